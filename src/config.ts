@@ -1,0 +1,187 @@
+// Start-up settings from the environment. Every value is validated once,
+// here; a bad value stops start-up with a message naming the variable rather
+// than being silently replaced by a default. Settings the operator can change
+// at run time (spacing, ratio override, AI interval) start from these values
+// but then live in the persisted state (see grid-strategy.ts `Settings`).
+import { parseLogLevel, type LogLevel } from './log.js';
+
+export type KrakenTier = 'starter' | 'intermediate' | 'pro';
+
+export interface Config {
+  dryRun: boolean;
+  pair: string;
+  startingCapital: number;
+  orderSizeUsd: number;
+  gridLevels: number;
+  gridSpacingPct: number;
+  makerFeePct: number;
+  stopFloor: number;
+  dailyLossLimit: number;
+  gridDriftResetPct: number;
+  maxConsecutiveErrors: number;
+  pollIntervalSeconds: number;
+  aiAdvisorInterval: number;
+  dailySummaryHourUtc: number;
+  monthlyReserveUsd: number;
+  accumulationSweepDays: number;
+  logLevel: LogLevel;
+  logFormat: 'text' | 'json';
+  logDir: string;
+  /** 0 disables the HTTP server. */
+  httpPort: number;
+  krakenApiUrl: string;
+  krakenApiKey: string;
+  krakenApiSecret: string;
+  krakenTier: KrakenTier;
+  /** Tag on every order we place; orders without it are never touched. */
+  krakenUserref: number;
+  telegramApiUrl: string;
+  telegramBotToken: string;
+  telegramChatId: string;
+  aiApiUrl: string;
+  aiApiKey: string;
+  aiModel: string;
+  dashboardToken: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function raw(env: Env, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+function num(env: Env, name: string, fallback: number, check?: { min?: number; max?: number; integer?: boolean; above?: number }): number {
+  const r = raw(env, name);
+  if (r === undefined) return fallback;
+  const n = Number(r);
+  if (!Number.isFinite(n)) throw new ConfigError(name, `expected a number, got "${r}"`);
+  if (check?.integer && !Number.isInteger(n)) throw new ConfigError(name, `expected a whole number, got "${r}"`);
+  if (check?.min !== undefined && n < check.min) throw new ConfigError(name, `must be at least ${check.min}, got ${n}`);
+  if (check?.above !== undefined && n <= check.above) throw new ConfigError(name, `must be greater than ${check.above}, got ${n}`);
+  if (check?.max !== undefined && n > check.max) throw new ConfigError(name, `must be at most ${check.max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const r = raw(env, name);
+  if (r === undefined) return fallback;
+  const l = r.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(l)) return true;
+  if (['false', '0', 'no', 'off'].includes(l)) return false;
+  throw new ConfigError(name, `expected true/false (or 1/0, yes/no), got "${r}"`);
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const r = raw(env, name) ?? fallback;
+  let u: URL;
+  try {
+    u = new URL(r);
+  } catch {
+    throw new ConfigError(name, `expected an http(s) URL, got "${r}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(name, `expected an http(s) URL, got "${r}"`);
+  return r.replace(/\/+$/, '');
+}
+
+function str(env: Env, name: string, fallback = ''): string {
+  return raw(env, name) ?? fallback;
+}
+
+/** Smallest spacing that still earns something after both fees (SPEC §3). */
+export function minSpacingPct(makerFeePct: number): number {
+  return roundPct(2 * makerFeePct + 0.1);
+}
+
+function roundPct(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const makerFeePct = num(env, 'MAKER_FEE_PCT', 0.25, { min: 0, max: 5 });
+  const startingCapital = num(env, 'STARTING_CAPITAL', 120, { above: 0 });
+  const gridSpacingPct = num(env, 'GRID_SPACING_PCT', 1.0, { above: 0, max: 50 });
+  const minSpacing = minSpacingPct(makerFeePct);
+  if (gridSpacingPct < minSpacing) {
+    throw new ConfigError('GRID_SPACING_PCT', `must be at least round-trip fee + 0.1 = ${minSpacing}%, got ${gridSpacingPct}%`);
+  }
+  const stopFloor = num(env, 'STOP_FLOOR', 100, { min: 0 });
+  if (stopFloor >= startingCapital) {
+    throw new ConfigError('STOP_FLOOR', `must be below STARTING_CAPITAL (${startingCapital}), got ${stopFloor}`);
+  }
+  const tierRaw = str(env, 'KRAKEN_TIER', 'starter').toLowerCase();
+  if (tierRaw !== 'starter' && tierRaw !== 'intermediate' && tierRaw !== 'pro') {
+    throw new ConfigError('KRAKEN_TIER', `expected starter, intermediate or pro, got "${tierRaw}"`);
+  }
+  const levelRaw = str(env, 'LOG_LEVEL', 'INFO');
+  const logLevel = parseLogLevel(levelRaw);
+  if (!logLevel) throw new ConfigError('LOG_LEVEL', `expected DEBUG, INFO, WARNING or ERROR, got "${levelRaw}"`);
+  const logFormat = str(env, 'LOG_FORMAT', 'text').toLowerCase();
+  if (logFormat !== 'text' && logFormat !== 'json') throw new ConfigError('LOG_FORMAT', `expected text or json, got "${logFormat}"`);
+
+  const portVar = raw(env, 'PORT') !== undefined ? 'PORT' : 'HEALTH_PORT';
+  const httpPort = num(env, portVar, 8080, { min: 0, max: 65535, integer: true });
+
+  const dryRun = bool(env, 'DRY_RUN', true);
+  const krakenApiKey = str(env, 'KRAKEN_API_KEY');
+  const krakenApiSecret = str(env, 'KRAKEN_API_SECRET');
+  if (!dryRun) {
+    if (!krakenApiKey) throw new ConfigError('KRAKEN_API_KEY', 'required when DRY_RUN=false');
+    if (!krakenApiSecret) throw new ConfigError('KRAKEN_API_SECRET', 'required when DRY_RUN=false');
+  }
+  if (krakenApiSecret && !/^[A-Za-z0-9+/]+={0,2}$/.test(krakenApiSecret)) {
+    throw new ConfigError('KRAKEN_API_SECRET', 'expected the base64 private key Kraken showed when the key was created');
+  }
+  const telegramBotToken = str(env, 'TELEGRAM_BOT_TOKEN');
+  const telegramChatId = str(env, 'TELEGRAM_CHAT_ID');
+  if (telegramChatId && !/^-?\d+$/.test(telegramChatId)) {
+    throw new ConfigError('TELEGRAM_CHAT_ID', `expected a numeric chat id, got "${telegramChatId}"`);
+  }
+  if (telegramBotToken && !telegramChatId) {
+    throw new ConfigError('TELEGRAM_CHAT_ID', 'required when TELEGRAM_BOT_TOKEN is set (only that chat may command the bot)');
+  }
+
+  return {
+    dryRun,
+    pair: str(env, 'PAIR', 'XDGUSD').toUpperCase(),
+    startingCapital,
+    orderSizeUsd: num(env, 'ORDER_SIZE_USD', 3.5, { above: 0 }),
+    gridLevels: num(env, 'GRID_LEVELS', 10, { min: 1, max: 20, integer: true }),
+    gridSpacingPct,
+    makerFeePct,
+    stopFloor,
+    dailyLossLimit: num(env, 'DAILY_LOSS_LIMIT', 3, { above: 0 }),
+    gridDriftResetPct: num(env, 'GRID_DRIFT_RESET_PCT', 5, { above: 0, max: 100 }),
+    maxConsecutiveErrors: num(env, 'MAX_CONSECUTIVE_ERRORS', 10, { min: 1, integer: true }),
+    pollIntervalSeconds: num(env, 'POLL_INTERVAL_SECONDS', 30, { min: 1, max: 86400, integer: true }),
+    aiAdvisorInterval: num(env, 'AI_ADVISOR_INTERVAL', 3600, { min: 60, max: 86400, integer: true }),
+    dailySummaryHourUtc: num(env, 'DAILY_SUMMARY_HOUR_UTC', 0, { min: 0, max: 23, integer: true }),
+    monthlyReserveUsd: num(env, 'MONTHLY_RESERVE_USD', 5, { min: 0 }),
+    accumulationSweepDays: num(env, 'ACCUMULATION_SWEEP_DAYS', 7, { min: 1, integer: true }),
+    logLevel,
+    logFormat,
+    logDir: str(env, 'LOG_DIR', 'logs'),
+    httpPort,
+    krakenApiUrl: url(env, 'KRAKEN_API_URL', 'https://api.kraken.com'),
+    krakenApiKey,
+    krakenApiSecret,
+    krakenTier: tierRaw,
+    krakenUserref: num(env, 'KRAKEN_USERREF', 7301, { min: 1, max: 2147483647, integer: true }),
+    telegramApiUrl: url(env, 'TELEGRAM_API_URL', 'https://api.telegram.org'),
+    telegramBotToken,
+    telegramChatId,
+    aiApiUrl: url(env, 'AI_API_URL', 'https://integrate.api.nvidia.com/v1/chat/completions'),
+    aiApiKey: str(env, 'AI_API_KEY') || str(env, 'GROQ_API_KEY'),
+    aiModel: str(env, 'AI_MODEL', 'meta/llama-3.1-8b-instruct'),
+    dashboardToken: str(env, 'DASHBOARD_TOKEN'),
+  };
+}
