@@ -51,6 +51,8 @@ export interface PlaceOrderRequest {
   volume: number;
   /** Unique per order; lets us find an order again after an ambiguous failure. */
   clientOrderId: string;
+  /** Default true (maker only). False only for the accumulation sweep, which is meant to execute at once. */
+  postOnly?: boolean;
 }
 
 export interface PlacedOrder {
@@ -98,6 +100,8 @@ export interface Exchange extends MarketData {
   /** Our open orders only (by userref). */
   listOpenOrders(): Promise<OrderReport[]>;
   getBalances(): Promise<Balances>;
+  /** One of our orders (open or closed) by client order id, or null. Used after restarts and ambiguous failures. */
+  findOrderByClientId(clientOrderId: string): Promise<OrderReport | null>;
 }
 
 export type ExchangeErrorKind =
