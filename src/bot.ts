@@ -1,0 +1,353 @@
+// The conductor: configuration, the exchange, the schedule of ticks, what
+// happens after each tick (save, journal, analyzers, AI, approvals), the
+// outside services, and shutdown. Trading itself lives in trader.ts.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { CsvLog } from './csv-log.js';
+import type { Exchange, MarketData } from './exchange.js';
+import { newState, type GridState } from './grid-strategy.js';
+import { KrakenClient, FileNonceStore } from './kraken-client.js';
+import { KrakenExchange } from './kraken-exchange.js';
+import { configureLogger, errorMessage, logger, registerSecret } from './log.js';
+import { PaperExchange, type PaperSnapshot } from './paper-exchange.js';
+import { StateStore } from './state-store.js';
+import { Trader, type Journal, type TraderEvent } from './trader.js';
+
+const log = logger('bot');
+
+const PRICE_SAVE_INTERVAL_MS = 5 * 60_000;
+const STATUS_LOG_INTERVAL_MS = 5 * 60_000;
+
+/** Services plugged in around the trading loop; each is optional (tests leave them out). */
+export interface BotServices {
+  /** Called with every trading event (notifications). */
+  onEvent?: (e: TraderEvent, bot: Bot) => void;
+  /** Called after every tick, successful or not; must not throw. */
+  afterTick?: (bot: Bot, ok: boolean) => Promise<void> | void;
+  /** Called once the first grid is in place / state reconciled. */
+  onStarted?: (bot: Bot) => Promise<void> | void;
+  /** Called during shutdown after orders were cancelled. */
+  onShutdown?: (bot: Bot, reason: string) => Promise<void> | void;
+}
+
+export interface BotOptions {
+  config: Config;
+  /** Injected in tests; by default Kraken (live) or a paper account on Kraken prices (dry run). */
+  exchange?: Exchange;
+  /** Price source of the paper account in dry run (default: Kraken's public API). */
+  market?: MarketData;
+  now?: () => number;
+  /** Deterministic deployment id for tests; random and persisted otherwise. */
+  botId?: string;
+  services?: BotServices;
+}
+
+class CsvJournal implements Journal {
+  private readonly trades: CsvLog;
+  private readonly dailyLog: CsvLog;
+  constructor(dir: string) {
+    this.trades = new CsvLog(dir, 'trades.csv', ['timestamp', 'side', 'price', 'amount', 'fee', 'profit', 'grid_level']);
+    this.dailyLog = new CsvLog(dir, 'daily_summary.csv', ['date', 'trades_count', 'gross_profit', 'fees_paid', 'net_profit', 'doge_accumulated']);
+  }
+  fill(f: Parameters<Journal['fill']>[0]): void {
+    this.trades.append([new Date(f.time).toISOString(), f.side, f.price, f.volume, f.fee, f.profit, f.level]);
+  }
+  daily(r: Parameters<Journal['daily']>[0]): void {
+    this.dailyLog.append([r.date, r.tradesCount, r.grossProfit, r.feesPaid, r.netProfit, r.dogeAccumulated]);
+  }
+}
+
+export function csvFiles(logDir: string): Record<string, string> {
+  return { trades: path.join(logDir, 'trades.csv'), daily_summary: path.join(logDir, 'daily_summary.csv'), ai_recommendations: path.join(logDir, 'ai_recommendations.csv') };
+}
+
+function krakenClient(config: Config, now: () => number): KrakenClient {
+  return new KrakenClient({
+    baseUrl: config.krakenApiUrl,
+    apiKey: config.dryRun ? undefined : config.krakenApiKey,
+    apiSecret: config.dryRun ? undefined : config.krakenApiSecret,
+    tier: config.krakenTier,
+    now,
+    nonceStore: config.dryRun ? undefined : new FileNonceStore(path.join(config.logDir, 'nonce')),
+  });
+}
+
+export class Bot {
+  readonly config: Config;
+  readonly trader: Trader;
+  readonly store: StateStore;
+  readonly exchange: Exchange;
+  readonly now: () => number;
+  readonly startedAt: number;
+  private services: BotServices;
+  private savedRevision = -1;
+  private lastPriceSave = 0;
+  private lastStatusLog = 0;
+  consecutiveErrors = 0;
+  errorsTotal = 0;
+  lastTickAt: number | null = null;
+  lastTickMs = 0;
+  ticks = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopping: Promise<void> | null = null;
+  /** Resolves when the loop stops for good, with the process exit code. */
+  readonly finished: Promise<number>;
+  private finish!: (code: number) => void;
+
+  private constructor(opts: BotOptions, state: GridState, exchange: Exchange, store: StateStore) {
+    this.config = opts.config;
+    this.now = opts.now ?? Date.now;
+    this.startedAt = this.now();
+    this.services = opts.services ?? {};
+    this.store = store;
+    this.exchange = exchange;
+    this.trader = new Trader({
+      config: opts.config,
+      exchange,
+      state,
+      now: this.now,
+      journal: new CsvJournal(opts.config.logDir),
+      onEvent: (e) => this.services.onEvent?.(e, this),
+    });
+    this.finished = new Promise((resolve) => (this.finish = resolve));
+  }
+
+  /** Plugs in the outside services (notifications, analyzers, AI); see services.ts. */
+  use(services: BotServices): void {
+    this.services = { ...this.services, ...services };
+  }
+
+  get state(): GridState {
+    return this.trader.state;
+  }
+
+  /** Loads the saved state (or starts fresh) and builds the exchange; does not talk to it yet. */
+  static create(opts: BotOptions): Bot {
+    const config = opts.config;
+    const now = opts.now ?? Date.now;
+    const store = new StateStore(config.logDir, now);
+    const loaded = store.load();
+    for (const note of loaded.notes) log.info(note);
+    const state =
+      loaded.saved?.state ??
+      newState(
+        {
+          startingCapital: config.startingCapital,
+          makerFeePct: config.makerFeePct,
+          stopFloor: config.stopFloor,
+          dailyLossLimit: config.dailyLossLimit,
+          gridDriftResetPct: config.gridDriftResetPct,
+          dailySummaryHourUtc: config.dailySummaryHourUtc,
+          monthlyReserveUsd: config.monthlyReserveUsd,
+          accumulationSweepDays: config.accumulationSweepDays,
+          orderSizeUsd: config.orderSizeUsd,
+          gridLevels: config.gridLevels,
+        },
+        { spacingPct: config.gridSpacingPct, ratioOverride: null, aiIntervalSec: config.aiAdvisorInterval },
+        opts.botId ?? crypto.randomBytes(10).toString('hex'),
+        now(),
+      );
+    let exchange = opts.exchange;
+    if (!exchange) {
+      if (config.dryRun) {
+        const market = opts.market ?? new KrakenExchange(krakenClient(config, now), { pair: config.pair, userref: config.krakenUserref, now });
+        exchange = new PaperExchange({
+          market,
+          startingQuote: state.ledger.startingCapital,
+          makerFeePct: config.makerFeePct,
+          userref: config.krakenUserref,
+          now,
+          snapshot: (loaded.saved?.exchange as PaperSnapshot | undefined) ?? null,
+        });
+      } else {
+        exchange = new KrakenExchange(krakenClient(config, now), { pair: config.pair, userref: config.krakenUserref, now });
+      }
+    }
+    const bot = new Bot(opts, state, exchange, store);
+    if (loaded.saved) bot.savedRevision = state.revision;
+    return bot;
+  }
+
+  /** Reconcile or build the first grid, retrying while the exchange is unreachable. */
+  async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.trader.exclusive(() => this.trader.start());
+        break;
+      } catch (err) {
+        if (attempt >= this.config.maxConsecutiveErrors) throw err;
+        log.error(`start-up attempt ${attempt} failed: ${errorMessage(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
+      }
+    }
+    this.persist(true);
+    await this.services.onStarted?.(this);
+  }
+
+  /** One tick plus its housekeeping. Never throws; counts consecutive errors. */
+  async tickOnce(): Promise<boolean> {
+    const t0 = performance.now();
+    let ok = true;
+    try {
+      await this.trader.tick();
+      this.consecutiveErrors = 0;
+      this.lastTickAt = this.now();
+    } catch (err) {
+      ok = false;
+      this.consecutiveErrors++;
+      this.errorsTotal++;
+      log.error(`tick failed (${this.consecutiveErrors}/${this.config.maxConsecutiveErrors}): ${errorMessage(err)}`);
+      if (this.consecutiveErrors === 1 || this.consecutiveErrors % 5 === 0) {
+        this.services.onEvent?.({ type: 'error', message: `tick failed: ${errorMessage(err)}` }, this);
+      }
+    }
+    this.ticks++;
+    this.lastTickMs = performance.now() - t0;
+    try {
+      this.persist(false);
+    } catch (err) {
+      log.error(`saving state failed: ${errorMessage(err)}`);
+    }
+    this.logStatusPeriodically();
+    try {
+      await this.services.afterTick?.(this, ok);
+    } catch (err) {
+      log.error(`after-tick work failed: ${errorMessage(err)}`);
+    }
+    return ok;
+  }
+
+  /** Saves the state if it changed (and the price history every few minutes), then journals the tick. */
+  persist(force: boolean): void {
+    const now = this.now();
+    const state = this.state;
+    if (force || state.revision !== this.savedRevision) {
+      const snap = this.exchange instanceof PaperExchange ? this.exchange.snapshot() : null;
+      this.store.save(state, snap);
+      this.savedRevision = state.revision;
+    }
+    this.trader.flushJournal();
+    if (force || now - this.lastPriceSave >= PRICE_SAVE_INTERVAL_MS) {
+      this.store.savePrices(state.priceHistory);
+      this.lastPriceSave = now;
+    }
+  }
+
+  private logStatusPeriodically(): void {
+    const now = this.now();
+    if (now - this.lastStatusLog < STATUS_LOG_INTERVAL_MS) return;
+    this.lastStatusLog = now;
+    const s = this.state;
+    log.info(
+      `price ${s.lastPrice} center ${s.center} orders ${s.orders.length} round trips ${s.profit.roundTrips} profit today $${s.profit.today.toFixed(4)} total $${s.profit.total.toFixed(4)}${s.risk.paused ? ' PAUSED' : ''}`,
+    );
+  }
+
+  /** Runs ticks every POLL_INTERVAL_SECONDS (measured start to start) until shutdown. */
+  runLoop(): void {
+    this.running = true;
+    const interval = this.config.pollIntervalSeconds * 1000;
+    const loop = async () => {
+      if (!this.running) return;
+      const started = Date.now();
+      await this.tickOnce();
+      if (this.consecutiveErrors >= this.config.maxConsecutiveErrors) {
+        void this.shutdown(`${this.consecutiveErrors} consecutive errors`, 1);
+        return;
+      }
+      if (!this.running) return;
+      this.timer = setTimeout(loop, Math.max(0, interval - (Date.now() - started)));
+    };
+    this.timer = setTimeout(loop, interval);
+  }
+
+  /** Stops the loop, cancels our open orders, saves, and resolves `finished` with `code`. Idempotent. */
+  shutdown(reason: string, code = 0): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      this.running = false;
+      if (this.timer) clearTimeout(this.timer);
+      log.info(`shutting down (${reason})`);
+      try {
+        await this.trader.cancelAll();
+        log.info('open orders cancelled');
+      } catch (err) {
+        log.error(`cancelling orders at shutdown failed: ${errorMessage(err)}`);
+      }
+      try {
+        this.persist(true);
+      } catch (err) {
+        log.error(`saving state at shutdown failed: ${errorMessage(err)}`);
+      }
+      try {
+        await this.services.onShutdown?.(this, reason);
+      } catch (err) {
+        log.error(`shutdown hook failed: ${errorMessage(err)}`);
+      }
+      const s = this.state;
+      log.info(`final state: ${s.profit.roundTrips} round trips, total profit $${s.profit.total.toFixed(4)}, fees $${s.profit.fees.toFixed(4)}`);
+      this.finish(code);
+    })();
+    return this.stopping;
+  }
+}
+
+function banner(config: Config): void {
+  log.info(
+    `doge-grid-bot starting: ${config.dryRun ? 'DRY RUN (paper account, real prices)' : 'LIVE TRADING'} on ${config.pair}, capital $${config.startingCapital}, spacing ${config.gridSpacingPct}%, poll ${config.pollIntervalSeconds}s, state in ${path.resolve(config.logDir)}`,
+  );
+}
+
+/** The daemon: `node dist/src/bot.js`. */
+export async function main(env: Record<string, string | undefined> = process.env): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  configureLogger({ level: config.logLevel, format: config.logFormat });
+  for (const secret of [config.krakenApiKey, config.krakenApiSecret, config.telegramBotToken, config.aiApiKey, config.dashboardToken]) registerSecret(secret);
+  fs.mkdirSync(config.logDir, { recursive: true });
+  banner(config);
+
+  const { createServices } = await import('./services.js');
+  const bot = Bot.create({ config });
+  const services = await createServices(bot);
+  bot.use(services.hooks);
+
+  const onSignal = (sig: string) => void bot.shutdown(`signal ${sig}`, 0);
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+
+  await services.startEarly();
+  try {
+    await bot.start();
+  } catch (err) {
+    log.error(`could not start trading: ${errorMessage(err)}`);
+    await services.stop();
+    return 1;
+  }
+  bot.runLoop();
+  const code = await bot.finished;
+  await services.stop();
+  return code;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`fatal: ${errorMessage(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
