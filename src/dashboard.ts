@@ -45,7 +45,7 @@ h1{font-size:18px;margin:0;letter-spacing:.2px}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:var(--radius);padding:12px 14px;min-width:0}
 .label{color:var(--muted);font-size:11.5px;text-transform:uppercase;letter-spacing:.8px}
 .value{font-size:22px;font-weight:700;margin-top:2px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.foot{color:var(--muted);font-size:12px;margin-top:2px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.foot{color:var(--muted);font-size:12px;margin-top:2px}
 .pos{color:var(--green)}.neg{color:var(--red)}.muted{color:var(--muted)}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 360px;gap:14px;align-items:start}
 .col{display:grid;gap:14px;min-width:0}
@@ -63,6 +63,8 @@ th{color:var(--muted);font-weight:600;font-size:11.5px;text-transform:uppercase;
 td{padding:5px 8px;border-bottom:1px solid rgba(36,48,64,.55);white-space:nowrap}
 td.n,th.n{text-align:right}
 .scroll{max-height:460px;overflow:auto;border-radius:8px}
+#ladder-scroll{max-height:600px}
+.hscroll{overflow-x:auto}
 tr.buy td:first-child{box-shadow:inset 3px 0 var(--green)}
 tr.sell td:first-child{box-shadow:inset 3px 0 var(--red)}
 tr.buy .side{color:var(--green)}tr.sell .side{color:var(--red)}
@@ -92,7 +94,8 @@ button:disabled,input:disabled{opacity:.45;cursor:not-allowed}
 .note.ro{color:#fbe7b0;background:var(--gold-bg);border-radius:8px;padding:8px 10px}
 .analyzers{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:12px}
 .analyzer{background:var(--panel2);border:1px solid var(--line);border-left:4px solid var(--muted);border-radius:10px;padding:10px 12px;min-width:0}
-.a-head{display:flex;justify-content:space-between;align-items:center;gap:6px;margin-bottom:6px}
+.a-head{display:flex;justify-content:space-between;align-items:center;gap:4px 6px;margin-bottom:6px;flex-wrap:wrap}
+.pill{white-space:nowrap}
 .a-name{font-weight:700;font-size:13px}
 .conf{display:flex;align-items:center;gap:8px;font-size:11.5px;color:var(--muted);margin-bottom:6px}
 .conf-bar{flex:1;height:5px;background:var(--bg);border-radius:3px;overflow:hidden}
@@ -146,7 +149,7 @@ const SCRIPT = String.raw`
     var d = new Date(t); if (isNaN(d.getTime())) return '–';
     var now = new Date(), hm = pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
     if (d.toDateString() === now.toDateString()) return hm;
-    return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' }) + ' ' + hm;
+    return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' }) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
   }
   function signClass(x) { return !isNum(x) || x === 0 ? '' : x > 0 ? 'pos' : 'neg'; }
   var COLORS = { green: '#3fb950', red: '#f85149', yellow: '#e3b341', amber: '#e3b341', orange: '#f0883e', blue: '#58a6ff', gray: '#8b98a9', grey: '#8b98a9', purple: '#bc8cff' };
@@ -192,11 +195,11 @@ const SCRIPT = String.raw`
     if (isNum(p.change_24h)) ch.push('24h ' + fmtPct(p.change_24h, 2, true));
     setText('price-change', ch.join(' · ') || 'USD');
     setText('center', fmtPrice(p.center));
-    setText('drift', 'drift ' + fmtPct(p.drift_pct, 2, true) + ' (reset at ±' + fixed(s.config && s.config.drift_reset_pct, 1) + '%)');
+    setText('drift', 'drift ' + fmtPct(p.drift_pct, 2, true) + ' · reset ±' + fixed(s.config && s.config.drift_reset_pct, 0) + '%');
     setText('pnl-today', fmtUsd(pr.today, true), signClass(pr.today));
     setText('pnl-today-foot', (isNum(pr.round_trips_today) ? pr.round_trips_today : 0) + ' round trips today');
     setText('pnl-total', fmtUsd(pr.total, true), signClass(pr.total));
-    setText('pnl-total-foot', 'fees ' + fmtUsd(pr.fees) + (s.ledger && isNum(s.ledger.equity) ? ' · equity ' + fmtUsd(s.ledger.equity) : ''));
+    setText('pnl-total-foot', (s.ledger && isNum(s.ledger.equity) ? 'equity ' + fmtUsd(s.ledger.equity) + ' · ' : '') + 'fees ' + fmtUsd(pr.fees));
     setText('round-trips', isNum(pr.round_trips) ? String(pr.round_trips) : '–');
     setText('round-trips-foot', isNum(pr.round_trips_today) ? pr.round_trips_today + ' today' : '');
     setText('doge-acc', fmtQty(pr.doge_accumulated, 2));
@@ -329,7 +332,7 @@ const SCRIPT = String.raw`
       tr.appendChild(td(fmtTime(f.time)));
       var sd = td(''); sd.appendChild(el('span', 'pill ' + (f.side === 'buy' ? 'buy' : 'sell'), f.side === 'buy' ? 'BUY' : 'SELL')); tr.appendChild(sd);
       tr.appendChild(td(fmtPrice(f.price), 'n'));
-      tr.appendChild(td(fmtQty(f.volume, 2), 'n'));
+      tr.appendChild(td(fmtQty(f.volume, 2), 'n hide-s'));
       tr.appendChild(td(fmtUsd(f.fee), 'n hide-s'));
       tr.appendChild(td(f.profit == null ? '–' : fmtUsd(f.profit, true), 'n ' + signClass(f.profit)));
       tr.appendChild(td(isNum(f.level) ? (f.level > 0 ? '+' + f.level : String(f.level)) : '–', 'n hide-s'));
@@ -413,10 +416,11 @@ const SCRIPT = String.raw`
     var Y = function (p) { return T + (hi - p) / (hi - lo) * (hgt - T - B); };
     // axes
     g.strokeStyle = 'rgba(139,152,169,.12)'; g.lineWidth = 1; g.fillStyle = '#8b98a9'; g.textAlign = 'left'; g.textBaseline = 'middle';
+    var tagY = isNum(cur) ? Y(cur) : -1e9;
     for (var k = 0; k <= 4; k++) {
       var pv = lo + (hi - lo) * k / 4, yy = Math.round(Y(pv)) + 0.5;
       g.beginPath(); g.moveTo(L, yy); g.lineTo(w - R, yy); g.stroke();
-      g.fillText(fmtPrice(pv), w - R + 6, yy);
+      if (Math.abs(yy - tagY) > 14) g.fillText(fmtPrice(pv), w - R + 6, yy);
     }
     g.textAlign = 'center'; g.textBaseline = 'alphabetic';
     for (var q = 0; q <= 4; q++) {
@@ -717,9 +721,9 @@ const BODY = String.raw`
 
 <section class="panel" id="fills-panel">
   <h2>Recent fills <span class="muted">last 20</span></h2>
-  <div class="scroll">
+  <div class="hscroll">
     <table id="fills" data-testid="fills">
-      <thead><tr><th>Time</th><th>Side</th><th class="n">Price</th><th class="n">DOGE</th><th class="n hide-s">Fee</th><th class="n">Profit</th><th class="n hide-s">Lvl</th></tr></thead>
+      <thead><tr><th>Time</th><th>Side</th><th class="n">Price</th><th class="n hide-s">DOGE</th><th class="n hide-s">Fee</th><th class="n">Profit</th><th class="n hide-s">Lvl</th></tr></thead>
       <tbody></tbody>
     </table>
   </div>

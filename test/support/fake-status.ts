@@ -35,7 +35,7 @@ function round(x: number, d: number): number {
 export function rawHistory(now: number, last: number, points = 2880, seed = 7): [number, number][] {
   const rnd = mulberry32(seed);
   const steps: number[] = [];
-  for (let i = 0; i < points - 1; i++) steps.push((rnd() - 0.5) * 0.0024 + Math.sin(i / 260) * 0.0004);
+  for (let i = 0; i < points - 1; i++) steps.push((rnd() - 0.5) * 0.0016 + Math.sin(i / 230) * 0.00006);
   const out: [number, number][] = new Array(points);
   let p = last;
   out[points - 1] = [now, last];
@@ -56,12 +56,18 @@ export function downsample(points: [number, number][], max: number): [number, nu
   return out;
 }
 
-export function fakeFills(now: number, price: number, spacingPct: number, count = 20): FillRow[] {
+/** Fills every 41 minutes, newest first, priced on the price history so they sit on the chart's line. */
+export function fakeFills(now: number, history: [number, number][], count = 20): FillRow[] {
   const fills: FillRow[] = [];
+  const priceAt = (t: number): number => {
+    let best = history[0];
+    for (const p of history) if (Math.abs(p[0] - t) < Math.abs(best[0] - t)) best = p;
+    return best[1];
+  };
   for (let i = 0; i < count; i++) {
     const side = i % 2 === 0 ? 'sell' : 'buy';
     const level = side === 'sell' ? 1 + (i % 3) : -(1 + (i % 3));
-    const px = round(price * (1 + (level * spacingPct) / 100) * (1 + ((i % 5) - 2) * 0.0007), 6);
+    const px = round(priceAt(now - (i + 1) * 41 * 60_000), 6);
     const volume = round(3.5 / px, 2);
     fills.push({
       time: new Date(now - (i + 1) * 41 * 60_000).toISOString(),
@@ -127,10 +133,10 @@ export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
     interval: 3600,
     paused: false,
     price: opts.price ?? 0.1234,
-    center: opts.center ?? 0.1221,
+    center: opts.center ?? 0.1227,
   };
   const history = downsample(rawHistory(now, state.price), opts.historyMax ?? 480);
-  const fills = fakeFills(now, state.price, state.spacing, opts.fills ?? 20);
+  const fills = fakeFills(now, history, opts.fills ?? 20);
   const stats = opts.withStats === false ? null : { health: { verdict: 'favorable', color: 'green', summary: 'Mean reverting and profitable: the grid suits the market.' }, analyzers: fakeAnalyzers() };
   const controlsMode: StatusView['config']['controls'] = token ? 'token' : mode === 'live' ? 'read_only' : 'open';
   let cached: StatusView | null = null;
