@@ -364,7 +364,7 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
     for (;;) {
       let s = prefix;
-      for (let i = 0; i < 17; i++) {
+      for (let i = 0; i < 16; i++) {
         s += alphabet[Math.floor(rand() * alphabet.length)];
         if (i === 4 || i === 9) s += '-';
       }
