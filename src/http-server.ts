@@ -55,6 +55,7 @@ export interface HttpServerDeps {
   dashboardToken: string;
   /** name → file, served at GET /api/export/<name>.csv */
   csvFiles: Record<string, string>;
+  /** The bot's clock (accepted for symmetry with the other services; caching uses a monotonic clock). */
   now?: () => number;
   /** How long a serialised status may be reused (ms). Default 500; a successful POST invalidates it. */
   statusCacheMs?: number;
@@ -117,9 +118,11 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 class JsonCache {
   private source: unknown = undefined;
   private json: string | null = null;
+  private bytes: Buffer | null = null;
   private gzip: Buffer | null = null;
   private at = -Infinity;
-  constructor(private readonly ttlMs: number, private readonly now: () => number) {}
+  // A monotonic clock, not the bot's: a virtual or frozen bot clock must not freeze the cache.
+  constructor(private readonly ttlMs: number, private readonly now: () => number = () => performance.now()) {}
 
   get(fetch: () => unknown): string {
     const t = this.now();
@@ -129,9 +132,16 @@ class JsonCache {
     if (this.json === null || value !== this.source) {
       this.source = value;
       this.json = redact(JSON.stringify(value ?? null));
+      this.bytes = null;
       this.gzip = null;
     }
     return this.json;
+  }
+
+  /** UTF-8 bytes of the last `get`, encoded once. */
+  buffer(): Buffer {
+    if (this.bytes === null) this.bytes = Buffer.from(this.json ?? 'null', 'utf8');
+    return this.bytes;
   }
 
   gzipped(): Buffer {
@@ -143,6 +153,7 @@ class JsonCache {
     this.at = -Infinity;
     this.source = undefined;
     this.json = null;
+    this.bytes = null;
     this.gzip = null;
   }
 }
@@ -236,11 +247,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult>
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function startHttpServer(port: number, deps: HttpServerDeps, host = '0.0.0.0'): Promise<RunningHttpServer> {
-  const now = deps.now ?? Date.now;
   const token = deps.dashboardToken ?? '';
   registerSecret(token);
-  const statusCache = new JsonCache(deps.statusCacheMs ?? 500, now);
-  const statsCache = new JsonCache(deps.statusCacheMs ?? 500, now);
+  const statusCache = new JsonCache(deps.statusCacheMs ?? 500);
+  const statsCache = new JsonCache(deps.statusCacheMs ?? 500);
   const responses = new Map<string, number>();
   const refreshMs = deps.dashboardRefreshMs ?? 5000;
   const exportNames = Object.keys(deps.csvFiles).filter((n) => CSV_NAME.test(n));
@@ -269,7 +279,7 @@ export function startHttpServer(port: number, deps: HttpServerDeps, host = '0.0.
         body: cache.gzipped(),
       };
     }
-    return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Accept-Encoding' }, body: json };
+    return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Accept-Encoding' }, body: cache.buffer() };
   }
 
   async function handleConfig(req: http.IncomingMessage): Promise<Reply> {

@@ -490,11 +490,9 @@ describe('robustness', () => {
 
   test('status JSON is cached briefly and invalidated by a successful POST', async () => {
     const bot = createFakeBot();
-    let t = 1_000_000;
     let calls = 0;
     const view = bot.deps.status;
-    bot.deps.now = () => t;
-    bot.deps.statusCacheMs = 1000;
+    bot.deps.statusCacheMs = 150;
     bot.deps.status = () => {
       calls++;
       return view();
@@ -503,7 +501,7 @@ describe('robustness', () => {
       await request(srv.port, '/api/status');
       await request(srv.port, '/api/status');
       assert.equal(calls, 1);
-      t += 1500;
+      await new Promise((r) => setTimeout(r, 200));
       await request(srv.port, '/api/status');
       assert.equal(calls, 2);
       assert.equal((await postJson(srv.port, { spacing: 3 })).status, 200);
