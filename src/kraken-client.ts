@@ -132,6 +132,10 @@ export class KrakenApiError extends ExchangeError {
   }
 }
 
+function isLockout(err: unknown): boolean {
+  return err instanceof KrakenApiError && err.krakenErrors.some((e) => e.replace(/\s+/g, '').startsWith('EGeneral:Temporarylockout'));
+}
+
 /** For a write, did the request perhaps execute? (timeout, reset, 5xx, EService, unreadable answer) */
 export function isAmbiguous(err: unknown): boolean {
   return err instanceof ExchangeError && (err.kind === 'network' || err.kind === 'retryable');
@@ -525,7 +529,7 @@ export class KrakenClient {
           }
           ambiguous = true;
           log.warn('AddOrder outcome unknown; will look the order up before placing again', { cl_ord_id: cl, error: err.message });
-        } else if (err.kind === 'invalid_nonce' || err.kind === 'rate_limit') {
+        } else if ((err.kind === 'invalid_nonce' || err.kind === 'rate_limit') && !isLockout(err)) {
           // Rejected before execution.
           if (cl) this.unresolved.delete(cl);
           log.warn('AddOrder rejected before execution; retrying', { error: err.message });
@@ -655,6 +659,8 @@ export class KrakenClient {
       } catch (err) {
         lastErr = err;
         if (!(err instanceof ExchangeError) || !err.retryable || attempt === this.maxRetries) throw err;
+        // A lockout lasts minutes and more calls prolong it: give up at once.
+        if (isLockout(err)) throw err;
         this.stats.retries++;
         log.warn(`Kraken ${label} failed; retrying`, { attempt: attempt + 1, error: err.message });
         await this.backoff(attempt, err);

@@ -325,6 +325,13 @@ test('a fault that does not go away ends in a typed error after maxRetries backo
     rig.sim.faults.clear();
     rig.sim.faults.add({ type: 'http_502', endpoint: 'Balance', times: 100 });
     await assert.rejects(rig.client.balance(), (e: unknown) => e instanceof ExchangeError && e.kind === 'retryable' && /HTTP 502/.test(e.message));
+    rig.sim.faults.clear();
+    // A temporary lockout is not hammered: one attempt, then the error.
+    rig.sim.faults.add({ type: 'lockout', times: 100 });
+    const sent = rig.sim.requests.length;
+    await assert.rejects(rig.client.balance(), (e: unknown) => e instanceof ExchangeError && e.kind === 'rate_limit');
+    await assert.rejects(rig.client.addOrder(order()), (e: unknown) => e instanceof ExchangeError && e.kind === 'rate_limit');
+    assert.equal(rig.sim.requests.length - sent, 2);
   } finally {
     await rig.close();
   }

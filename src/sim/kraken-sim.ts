@@ -99,6 +99,7 @@ export type FaultType =
   | 'service_busy' // EService:Busy, not executed
   | 'invalid_nonce' // EAPI:Invalid nonce, not executed
   | 'rate_limit' // EAPI:Rate limit exceeded, not executed
+  | 'lockout' // EGeneral:Temporary lockout, not executed
   | 'malformed_json' // executed, then an unreadable body
   | 'insufficient_funds' // EOrder:Insufficient funds, not executed
   | 'drop_before' // connection reset, not executed
@@ -115,6 +116,7 @@ export const FAULT_TYPES: FaultType[] = [
   'service_busy',
   'invalid_nonce',
   'rate_limit',
+  'lockout',
   'malformed_json',
   'insufficient_funds',
   'drop_before',
@@ -679,8 +681,8 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
           v: v.toFixed(8),
           p: (v > 0 ? pv / v : mid()).toFixed(pd),
           t: xs.filter((s) => s.v > 0).length,
-          l: (xs.length ? Math.min(...xs.map((s) => s.p)) : mid()).toFixed(pd),
-          h: (xs.length ? Math.max(...xs.map((s) => s.p)) : mid()).toFixed(pd),
+          l: (xs.length ? xs.reduce((m, s) => Math.min(m, s.p), Infinity) : mid()).toFixed(pd),
+          h: (xs.length ? xs.reduce((m, s) => Math.max(m, s.p), -Infinity) : mid()).toFixed(pd),
         };
       };
       const a = stats(today);
@@ -779,6 +781,9 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
         return true;
       case 'insufficient_funds':
         sendJson(res, 200, { error: ['EOrder:Insufficient funds'] });
+        return true;
+      case 'lockout':
+        sendJson(res, 200, { error: ['EGeneral:Temporary lockout'] });
         return true;
       case 'drop_before':
         res.socket?.destroy();
