@@ -506,7 +506,8 @@ const SCRIPT = String.raw`
   function tickClock() {
     var now = Date.now(), conn = $('conn');
     if (last) {
-      setText('uptime', fmtDuration((last.uptime || 0) + (now - fetchedAt) / 1000));
+      // While the bot does not answer, its uptime is unknown: keep the last figure.
+      if (!failingSince) setText('uptime', fmtDuration((last.uptime || 0) + (now - fetchedAt) / 1000));
       setText('last-tick', last.last_tick ? ago(now - Date.parse(last.last_tick)) : 'not yet');
     }
     if (failingSince) {
