@@ -144,6 +144,8 @@ export interface ApprovalDeps {
   currentPrice: () => number;
   currentSpacingPct: () => number;
   ttlMs?: number;
+  /** Told about every decision (e.g. to update the dashboard's last-recommendation status). Must not throw. */
+  onDecision?: (d: { action: string; condition: string; decision: DecisionRecord; time: number }) => void;
 }
 
 export interface ApprovalWorkflow {
@@ -166,6 +168,11 @@ export function createApprovalWorkflow(deps: ApprovalDeps): ApprovalWorkflow {
       price = deps.currentPrice();
     } catch {
       /* leave empty */
+    }
+    try {
+      deps.onDecision?.({ action: p.action, condition: p.condition, decision, time: deps.now() });
+    } catch (err) {
+      log.error(`onDecision failed: ${errorMessage(err)}`);
     }
     try {
       csv ??= aiRecommendationsLog(deps.logDir);

@@ -4,6 +4,7 @@
 // ever used for fragments this module built itself). The `[DRY RUN] ` prefix
 // is added by the notifier, not here.
 import type { StatusView } from './status-view.js';
+import type { TraderEvent } from './trader.js';
 
 /** Escapes the three characters Telegram's HTML parse mode requires, plus quotes for attributes. */
 export function escapeHtml(value: unknown): string {
@@ -138,54 +139,78 @@ export function gridResetMessage(i: GridResetInfo): string {
 }
 
 export interface RoundTripInfo {
-  buyPrice: number;
-  sellPrice: number;
+  /** The fill that completed the round trip. */
+  side: 'buy' | 'sell';
+  price: number;
   volume: number;
+  /** Net profit of the round trip, after both fees. */
   profit: number;
-  fees: number;
-  totalProfit: number;
-  roundTripsToday: number;
+  /** Price of the opening fill, when known. */
+  openPrice?: number | null;
+  totalProfit?: number;
+  roundTripsToday?: number;
 }
 
 export function roundTripMessage(i: RoundTripInfo): string {
+  const verb = i.side === 'sell' ? 'Sold' : 'Bought back';
+  const opened = i.openPrice ? html` (${i.side === 'sell' ? 'bought' : 'sold'} at ${fmtPrice(i.openPrice)})` : '';
+  const totals: string[] = [];
+  if (i.roundTripsToday !== undefined) totals.push(html`Today: ${i.roundTripsToday} round trips`);
+  if (i.totalProfit !== undefined) totals.push(html`total profit ${fmtUsd(i.totalProfit, true)}`);
   return (
-    html`💰 <b>Round trip</b> ${fmtUsd(i.profit, true)} net (fees ${fmtUsd(i.fees)})\n` +
-    html`Bought ${fmtAmount(i.volume, 2)} at ${fmtPrice(i.buyPrice)}, sold at ${fmtPrice(i.sellPrice)}\n` +
-    html`Today: ${i.roundTripsToday} round trips · total profit ${fmtUsd(i.totalProfit, true)}`
+    html`💰 <b>Round trip</b> ${fmtUsd(i.profit, true)} net\n` +
+    html`${verb} ${fmtAmount(i.volume, 2)} DOGE at ${fmtPrice(i.price)}` +
+    opened +
+    (totals.length ? '\n' + totals.join(' · ') : '')
   );
 }
 
+/** Field names as grid-strategy's DailySummaryRow, plus optional totals. */
 export interface DailySummaryInfo {
   date: string;
   tradesCount: number;
-  roundTrips: number;
   grossProfit: number;
   feesPaid: number;
   netProfit: number;
   dogeAccumulated: number;
-  equity: number;
-  totalProfit: number;
+  roundTrips?: number;
+  equity?: number;
+  totalProfit?: number;
 }
 
 export function dailySummaryMessage(i: DailySummaryInfo): string {
+  const extra: string[] = [];
+  if (i.equity !== undefined) extra.push(html`Equity ${fmtUsd(i.equity)}`);
+  if (i.totalProfit !== undefined) extra.push(html`total profit ${fmtUsd(i.totalProfit, true)}`);
+  extra.push(html`DOGE accumulated ${fmtAmount(i.dogeAccumulated, 2)}`);
   return (
     html`📅 <b>Daily summary ${i.date}</b>\n` +
-    html`Fills: ${i.tradesCount} · round trips: ${i.roundTrips}\n` +
-    html`Gross ${fmtUsd(i.grossProfit, true)} · fees ${fmtUsd(i.feesPaid)} · net <b>${fmtUsd(i.netProfit, true)}</b>\n` +
-    html`Equity ${fmtUsd(i.equity)} · total profit ${fmtUsd(i.totalProfit, true)} · DOGE accumulated ${fmtAmount(i.dogeAccumulated, 2)}`
+    html`Fills: ${i.tradesCount}` +
+    (i.roundTrips !== undefined ? html` · round trips: ${i.roundTrips}` : '') +
+    html`\nGross ${fmtUsd(i.grossProfit, true)} · fees ${fmtUsd(i.feesPaid)} · net <b>${fmtUsd(i.netProfit, true)}</b>\n` +
+    extra.join(' · ')
   );
 }
 
 export interface RiskEventInfo {
-  /** "stop floor", "daily loss limit", "consecutive errors", … */
-  event: string;
-  /** What the bot did: "paused", "stopped", "resumed". */
-  action: string;
-  detail: string;
+  /** What the bot did. */
+  action: 'pause' | 'resume' | 'stop';
+  reason: string;
 }
 
 export function riskEventMessage(i: RiskEventInfo): string {
-  return html`⚠️ <b>Risk: ${clip(i.event, 100)}</b> — trading ${clip(i.action, 50)}\n${clip(i.detail, 800)}`;
+  switch (i.action) {
+    case 'pause':
+      return html`⚠️ <b>Trading paused</b>: ${clip(i.reason, 800)}\nOpen buys cancelled. /resume when ready.`;
+    case 'resume':
+      return html`▶️ <b>Trading resumed</b> (${clip(i.reason, 200)})`;
+    case 'stop':
+      return html`🛑 <b>Trading STOPPED</b>: ${clip(i.reason, 800)}\nOrders cancelled; the bot will not trade again until restarted.`;
+  }
+}
+
+export function warningNotice(message: string): string {
+  return html`⚠️ ${clip(message, 800)}`;
 }
 
 export interface ErrorInfo {
@@ -205,11 +230,13 @@ export interface AccumulationInfo {
   usd: number;
   price: number;
   volume: number;
-  totalDoge: number;
+  /** DOGE accumulated so far, when known. */
+  totalDoge?: number | null;
 }
 
 export function accumulationMessage(i: AccumulationInfo): string {
-  return html`🐕 <b>Accumulation</b>: ${fmtUsd(i.usd)} → ${fmtAmount(i.volume, 2)} DOGE at ${fmtPrice(i.price)} (total ${fmtAmount(i.totalDoge, 2)} DOGE)`;
+  const total = i.totalDoge !== undefined && i.totalDoge !== null ? html` (total ${fmtAmount(i.totalDoge, 2)} DOGE)` : '';
+  return html`🐕 <b>Accumulation</b>: ${fmtUsd(i.usd)} → ${fmtAmount(i.volume, 2)} DOGE, buy limit ${fmtPrice(i.price)}` + total;
 }
 
 export interface ShutdownInfo {
@@ -364,4 +391,37 @@ export function statsMessage(v: StatusView): string {
   const h = v.stats.health;
   const lines = v.stats.analyzers.map((a) => html`• <b>${clip(a.name, 60)}</b>: ${clip(a.verdict, 60)} — ${clip(a.summary, 300)}`);
   return head + html`Health: <b>${clip(h.verdict, 60)}</b> — ${clip(h.summary, 300)}\n` + lines.join('\n');
+}
+
+/**
+ * The notification for a trading event, or null for events that are not
+ * worth a message (single fills). Lets the bot forward its events as they are.
+ */
+export function traderEventMessage(e: TraderEvent): string | null {
+  switch (e.type) {
+    case 'grid_built':
+      if (/drift/i.test(e.reason)) {
+        return html`🔄 <b>Grid reset</b> (price drifted from the center): new center ${fmtPrice(e.center)}\n` + html`${e.buys} buys / ${e.sells} sells, spacing ${fmtPct(e.spacingPct)}, order ${fmtUsd(e.orderSizeUsd)}`;
+      }
+      return (
+        html`🧱 <b>Grid built</b> around ${fmtPrice(e.center)} (${clip(e.reason, 200)})\n` +
+        html`${e.buys} buys / ${e.sells} sells, spacing ${fmtPct(e.spacingPct)}, order ${fmtUsd(e.orderSizeUsd)}`
+      );
+    case 'round_trip':
+      return roundTripMessage({ side: e.fill.side, price: e.fill.price, volume: e.fill.volume, profit: e.fill.profit ?? 0 });
+    case 'daily_summary':
+      return dailySummaryMessage(e.row);
+    case 'risk':
+      return riskEventMessage({ action: e.action, reason: e.reason });
+    case 'accumulation':
+      return accumulationMessage({ usd: e.usd, price: e.price, volume: e.volume, totalDoge: null });
+    case 'warning':
+      return warningNotice(e.message);
+    case 'error':
+      return errorNotice({ context: 'trading loop', message: e.message });
+    case 'fill':
+      return null;
+    default:
+      return null;
+  }
 }

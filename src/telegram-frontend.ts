@@ -2,7 +2,7 @@
 // approval buttons in. bot.ts supplies data and persistence callbacks; this
 // module owns authorization, command replies and the approval workflow.
 import type { Recommendation } from './ai-advisor.js';
-import { createApprovalWorkflow, type PendingApproval } from './approvals.js';
+import { createApprovalWorkflow, type ApprovalDeps, type PendingApproval } from './approvals.js';
 import type { Controls } from './controls.js';
 import { errorMessage, logger } from './log.js';
 import { COMMANDS, fmtDuration, html } from './messages.js';
@@ -26,6 +26,8 @@ export interface TelegramFrontEndDeps {
   /** Next update id to handle, persisted by the bot (0 = none yet). Advanced before an update is handled. */
   getOffset: () => number;
   setOffset: (n: number) => void;
+  /** Told about every approval decision (approved, approved_failed, skipped, expired, superseded, undelivered). */
+  onDecision?: ApprovalDeps['onDecision'];
   /** Approval lifetime; default 10 min. */
   approvalTtlMs?: number;
   /** State-changing commands older than this (e.g. sent while the bot was down) are refused; default 10 min. */
@@ -68,6 +70,7 @@ export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFron
     currentPrice: () => deps.status().price.current,
     currentSpacingPct: () => deps.status().config.spacing_pct,
     ...(deps.approvalTtlMs !== undefined ? { ttlMs: deps.approvalTtlMs } : {}),
+    ...(deps.onDecision ? { onDecision: deps.onDecision } : {}),
   });
 
   function authorized(chatId: unknown, what: string): boolean {

@@ -214,6 +214,7 @@ describe('approval workflow against the Telegram double', () => {
         ['widen_spacing', 'approved'],
       ],
     );
+    assert.deepEqual(h.decisions, ['pause:superseded', 'widen_spacing:approved']);
   });
 
   test('forged callbacks are rejected and change nothing', async () => {

@@ -45,14 +45,23 @@ describe('every message escapes its dynamic values', () => {
     check(M.startupMessage({ mode: 'dry_run', pair: EVIL, price: 0.12, spacingPct: 1, levelsPerSide: 8, orderSizeUsd: 3.5, startingCapital: 120, note: EVIL }), [EVIL, 'dry run', '$0.120000']);
     check(M.gridBuiltMessage({ center: 0.12, buys: 9, sells: 11, spacingPct: 1.25, orderSizeUsd: 3.5, ratio: 0.55, reason: EVIL }), [EVIL, '9 buys / 11 sells', 'spacing 1.25%']);
     check(M.gridResetMessage({ oldCenter: 0.12, newCenter: 0.127, driftPct: 5.8 }), ['drifted +5.80%', 'new center $0.127000']);
-    check(M.roundTripMessage({ buyPrice: 0.12, sellPrice: 0.1212, volume: 29.1, profit: 0.0132, fees: 0.0176, totalProfit: 3.2, roundTripsToday: 4 }), ['+$0.01 net', 'fees $0.02', 'Bought 29.10']);
+    check(M.roundTripMessage({ side: 'sell', price: 0.1212, volume: 29.1, profit: 0.0132, openPrice: 0.12, totalProfit: 3.2, roundTripsToday: 4 }), [
+      '+$0.01 net',
+      'Sold 29.10 DOGE at $0.121200 (bought at $0.120000)',
+      'Today: 4 round trips · total profit +$3.20',
+    ]);
+    check(M.roundTripMessage({ side: 'buy', price: 0.12, volume: 29.1, profit: 0.0042 }), ['+$0.0042 net\nBought back 29.10 DOGE at $0.120000']);
   });
 
   test('daily summary, risk, error, accumulation, shutdown', () => {
-    check(M.dailySummaryMessage({ date: EVIL, tradesCount: 12, roundTrips: 5, grossProfit: 0.2, feesPaid: 0.1, netProfit: 0.1, dogeAccumulated: 3, equity: 121, totalProfit: 1 }), [EVIL, 'net +$0.10']);
-    check(M.riskEventMessage({ event: EVIL, action: 'paused', detail: EVIL }), [EVIL, 'trading paused']);
+    check(M.dailySummaryMessage({ date: EVIL, tradesCount: 12, roundTrips: 5, grossProfit: 0.2, feesPaid: 0.1, netProfit: 0.1, dogeAccumulated: 3, equity: 121, totalProfit: 1 }), [EVIL, 'net +$0.10', 'round trips: 5', 'Equity $121.00']);
+    check(M.dailySummaryMessage({ date: '2025-01-01', tradesCount: 0, grossProfit: 0, feesPaid: 0, netProfit: 0, dogeAccumulated: 0 }), ['Fills: 0\nGross +$0.00']);
+    check(M.riskEventMessage({ action: 'pause', reason: EVIL }), [`Trading paused: ${EVIL}`]);
+    check(M.riskEventMessage({ action: 'resume', reason: EVIL }), ['Trading resumed']);
+    check(M.riskEventMessage({ action: 'stop', reason: EVIL }), [`Trading STOPPED: ${EVIL}`]);
+    check(M.warningNotice(EVIL), [EVIL]);
     check(M.errorNotice({ context: 'kraken <AddOrder>', message: 'EOrder:Insufficient funds & more <x>', consecutive: 3 }), ['kraken <AddOrder>', 'Insufficient funds & more <x>', '(3 consecutive)']);
-    check(M.accumulationMessage({ usd: 2.5, price: 0.1225, volume: 20.4, totalDoge: 40 }), ['$2.50 → 20.40 DOGE']);
+    check(M.accumulationMessage({ usd: 2.5, price: 0.1225, volume: 20.4, totalDoge: 40 }), ['$2.50 → 20.40 DOGE, buy limit $0.122500 (total 40.00 DOGE)']);
     check(M.shutdownMessage({ reason: EVIL, ordersCancelled: 20, totalProfit: 3.21, roundTrips: 27, equity: 121.7 }), [EVIL, 'Cancelled 20 open orders']);
   });
 
@@ -79,6 +88,19 @@ describe('every message escapes its dynamic values', () => {
     check(M.usageMessage('/spacing <pct>', EVIL), [EVIL, 'Usage: /spacing <pct>']);
     check(M.outcomeMessage(false, EVIL), [EVIL]);
     check(M.unknownCommandMessage('<evil>'), ['/<evil>']);
+  });
+
+  test('trading events map to notifications (single fills do not)', () => {
+    const fill = { time: 0, side: 'sell' as const, price: 0.1212, volume: 29.1, fee: 0.009, level: 1, profit: 0.0132, orderId: 'o1' };
+    check(M.traderEventMessage({ type: 'grid_built', reason: EVIL, center: 0.12, buys: 9, sells: 11, spacingPct: 1, orderSizeUsd: 3.5 })!, [EVIL, 'Grid built']);
+    check(M.traderEventMessage({ type: 'grid_built', reason: 'drift', center: 0.127, buys: 9, sells: 11, spacingPct: 1, orderSizeUsd: 3.5 })!, ['Grid reset (price drifted from the center): new center $0.127000']);
+    check(M.traderEventMessage({ type: 'round_trip', fill })!, ['Round trip +$0.01 net', 'Sold 29.10 DOGE']);
+    check(M.traderEventMessage({ type: 'daily_summary', row: { date: '2025-01-01', tradesCount: 4, grossProfit: 0.1, feesPaid: 0.02, netProfit: 0.08, dogeAccumulated: 0 } })!, ['Daily summary 2025-01-01']);
+    check(M.traderEventMessage({ type: 'risk', action: 'stop', reason: 'equity $99.50 < stop floor $100' })!, ['Trading STOPPED: equity $99.50 < stop floor $100']);
+    check(M.traderEventMessage({ type: 'accumulation', usd: 2, volume: 16.3, price: 0.1231 })!, ['Accumulation: $2.00 → 16.30 DOGE']);
+    check(M.traderEventMessage({ type: 'warning', message: EVIL })!, [EVIL]);
+    check(M.traderEventMessage({ type: 'error', message: EVIL })!, [EVIL]);
+    assert.equal(M.traderEventMessage({ type: 'fill', fill }), null);
   });
 
   test('long free text is clipped so a message stays under Telegram\'s 4096 limit', () => {

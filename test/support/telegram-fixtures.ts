@@ -173,6 +173,7 @@ export interface Harness {
   state: PersistedBits;
   logDir: string;
   logs: string[];
+  decisions: string[];
   stop(): Promise<void>;
 }
 
@@ -195,7 +196,9 @@ export async function startHarness(
   const state: PersistedBits = opts.state ?? { pending: null, offset: 0 };
   const logDir = opts.logDir ?? tmpDir();
   const notifier = new TelegramNotifier({ ...testNotifierOptions(double), now: clock.now, ...(opts.notifier ?? {}) });
+  const decisions: string[] = [];
   const fe = createTelegramFrontEnd({
+    onDecision: (d) => decisions.push(`${d.action}:${d.decision}`),
     notifier,
     controls,
     logDir,
@@ -221,6 +224,7 @@ export async function startHarness(
     state,
     logDir,
     logs,
+    decisions,
     async stop() {
       await fe.stop(200);
     },
