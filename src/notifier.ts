@@ -184,8 +184,10 @@ export class TelegramNotifier {
     });
   }
 
-  /** Send an HTML message to the chat; resolves with its message_id, or null. */
-  /** `maxAgeMs`: drop the message instead of sending it if it waited longer than this in the outbox. */
+  /**
+   * Send an HTML message (caller-escaped, see messages.ts) to the chat; resolves with its message_id,
+   * or null. `maxAgeMs`: drop it instead of sending it late if it waited longer than this in the outbox.
+   */
   async sendMessage(htmlText: string, opts: { replyMarkup?: InlineKeyboard; maxAgeMs?: number | null; label?: string } = {}): Promise<number | null> {
     const params: Record<string, unknown> = {
       chat_id: this.chatId,
