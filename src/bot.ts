@@ -19,6 +19,12 @@ import { Trader, type Journal, type TraderEvent } from './trader.js';
 const log = logger('bot');
 
 const PRICE_SAVE_INTERVAL_MS = 5 * 60_000;
+/**
+ * How long shutdown may spend cancelling. Cancelling orders younger than a few
+ * seconds costs Kraken rate points, so a burst can take minutes; what is not
+ * cancelled in time stays in the saved state and is adopted at the next start.
+ */
+const SHUTDOWN_CANCEL_BUDGET_MS = 8_000;
 const STATUS_LOG_INTERVAL_MS = 5 * 60_000;
 
 /** Services plugged in around the trading loop; each is optional (tests leave them out). */
@@ -272,11 +278,16 @@ export class Bot {
       this.running = false;
       if (this.timer) clearTimeout(this.timer);
       log.info(`shutting down (${reason})`);
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_CANCEL_BUDGET_MS)));
       try {
-        await this.trader.cancelAll();
-        log.info('open orders cancelled');
+        const outcome = await Promise.race([this.trader.cancelAll().then(() => 'done' as const), budget]);
+        if (outcome === 'done') log.info('open orders cancelled');
+        else log.warn(`not all orders were cancelled within ${SHUTDOWN_CANCEL_BUDGET_MS / 1000} s; the rest stay in the saved state and are adopted or cancelled at the next start`);
       } catch (err) {
         log.error(`cancelling orders at shutdown failed: ${errorMessage(err)}`);
+      } finally {
+        clearTimeout(timer);
       }
       try {
         this.persist(true);

@@ -1,0 +1,64 @@
+// Runs the built daemon (dist/src/bot.js) as a child process for process-level tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BOT_JS = fileURLToPath(new URL('../../src/bot.js', import.meta.url));
+
+export interface Daemon {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves when `pattern` appears in stdout/stderr (rejects after `ms`). */
+  waitFor(pattern: RegExp, ms?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+}
+
+export function startDaemon(env: Record<string, string>): Daemon {
+  const child = spawn(process.execPath, [BOT_JS], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const waiters: { re: RegExp; resolve: () => void }[] = [];
+  const onData = (b: Buffer) => {
+    out += b.toString();
+    for (const w of [...waiters]) {
+      if (w.re.test(out)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  let signalledAt = 0;
+  const origKill = child.kill.bind(child);
+  child.kill = (sig?: NodeJS.Signals | number) => {
+    signalledAt = Date.now();
+    return origKill(sig);
+  };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, ms: signalledAt ? Date.now() - signalledAt : 0 })),
+  );
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor(re, ms = 15_000) {
+      if (re.test(out)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output so far:\n${out}`)), ms);
+        waiters.push({
+          re,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+        void exited.then(() => {
+          clearTimeout(timer);
+          if (!re.test(out)) reject(new Error(`daemon exited before ${re}; output:\n${out}`));
+        });
+      });
+    },
+  };
+}
