@@ -117,6 +117,8 @@ export const MIN_RETURNS = 20;
 /** Fewest fills for the random-walk test (besides the expected ≥ 5 rule). */
 export const MIN_RANDOM_WALK_FILLS = 20;
 const MAX_FILL_LIST = 10_000;
+/** A persisted baseline claiming more fills than this is corrupt (58 fills/s for 48 h). */
+const MAX_BASELINE_FILLS = 10_000_000;
 const Z975 = 1.959963984540054;
 
 // ---------------------------------------------------------------------------
@@ -643,6 +645,7 @@ export function analyzeFillRate(fills: readonly FillRecord[], now: number, basel
     return insufficient(name, 'no fill-rate baseline yet');
   }
   const c0 = isNum(baseline.fillCount) && baseline.fillCount >= 0 ? Math.floor(baseline.fillCount) : 0;
+  if (c0 > MAX_BASELINE_FILLS) return insufficient(name, 'baseline fill count is implausible; reset the baseline', { baselineFills: c0 });
   const T0 = baseline.windowMs;
   const end = baseline.startedAt + T0;
   const T0h = T0 / HOUR_MS;

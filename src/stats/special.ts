@@ -194,7 +194,7 @@ export function gammaPQ(a: number, x: number): [number, number] {
       sum += term;
       if (term < sum * EPS) break;
     }
-    const p = pre * sum;
+    const p = Math.min(1, pre * sum); // (only for absurdly small a can rounding exceed 1)
     return [p, 1 - p];
   }
   // Q by Legendre's continued fraction (modified Lentz)
@@ -216,7 +216,7 @@ export function gammaPQ(a: number, x: number): [number, number] {
     h *= del;
     if (Math.abs(del - 1) <= EPS) break;
   }
-  const q = pre * x * h;
+  const q = Math.min(1, Math.max(0, pre * x * h));
   return [1 - q, q];
 }
 
