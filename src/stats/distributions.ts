@@ -17,7 +17,6 @@ import {
   normalPdf,
   normalUpperTail,
   solveMonotone,
-  SQRT_2PI,
 } from './special.js';
 
 export { logGamma, logBeta, betaPQ, gammaPQ } from './special.js';
@@ -374,5 +373,3 @@ export function poissonCdf(k: number, mean: number): number {
   if (mean === 0) return 1;
   return gammaPQ(k + 1, mean)[1];
 }
-
-export { SQRT_2PI };

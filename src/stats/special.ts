@@ -20,7 +20,6 @@
 
 export const LN_SQRT_2PI = 0.91893853320467274178; // log(sqrt(2π))
 export const SQRT_2PI = 2.5066282746310005024;
-const LN_2PI = 1.8378770664093454836;
 const EPS = 2.220446049250313e-16;
 const TINY = 1e-300;
 
