@@ -36,7 +36,7 @@ export interface BotServices {
   /** Called once the first grid is in place / state reconciled. */
   onStarted?: (bot: Bot) => Promise<void> | void;
   /** Called during shutdown after orders were cancelled. */
-  onShutdown?: (bot: Bot, reason: string) => Promise<void> | void;
+  onShutdown?: (bot: Bot, reason: string, ordersCancelled: number) => Promise<void> | void;
 }
 
 export interface BotOptions {
@@ -278,6 +278,7 @@ export class Bot {
       this.running = false;
       if (this.timer) clearTimeout(this.timer);
       log.info(`shutting down (${reason})`);
+      const openBefore = this.state.orders.length;
       let timer: NodeJS.Timeout | undefined;
       const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_CANCEL_BUDGET_MS)));
       try {
@@ -295,7 +296,7 @@ export class Bot {
         log.error(`saving state at shutdown failed: ${errorMessage(err)}`);
       }
       try {
-        await this.services.onShutdown?.(this, reason);
+        await this.services.onShutdown?.(this, reason, Math.max(0, openBefore - this.state.orders.length));
       } catch (err) {
         log.error(`shutdown hook failed: ${errorMessage(err)}`);
       }

@@ -111,7 +111,7 @@ export interface Controls {
 const log = logger('controls');
 
 export function createControls(target: ControlTarget): Controls {
-  async function run(req: ControlRequest): Promise<ControlOutcome> {
+  async function run(req: ControlRequest, source: ControlSource): Promise<ControlOutcome> {
     switch (req.kind) {
       case 'spacing': {
         const p = parseSpacing(req.pct, target.minSpacingPct());
@@ -129,18 +129,18 @@ export function createControls(target: ControlTarget): Controls {
       case 'check':
         return { ok: true, message: await target.requestAiCheck() };
       case 'pause':
-        return { ok: true, message: await target.pause('operator') };
+        return { ok: true, message: await target.pause(source) };
       case 'resume':
         return { ok: true, message: await target.resume() };
       case 'reset':
-        return { ok: true, message: await target.resetGrid('operator') };
+        return { ok: true, message: await target.resetGrid(source) };
     }
   }
   return {
     minSpacingPct: () => target.minSpacingPct(),
     async apply(req, source) {
       try {
-        const out = await run(req);
+        const out = await run(req, source);
         log.info(`${source}: ${req.kind} → ${out.ok ? 'applied' : 'rejected'}: ${out.message}`);
         return out;
       } catch (err) {

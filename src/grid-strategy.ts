@@ -109,7 +109,6 @@ export interface GridState {
   lastPrice: number;
   risk: { paused: boolean; pauseKind: PauseKind | null; pauseReason: string | null; stopped: boolean; stopReason: string | null };
   ai: { lastRunAt: number; checkRequested: boolean; last: AiRecommendationRecord | null; pendingApproval: unknown };
-  telegramOffset: number;
   statsBaseline: unknown;
 }
 
@@ -146,7 +145,6 @@ export function newState(cfg: StrategyConfig, settings: Settings, botId: string,
     lastPrice: 0,
     risk: { paused: false, pauseKind: null, pauseReason: null, stopped: false, stopReason: null },
     ai: { lastRunAt: now, checkRequested: false, last: null, pendingApproval: null },
-    telegramOffset: 0,
     statsBaseline: null,
   };
 }

@@ -5,7 +5,7 @@
 // bot.ts owns the schedule, the services and the process; this owns the trading.
 import { minSpacingPct, type Config } from './config.js';
 import type { ControlTarget } from './controls.js';
-import { ExchangeError, type Exchange, type OrderReport, type PairInfo } from './exchange.js';
+import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker } from './exchange.js';
 import { applyReport } from './fill-handling.js';
 import {
   accumulationAmount,
@@ -93,6 +93,8 @@ export class Trader implements ControlTarget {
   private readonly emit: (e: TraderEvent) => void;
   private readonly journal: Journal | undefined;
   private pair: PairInfo | null = null;
+  /** The last ticker seen (for the spread in the AI prompt). */
+  lastTicker: Ticker | null = null;
   private lock: Promise<unknown> = Promise.resolve();
   /** Fills and daily rows of the current tick, journaled once the state is saved. */
   private unjournaled: { fills: FillRecord[]; days: DailySummaryRow[] } = { fills: [], days: [] };
@@ -199,6 +201,7 @@ export class Trader implements ControlTarget {
 
   private async tickInner(): Promise<TickResult> {
     const ticker = await this.exchange.getTicker();
+    this.lastTicker = ticker;
     const now = this.now();
     const price = ticker.last;
     if (!(price > 0)) throw new Error(`invalid price from exchange: ${price}`);
