@@ -224,7 +224,9 @@ export class Trader implements ControlTarget {
     }
     if (risk.action === 'pause') await this.pauseInner('daily_loss', risk.reason);
 
-    const trend = computeTrend(s.fills, now, s.settings.ratioOverride);
+    // Measured now, not at the tick's start: the fills just booked are stamped
+    // after the exchange answered and must count in this tick's decisions.
+    const trend = computeTrend(s.fills, this.now(), s.settings.ratioOverride);
     if (trend.ratio !== s.trend.ratio || trend.buys12h !== s.trend.buys12h || trend.sells12h !== s.trend.sells12h) {
       s.trend = trend;
       touch(s);

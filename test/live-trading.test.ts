@@ -148,6 +148,32 @@ describe('live trading against the simulator', () => {
     }
   });
 
+  it('a rebuild in the tick that booked fills already uses the trend ratio those fills set (no second rebuild a tick later)', async () => {
+    // Live time moves on while a tick talks to Kraken: the fills are stamped
+    // after the tick started. They must still count in that tick's trend.
+    const built: string[] = [];
+    const rig = await liveRig({
+      env: { KRAKEN_TIER: 'pro' },
+      sim: { tier: 'pro' },
+      services: { onEvent: (e) => void (e.type === 'grid_built' && built.push(`${e.reason} ${e.buys}/${e.sells}`)) },
+    });
+    try {
+      const s = rig.bot.state;
+      rig.clock.advance(6 * 60_000);
+      rig.sim.setPrice(0.106);
+      assert.equal(await rig.tick(), true);
+      assert.equal(s.fills.length, 6);
+      assert.deepEqual([s.trend.sells12h, s.trend.buys12h, s.trend.ratio], [6, 0, 0.75], 'the six sells of this tick count');
+      assert.equal(s.orders.filter((o) => o.side === 'buy').length, 30, 'the drift rebuild split the ladder by the new ratio');
+      rig.clock.advance(6 * 60_000);
+      assert.equal(await rig.tick(), true);
+      assert.deepEqual(built.map((b) => b.split(' ')[0]), ['startup', 'drift'], `grids built: ${built.join(', ')}`);
+      consistent(rig, 'after the rebuild');
+    } finally {
+      await rig.close();
+    }
+  });
+
   it('books partial fills by vol_exec; the counter carries the executed volume', async () => {
     const rig = await liveRig({ sim: { partialFillRatio: 0.85 } });
     try {
