@@ -75,7 +75,7 @@ export class PaperExchange implements Exchange {
     this.feeRate = opts.makerFeePct / 100;
     this.now = opts.now;
     this.userref = opts.userref;
-    this.historyLimit = opts.historyLimit ?? 2000;
+    this.historyLimit = opts.historyLimit ?? 200;
     const snap = opts.snapshot;
     this.nextId = snap?.nextId ?? 1;
     this.funded = snap?.funded ?? false;
