@@ -15,6 +15,8 @@ configureLogger({ write: () => {} });
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
+// CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
+if (!HAVE_CHROMIUM && process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM}`);
 const SKIP = HAVE_CHROMIUM ? false : `headless Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 const ARTIFACTS = path.resolve(process.cwd(), 'test-artifacts');
 const TOKEN = 'browser-token-9d41c7aa';
