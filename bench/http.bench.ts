@@ -34,7 +34,7 @@ export interface BenchHttpOptions {
   inProcessClient?: boolean;
 }
 
-interface ClientJob {
+export interface ClientJob {
   kind: 'http-bench-client';
   port: number;
   durationMs: number;
@@ -42,14 +42,14 @@ interface ClientJob {
   maxRequests: number;
 }
 
-interface ClientResult {
+export interface ClientResult {
   latencies: Float64Array;
   count: number;
   errors: number;
   elapsedMs: number;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
@@ -159,7 +159,7 @@ async function runClient(job: ClientJob): Promise<ClientResult> {
   }
 }
 
-function runClientInWorker(job: ClientJob): Promise<ClientResult> {
+export function runClientInWorker(job: ClientJob): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: job });
     worker.once('message', (r: ClientResult) => resolve(r));

@@ -16,6 +16,7 @@ async function load(): Promise<Bench[]> {
   const optional: [string, string, string][] = [
     ['analyzers', './analyzers.bench.js', 'benchAnalyzers'],
     ['http', './http.bench.js', 'benchHttp'],
+    ['bot-http', './bot-http.bench.js', 'benchBotHttp'],
     ['backtest', './backtest.bench.js', 'benchBacktest'],
   ];
   for (const [name, file, fn] of optional) {
