@@ -439,7 +439,14 @@ export class Trader implements ControlTarget {
     await this.resolveUnknown();
     s.orders = s.orders.filter((o) => o.status !== 'pending');
     if (s.orders.length === 0) return;
-    await this.exchange.cancelAllOurs();
+    try {
+      await this.exchange.cancelAllOurs();
+    } catch (err) {
+      // Some cancels may have gone through: book those as cancelled by us
+      // (never "replace" them as if the exchange had cancelled them) and try
+      // the rest one by one below.
+      log.warn(`cancelling our orders: ${errorMessage(err)}; checking which are still open`);
+    }
     await this.syncOrders(true);
     for (const o of s.orders) {
       if (!o.id) continue;

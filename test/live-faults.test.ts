@@ -96,3 +96,31 @@ describe('fault matrix: the live bot keeps running and ends in sync with the sim
     });
   }
 });
+
+describe('a rebuild whose bulk cancel partly fails', () => {
+  it('books the orders it did cancel as its own, cancels the rest by id, and does not place the old grid again', async () => {
+    const rig = await liveRig({ env: { KRAKEN_TIER: 'pro' }, sim: { tier: 'pro' } });
+    try {
+      const s = rig.bot.state;
+      const firstGrid = new Set(s.orders.map((o) => o.id));
+      rig.clock.advance(6 * 60_000);
+      // Two cancels of the bulk pass are refused (a non-retryable Kraken error); the rest go through.
+      rig.sim.faults.add({ type: 'insufficient_funds', endpoint: 'CancelOrder', times: 2 });
+      const placedBefore = rig.sim.orders().length;
+      rig.sim.setPrice(0.1065);
+      await rig.tick();
+      for (let i = 0; i < 3; i++) assert.equal(await rig.tick(), true);
+      assert.equal(rig.sim.stats.rejections['fault:insufficient_funds'], 2);
+      assert.ok(Math.abs(s.center - 0.1065) < 1e-12, `rebuilt around the new price (center ${s.center})`);
+      for (const id of firstGrid) assert.notEqual(rig.sim.order(id!)!.status, 'open', `old grid order ${id} is cancelled`);
+      const placedAfter = rig.sim.orders().slice(placedBefore);
+      const counters = s.fills.length; // one counter per fill of the drift tick, cancelled by the rebuild
+      assert.ok(placedAfter.length <= 40 + counters, `${placedAfter.length} orders placed for one rebuild (${counters} counters): the cancelled grid was placed again`);
+      assertInSync(rig, 'after the rebuild');
+      assertFillsBooked(rig, 'after the rebuild');
+      assertIdentity(rig, 'after the rebuild');
+    } finally {
+      await rig.close();
+    }
+  });
+});
