@@ -29,15 +29,21 @@ describe('the environment-variable scanner', () => {
       // process.env.IN_A_COMMENT and num(env, 'ALSO_COMMENTED')
       const g = "process.env.IN_A_STRING";
       const h = envelope.error ?? env.error ?? env.result;
+      const i = io.env.JULIET ?? opts.env?.KILO;
+      const LIST = ['LIMA', 'MIKE'] as const;
+      for (const k of LIST) copy[k] = opts.env?.[k];
     `;
     const { reads, unresolved } = scanEnvReads('x.ts', src);
-    assert.deepEqual([...new Set(reads.map((r) => r.name))].sort(), ['ALPHA', 'BRAVO', 'CHARLIE', 'DELTA', 'ECHO', 'FOXTROT', 'GOLF', 'HOTEL', 'INDIA', 'X'].sort());
+    assert.deepEqual(
+      [...new Set(reads.map((r) => r.name))].sort(),
+      ['ALPHA', 'BRAVO', 'CHARLIE', 'DELTA', 'ECHO', 'FOXTROT', 'GOLF', 'HOTEL', 'INDIA', 'JULIET', 'KILO', 'LIMA', 'MIKE', 'X'].sort(),
+    );
     assert.deepEqual(unresolved, []);
   });
 
   it('reports reads whose name it cannot know', () => {
-    const { unresolved } = scanEnvReads('y.ts', 'const k = pick(); const v = process.env[k]; const w = str(env, k2);');
-    assert.equal(unresolved.length, 2, JSON.stringify(unresolved));
+    const { unresolved } = scanEnvReads('y.ts', 'const k = pick(); const v = process.env[k]; const w = str(env, k2); const u = opts.env[k + "_X"];');
+    assert.equal(unresolved.length, 3, JSON.stringify(unresolved));
   });
 });
 

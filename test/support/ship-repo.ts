@@ -225,9 +225,12 @@ function isProcessEnv(node: TS.Node): boolean {
   return ts.isPropertyAccessExpression(node) && node.name.text === 'env' && ts.isIdentifier(node.expression) && node.expression.text === 'process';
 }
 
-/** `env` (an environment record passed around, as in config.ts) or `process.env`. */
+/** An environment record: `env` (passed around, as in config.ts), `process.env`, or any `x.env` (`io.env`, `opts.env`). */
 function isEnvObject(node: TS.Node): boolean {
-  return (ts.isIdentifier(node) && node.text === 'env') || isProcessEnv(node);
+  if (ts.isIdentifier(node)) return node.text === 'env';
+  if (ts.isPropertyAccessExpression(node)) return node.name.text === 'env';
+  if (ts.isNonNullExpression(node) || ts.isParenthesizedExpression(node)) return isEnvObject(node.expression);
+  return false;
 }
 
 function stringValue(node: TS.Node): string | null {
@@ -258,19 +261,38 @@ function isParameterOfEnclosingFunction(id: TS.Identifier): boolean {
  * - helper calls whose first argument is the environment: `num(env, 'NAME', …)`,
  *   `str(process.env, 'NAME')`, … (any helper name); a variable as the name
  *   argument is resolved through its `const` initializer;
- * - `env.NAME`, `process.env.NAME`, `env['NAME']`, `process.env['NAME']`;
+ * - `env.NAME`, `process.env.NAME`, `io.env.NAME`, `env['NAME']`, and
+ *   `env[k]` inside `for (const k of LIST)` with LIST a literal list of names;
  * - `const { NAME } = process.env`.
- * `process.env[expr]` with a computed name is reported as unresolved.
+ * A read whose name cannot be determined is reported as unresolved, except a
+ * name that is a parameter of the enclosing function (a pass-through helper
+ * such as config.ts's `raw(env, name)`, whose callers are scanned).
  */
 export function scanEnvReads(file: string, text: string): EnvScan {
   ts = typescript();
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const consts = new Map<string, TS.Expression>();
-  const collectConsts = (n: TS.Node): void => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) consts.set(n.name.text, n.initializer);
-    ts.forEachChild(n, collectConsts);
+  // Where a name argument can come from, resolved lexically from the place of use:
+  // `const v = …'NAME'…` in an enclosing block, or an enclosing `for (const k of LIST)`.
+  const declaredIn = (scope: TS.Node, name: string): TS.Expression | null => {
+    const statements = ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope) ? scope.statements : null;
+    if (!statements) return null;
+    for (const st of statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return d.initializer;
+    }
+    return null;
   };
-  collectConsts(sf);
+  const namesOf = (id: TS.Identifier, depth = 0): string[] => {
+    if (depth > 3) return [];
+    for (let p: TS.Node | undefined = id.parent; p; p = p.parent) {
+      if (ts.isForOfStatement(p) && ts.isVariableDeclarationList(p.initializer) && p.initializer.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === id.text)) {
+        return ts.isIdentifier(p.expression) ? namesOf(p.expression, depth + 1) : literalNames(p.expression);
+      }
+      const init = declaredIn(p, id.text);
+      if (init) return ts.isIdentifier(init) ? namesOf(init, depth + 1) : literalNames(init);
+    }
+    return [];
+  };
   const reads: EnvRead[] = [];
   const unresolved: EnvRead[] = [];
   const at = (n: TS.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
@@ -285,17 +307,18 @@ export function scanEnvReads(file: string, text: string): EnvScan {
       } else if (ts.isIdentifier(arg) && isParameterOfEnclosingFunction(arg)) {
         // A pass-through helper (`function num(env, name) { raw(env, name) }`): its callers are scanned.
       } else if (ts.isIdentifier(arg)) {
-        const init = consts.get(arg.text);
-        const names = init ? literalNames(init) : [];
+        const names = namesOf(arg);
         if (names.length > 0) for (const name of names) add(name, arg);
         else unresolved.push({ name: `${n.expression.getText(sf)}(env, ${arg.text})`, file, line: at(arg) });
       }
     }
     if (ts.isPropertyAccessExpression(n) && isEnvObject(n.expression) && ENV_NAME.test(n.name.text)) add(n.name.text, n.name);
     if (ts.isElementAccessExpression(n) && isEnvObject(n.expression)) {
-      const s = stringValue(n.argumentExpression);
-      if (s !== null) add(s, n.argumentExpression);
-      else if (isProcessEnv(n.expression)) unresolved.push({ name: n.getText(sf), file, line: at(n) });
+      const key = n.argumentExpression;
+      const s = stringValue(key);
+      const names = s !== null ? [s] : ts.isIdentifier(key) ? namesOf(key) : [];
+      if (names.length > 0) for (const name of names) add(name, key);
+      else if (!(ts.isIdentifier(key) && isParameterOfEnclosingFunction(key))) unresolved.push({ name: n.getText(sf), file, line: at(n) });
     }
     if (ts.isVariableDeclaration(n) && ts.isObjectBindingPattern(n.name) && n.initializer && isProcessEnv(n.initializer)) {
       for (const el of n.name.elements) {
