@@ -13,7 +13,7 @@ import { krakenErrorKind } from '../src/kraken-client.js';
 import { configureLogger } from '../src/log.js';
 import { COMMANDS } from '../src/messages.js';
 import { createFakeBot, type FakeBot } from './support/fake-status.js';
-import { githubSlug, listTsFiles, markdownHeadings, parseEnvExample, readRepoFile, repoRoot } from './support/ship-repo.js';
+import { githubSlug, listTsFiles, markdownHeadings, outPath, parseEnvExample, readRepoFile, repoRoot } from './support/ship-repo.js';
 
 const readme = readRepoFile('README.md');
 
@@ -69,6 +69,34 @@ describe('README', () => {
     const missing = [...named].filter((s) => !(s in scripts));
     assert.deepEqual(missing, [], 'scripts named in the README but missing from package.json');
     for (const s of ['demo', 'backtest', 'bench']) assert.ok(named.has(s), `README documents npm run ${s}`);
+  });
+
+  it('the npm scripts it names run files that the build produces', () => {
+    const scripts = (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }).scripts;
+    const named = new Set<string>(['start', 'test']);
+    for (const m of readme.matchAll(/\bnpm run ([A-Za-z0-9:_-]+)/g)) named.add(m[1]);
+    const missing: string[] = [];
+    for (const name of named) {
+      for (const m of (scripts[name] ?? '').matchAll(/\bnode(?:\s+--[\w-]+(?:=\S+)?)*\s+dist\/(\S+\.js)\b/g)) {
+        if (!m[1].includes('*') && !fs.existsSync(outPath(m[1]))) missing.push(`npm run ${name}: dist/${m[1]}`);
+      }
+    }
+    assert.deepEqual(missing, [], 'README documents commands whose entry point does not exist');
+  });
+
+  it('documents only backtest options the backtest CLI has', () => {
+    const row = tableRows(section('All commands')).find((r) => r[0]?.includes('npm run backtest'));
+    assert.ok(row, 'the commands table has npm run backtest');
+    const text = row.join(' ') + '\n' + [...readme.matchAll(/npm run backtest -- ([^\n`]*)/g)].map((m) => m[1]).join('\n');
+    const flags = [...new Set([...text.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => m[1]))];
+    assert.ok(flags.length >= 4, flags.join(', '));
+    const cli = path.join(repoRoot(), 'src', 'backtest', 'cli.ts');
+    assert.ok(fs.existsSync(cli), 'src/backtest/cli.ts exists');
+    const usage = fs.readFileSync(cli, 'utf8');
+    assert.deepEqual(
+      flags.filter((f) => !usage.includes(`--${f}`)),
+      [],
+    );
   });
 
   it('mentions every variable of .env.example, with the same default in its table', () => {
