@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { Bot, type BotServices } from '../../src/bot.js';
 import type { Config } from '../../src/config.js';
+import type { GridState } from '../../src/grid-strategy.js';
 import type { KrakenClient } from '../../src/kraken-client.js';
 import { KrakenExchange, userrefFromClientOrderId } from '../../src/kraken-exchange.js';
 import { identityError } from '../../src/ledger.js';
@@ -101,7 +102,13 @@ export function isOurs(o: SimOrder, userref: number): boolean {
 
 /** The bot's working orders equal our open orders in the simulator: same ids, nothing pending, no duplicate, none missing. */
 export function assertInSync(rig: LiveRig, label = ''): void {
-  const state = rig.bot.state.orders;
+  checkInSync(rig.sim, rig.bot.state, rig.config.krakenUserref, label);
+}
+
+/** assertInSync for a state read from disk (the daemon's state.json). */
+export function checkInSync(sim: KrakenSim, gridState: GridState, userref: number, label = ''): void {
+  const state = gridState.orders;
+  const ours = () => sim.openOrders().filter((o) => isOurs(o, userref));
   const notPlaced = state.filter((o) => o.status !== 'open' || !o.id);
   assert.deepEqual(
     notPlaced.map((o) => `${o.side} ${o.level} ${o.status}`),
@@ -109,11 +116,11 @@ export function assertInSync(rig: LiveRig, label = ''): void {
     `${label}: every order in the state is placed`,
   );
   const botIds = state.map((o) => o.id as string).sort();
-  const simIds = rig.ours().map((o) => o.txid).sort();
+  const simIds = ours().map((o) => o.txid).sort();
   assert.equal(new Set(botIds).size, botIds.length, `${label}: no order twice in the state`);
   assert.deepEqual(botIds, simIds, `${label}: the simulator's open orders of ours equal the bot's view`);
   // No two working orders for the same client order id on the exchange.
-  const cl = rig.ours().map((o) => o.clOrdId);
+  const cl = ours().map((o) => o.clOrdId);
   assert.equal(new Set(cl).size, cl.length, `${label}: no duplicate cl_ord_id among open orders`);
 }
 
@@ -124,10 +131,14 @@ export function assertInSync(rig: LiveRig, label = ''): void {
  * holds the simulator's total fees.
  */
 export function assertFillsBooked(rig: LiveRig, label = ''): { orders: number; volume: number; fees: number } {
-  const userref = rig.config.krakenUserref;
+  return checkFillsBooked(rig.sim, rig.bot.state, rig.config.krakenUserref, label);
+}
+
+/** assertFillsBooked for a state read from disk (the daemon's state.json). */
+export function checkFillsBooked(sim: KrakenSim, s: GridState, userref: number, label = ''): { orders: number; volume: number; fees: number } {
   const byOrder = new Map<string, { volume: number; fee: number; cost: number }>();
-  for (const t of rig.sim.trades()) {
-    const o = rig.sim.order(t.ordertxid);
+  for (const t of sim.trades()) {
+    const o = sim.order(t.ordertxid);
     if (!o || !isOurs(o, userref)) continue;
     const e = byOrder.get(t.ordertxid) ?? { volume: 0, fee: 0, cost: 0 };
     e.volume += t.volume;
@@ -135,7 +146,6 @@ export function assertFillsBooked(rig: LiveRig, label = ''): { orders: number; v
     e.cost += t.cost;
     byOrder.set(t.ordertxid, e);
   }
-  const s = rig.bot.state;
   const fillsById = new Map<string, typeof s.fills>();
   for (const f of s.fills) fillsById.set(f.orderId, [...(fillsById.get(f.orderId) ?? []), f]);
   for (const [id, list] of fillsById) assert.equal(list.length, 1, `${label}: order ${id} booked ${list.length} times`);
@@ -144,7 +154,7 @@ export function assertFillsBooked(rig: LiveRig, label = ''): { orders: number; v
   for (const [id, e] of byOrder) {
     const open = s.orders.find((o) => o.id === id);
     const fill = fillsById.get(id)?.[0];
-    const simOrder = rig.sim.order(id)!;
+    const simOrder = sim.order(id)!;
     if (simOrder.status === 'open') {
       assert.ok(open, `${label}: open order ${id} with executions is in the state`);
       assert.ok(Math.abs(open.bookedVolume - e.volume) < 1e-8, `${label}: ${id} booked ${open.bookedVolume}, executed ${e.volume}`);
