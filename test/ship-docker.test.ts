@@ -3,7 +3,7 @@
 // health check run for real against the daemon, the way Docker and Railway
 // would run it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -309,5 +309,119 @@ describe('the health check against the real daemon', () => {
     assert.equal(code, 0, daemon!.output());
     assert.ok(ms < 5000, `stopped in ${ms} ms`);
     assert.notEqual(await runHealthcheck({ PORT: String(port) }), 0);
+  });
+});
+
+/**
+ * Follows the Dockerfile without an engine: the build stage's COPY and RUN
+ * steps in a scratch directory (npm ci is replaced by the repository's
+ * installed node_modules: no network), then the runtime stage's COPY --from
+ * steps into a second directory with no node_modules anywhere above it, and
+ * runs its CMD there. A daemon that needed a file the image does not carry
+ * (a test helper, a dependency, an asset read from disk) would fail here.
+ */
+describe('an emulated build of the image', () => {
+  let sim: KrakenSim;
+  let work = '';
+  let runDir = '';
+
+  before(async () => {
+    sim = await startKrakenSim({ process: { kind: 'manual', price: 0.1 } });
+    work = tempDir('ship-image-');
+  });
+
+  after(async () => {
+    await sim.close();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  function copyInto(fromPath: string, destDir: string, dest: string, multipleSources: boolean): void {
+    const target = path.join(destDir, dest);
+    if (fs.statSync(fromPath).isDirectory()) {
+      fs.cpSync(fromPath, target, { recursive: true }); // Docker copies a directory's contents
+    } else {
+      const file = dest.endsWith('/') || multipleSources ? path.join(target, path.basename(fromPath)) : target;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.copyFileSync(fromPath, file);
+    }
+  }
+
+  it('the build stage compiles from the copied files alone', () => {
+    const build = stages[0];
+    const buildDir = path.join(work, 'build');
+    fs.mkdirSync(buildDir, { recursive: true });
+    const scripts = (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }).scripts;
+    for (const ins of build.instructions) {
+      if (ins.keyword === 'COPY') {
+        const c = parseCopy(ins.args);
+        assert.equal(c.from, null, 'the build stage copies from the build context');
+        for (const src of c.sources) copyInto(path.join(repoRoot(), src), buildDir, c.dest, c.sources.length > 1);
+      } else if (ins.keyword === 'RUN') {
+        if (/^npm ci\b/.test(ins.args)) {
+          fs.symlinkSync(path.join(repoRoot(), 'node_modules'), path.join(buildDir, 'node_modules'), 'dir');
+        } else {
+          const m = /^npm run ([\w:-]+)$/.exec(ins.args.trim());
+          assert.ok(m, `the emulation does not know RUN ${ins.args}`);
+          const bin = path.join(buildDir, 'node_modules', '.bin');
+          execFileSync('sh', ['-c', scripts[m[1]]], { cwd: buildDir, env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` }, stdio: 'pipe' });
+        }
+      } else {
+        assert.ok(['WORKDIR', 'ENV', 'ARG'].includes(ins.keyword), `the emulation does not know ${ins.keyword} in the build stage`);
+      }
+    }
+    assert.ok(fs.existsSync(path.join(buildDir, 'dist', 'src', 'bot.js')), 'the build stage produced dist/src/bot.js');
+
+    runDir = path.join(work, 'runtime');
+    fs.mkdirSync(runDir, { recursive: true });
+    const buildWd = workdir(build);
+    for (const ins of runtime.instructions) {
+      if (ins.keyword === 'COPY') {
+        const c = parseCopy(ins.args);
+        assert.equal(c.from, build.name);
+        for (const src of c.sources) {
+          const rel = path.posix.relative(buildWd, path.posix.resolve(buildWd, src));
+          copyInto(path.join(buildDir, rel), runDir, c.dest, c.sources.length > 1);
+        }
+      } else if (ins.keyword === 'RUN') {
+        assert.match(ins.args, /^(mkdir|chown)\b/, `the emulation does not know RUN ${ins.args} in the runtime stage`);
+      }
+    }
+    assert.ok(!fs.existsSync(path.join(runDir, 'node_modules')), 'no node_modules in the runtime image');
+  });
+
+  it('the runtime files start the daemon with the image CMD, answer the HEALTHCHECK and stop on SIGTERM', async () => {
+    assert.ok(runDir, 'the build emulation ran');
+    const cmd = execForm(last(runtime, 'CMD') ?? '')!;
+    const port = await freePort();
+    const env = {
+      ...stageEnv(runtime),
+      PATH: process.env.PATH ?? '',
+      // /data is the image's volume; here any writable directory stands in for it.
+      LOG_DIR: path.join(work, 'data'),
+      DRY_RUN: 'true',
+      KRAKEN_API_URL: sim.url,
+      PORT: String(port),
+      POLL_INTERVAL_SECONDS: '1',
+    };
+    const child = spawn(process.execPath, cmd.slice(1), { cwd: runDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/grid built \(startup\)/.test(out)) {
+        assert.ok(child.exitCode === null, `the daemon exited early:\n${out}`);
+        assert.ok(Date.now() < deadline, `no grid within 20 s:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(await runHealthcheck({ PORT: String(port) }), 0, out);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, out);
+      assert.match(out, /open orders cancelled/);
+      assert.ok(fs.existsSync(path.join(work, 'data', 'state.json')), 'state saved in LOG_DIR');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
