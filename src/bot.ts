@@ -26,6 +26,8 @@ const PRICE_SAVE_INTERVAL_MS = 5 * 60_000;
  */
 const SHUTDOWN_CANCEL_BUDGET_MS = 8_000;
 const STATUS_LOG_INTERVAL_MS = 5 * 60_000;
+/** Kraken charges takers more than makers (0.40 % vs 0.25 % at the entry tier); the paper account does too. */
+const PAPER_TAKER_EXTRA_PCT = 0.15;
 
 /** Services plugged in around the trading loop; each is optional (tests leave them out). */
 export interface BotServices {
@@ -37,6 +39,26 @@ export interface BotServices {
   onStarted?: (bot: Bot) => Promise<void> | void;
   /** Called during shutdown after orders were cancelled. */
   onShutdown?: (bot: Bot, reason: string, ordersCancelled: number) => Promise<void> | void;
+}
+
+/** The saved state belongs to the other mode (dry run vs live). */
+export class StateModeError extends Error {
+  constructor(saved: string, wanted: string, dir: string) {
+    super(
+      `the state in ${dir} was written in ${saved === 'live' ? 'LIVE' : 'DRY RUN'} mode but DRY_RUN says ${wanted === 'live' ? 'LIVE' : 'DRY RUN'}; ` +
+        `use a fresh LOG_DIR for ${wanted === 'live' ? 'live trading (paper profits and balances must not count as real)' : 'the dry run'}, or move state.json away`,
+    );
+    this.name = 'StateModeError';
+  }
+}
+
+/** Start-up settings that the saved state overrides after the first start; say so instead of ignoring the env silently. */
+function warnOverridden(config: Config, state: GridState): void {
+  const diffs: string[] = [];
+  if (state.settings.spacingPct !== config.gridSpacingPct) diffs.push(`GRID_SPACING_PCT=${config.gridSpacingPct} (saved spacing ${state.settings.spacingPct}% is used; change it with /spacing or the dashboard)`);
+  if (state.settings.aiIntervalSec !== config.aiAdvisorInterval) diffs.push(`AI_ADVISOR_INTERVAL=${config.aiAdvisorInterval} (saved ${state.settings.aiIntervalSec} s is used)`);
+  if (state.ledger.startingCapital !== config.startingCapital) diffs.push(`STARTING_CAPITAL=${config.startingCapital} (the saved ledger started with $${state.ledger.startingCapital}; start on a fresh LOG_DIR to change it)`);
+  for (const d of diffs) log.warn(`saved state overrides ${d}`);
 }
 
 export interface BotOptions {
@@ -157,6 +179,12 @@ export class Bot {
         opts.botId ?? crypto.randomBytes(10).toString('hex'),
         now(),
       );
+    const mode = config.dryRun ? 'dry_run' : 'live';
+    if (loaded.saved) {
+      if (state.mode && state.mode !== mode) throw new StateModeError(state.mode, mode, path.resolve(config.logDir));
+      warnOverridden(config, state);
+    }
+    state.mode = mode;
     let exchange = opts.exchange;
     if (!exchange) {
       if (config.dryRun) {
@@ -165,6 +193,7 @@ export class Bot {
           market,
           startingQuote: state.ledger.startingCapital,
           makerFeePct: config.makerFeePct,
+          takerFeePct: config.makerFeePct + PAPER_TAKER_EXTRA_PCT,
           userref: config.krakenUserref,
           now,
           snapshot: (loaded.saved?.exchange as PaperSnapshot | undefined) ?? null,
@@ -332,7 +361,16 @@ export async function main(env: Record<string, string | undefined> = process.env
   banner(config);
 
   const { createServices } = await import('./services.js');
-  const bot = Bot.create({ config });
+  let bot: Bot;
+  try {
+    bot = Bot.create({ config });
+  } catch (err) {
+    if (err instanceof StateModeError) {
+      process.stderr.write(`Configuration error: DRY_RUN: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   const services = await createServices(bot);
   bot.use(services.hooks);
 

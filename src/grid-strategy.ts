@@ -83,6 +83,8 @@ export interface AiRecommendationRecord {
 
 export interface GridState {
   version: 1;
+  /** Which mode wrote this state: a paper history must never become a live one. */
+  mode?: 'dry_run' | 'live';
   /** Random per deployment; client order ids are derived from it. */
   botId: string;
   orderSeq: number;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Bot } from '../src/bot.js';
+import { Bot, StateModeError } from '../src/bot.js';
 import { FakeClock, meanRevertingPath, ScriptedMarket, testConfig } from './support/core.js';
 
 const STEP = 30_000;
@@ -68,5 +68,15 @@ describe('crash and restart', () => {
     assert.equal(kept.length, 1, 'the bad file is kept aside');
     assert.ok(again.state.center > 0, 'the backup was restored instead of starting fresh');
     assert.equal(again.state.botId, BOT_ID);
+  });
+
+  it('refuses to continue a dry-run history in live mode (and the reverse)', async () => {
+    const clock = new FakeClock(T0);
+    const config = testConfig();
+    const bot = Bot.create({ config, market: new ScriptedMarket(() => 0.2, clock.now), now: clock.now, botId: BOT_ID });
+    await bot.start();
+    const live = { ...config, dryRun: false, krakenApiKey: 'k', krakenApiSecret: 'c2VjcmV0' };
+    assert.throws(() => Bot.create({ config: live, now: clock.now }), StateModeError);
+    assert.ok(fs.existsSync(path.join(config.logDir, 'state.json')), 'the dry-run history is left untouched');
   });
 });
