@@ -43,6 +43,8 @@ export interface PaperOptions {
   market: MarketData;
   startingQuote: number;
   makerFeePct: number;
+  /** Fee for orders that execute at once (not post-only and crossing); default: the maker fee. */
+  takerFeePct?: number;
   userref: number;
   now: () => number;
   snapshot?: PaperSnapshot | null;
@@ -54,6 +56,7 @@ export class PaperExchange implements Exchange {
   readonly kind = 'paper' as const;
   private readonly market: MarketData;
   private readonly feeRate: number;
+  private readonly takerRate: number;
   private readonly now: () => number;
   private readonly userref: number;
   private readonly historyLimit: number;
@@ -73,6 +76,7 @@ export class PaperExchange implements Exchange {
   constructor(opts: PaperOptions) {
     this.market = opts.market;
     this.feeRate = opts.makerFeePct / 100;
+    this.takerRate = (opts.takerFeePct ?? opts.makerFeePct) / 100;
     this.now = opts.now;
     this.userref = opts.userref;
     this.historyLimit = opts.historyLimit ?? 200;
@@ -142,10 +146,10 @@ export class PaperExchange implements Exchange {
     }
   }
 
-  private fill(o: PaperOrder, price: number): void {
+  private fill(o: PaperOrder, price: number, taker = false): void {
     const volume = o.volume - o.volumeExecuted;
     const cost = volume * price;
-    const fee = cost * this.feeRate;
+    const fee = cost * (taker ? this.takerRate : this.feeRate);
     if (o.side === 'buy') {
       this.balances.quote -= cost + fee;
       this.balances.base += volume;
@@ -192,7 +196,7 @@ export class PaperExchange implements Exchange {
     const execPrice = crosses ? this.lastPrice : price;
     if (req.side === 'sell') {
       if (this.balances.base - this.reserved('sell') + 1e-9 < volume) throw new ExchangeError('insufficient_funds', 'EOrder:Insufficient funds');
-    } else if (this.balances.quote - this.reserved('buy') + 1e-9 < volume * execPrice * (1 + this.feeRate)) {
+    } else if (this.balances.quote - this.reserved('buy') + 1e-9 < volume * execPrice * (1 + (crosses ? this.takerRate : this.feeRate))) {
       throw new ExchangeError('insufficient_funds', 'EOrder:Insufficient funds');
     }
     const order: PaperOrder = {
@@ -212,7 +216,7 @@ export class PaperExchange implements Exchange {
     this.open.add(order);
     if (order.side === 'buy') this.bestBuy = Math.max(this.bestBuy, price);
     else this.bestSell = Math.min(this.bestSell, price);
-    if (crosses) this.fill(order, execPrice);
+    if (crosses) this.fill(order, execPrice, true);
     return { id: order.id, clientOrderId: order.clientOrderId, price, volume };
   }
 
