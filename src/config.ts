@@ -109,7 +109,7 @@ function roundPct(x: number): number {
 export function loadConfig(env: Env = process.env): Config {
   const makerFeePct = num(env, 'MAKER_FEE_PCT', 0.25, { min: 0, max: 5 });
   const startingCapital = num(env, 'STARTING_CAPITAL', 120, { above: 0 });
-  const gridSpacingPct = num(env, 'GRID_SPACING_PCT', 1.0, { above: 0, max: 50 });
+  const gridSpacingPct = num(env, 'GRID_SPACING_PCT', 1.0, { above: 0, max: 20 });
   const minSpacing = minSpacingPct(makerFeePct);
   if (gridSpacingPct < minSpacing) {
     throw new ConfigError('GRID_SPACING_PCT', `must be at least round-trip fee + 0.1 = ${minSpacing}%, got ${gridSpacingPct}%`);
@@ -150,6 +150,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('TELEGRAM_CHAT_ID', 'required when TELEGRAM_BOT_TOKEN is set (only that chat may command the bot)');
   }
 
+  const dashboardToken = str(env, 'DASHBOARD_TOKEN');
+  if (dashboardToken && dashboardToken.length < 12) {
+    throw new ConfigError('DASHBOARD_TOKEN', 'must be at least 12 characters (a short token is guessable and cannot be masked in logs)');
+  }
+
   return {
     dryRun,
     pair: str(env, 'PAIR', 'XDGUSD').toUpperCase(),
@@ -182,6 +187,6 @@ export function loadConfig(env: Env = process.env): Config {
     aiApiUrl: url(env, 'AI_API_URL', 'https://integrate.api.nvidia.com/v1/chat/completions'),
     aiApiKey: str(env, 'AI_API_KEY') || str(env, 'GROQ_API_KEY'),
     aiModel: str(env, 'AI_MODEL', 'meta/llama-3.1-8b-instruct'),
-    dashboardToken: str(env, 'DASHBOARD_TOKEN'),
+    dashboardToken,
   };
 }

@@ -45,6 +45,8 @@ describe('config', () => {
     fails({ TELEGRAM_BOT_TOKEN: '1:abc' }, 'TELEGRAM_CHAT_ID');
     fails({ TELEGRAM_CHAT_ID: 'me' }, 'TELEGRAM_CHAT_ID');
     fails({ MAKER_FEE_PCT: '-1' }, 'MAKER_FEE_PCT');
+    fails({ GRID_SPACING_PCT: '25' }, 'GRID_SPACING_PCT'); // the controls cap spacing at 20 %
+    fails({ DASHBOARD_TOKEN: 'short' }, 'DASHBOARD_TOKEN'); // too short to be safe or to be masked in logs
   });
 
   it('derives the minimum spacing from the maker fee', () => {
