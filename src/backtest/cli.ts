@@ -248,7 +248,7 @@ export async function main(argv: string[], io: CliIo, clientFactory: (env: Recor
     const scenarios: ScenarioSummary[] = [];
     const t0 = performance.now();
     for (const c of configs) {
-      const run = await runBacktest(data.series, { config: c.config, levelsPerSide: c.levels, pair: data.pair, fastPath: values['no-fast-path'] !== true });
+      const run = await runBacktest(data.series, { config: c.config, levelsPerSide: c.levels, pair: data.pair, fastPath: values['no-fast-path'] !== true, logReplayTime: values.verbose === true });
       scenarios.push(run.summary);
     }
     const seconds = (performance.now() - t0) / 1000;

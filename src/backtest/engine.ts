@@ -47,7 +47,7 @@ import { loadConfig, type Config } from '../config.js';
 import { FALLBACK_PAIR_INFO, type MarketData, type PairInfo, type Ticker } from '../exchange.js';
 import { TREND_WINDOW_MS, type GridState, type Settings } from '../grid-strategy.js';
 import { equity, identityError, unrealized } from '../ledger.js';
-import { errorMessage } from '../log.js';
+import { configureLogger, errorMessage } from '../log.js';
 import { PaperExchange } from '../paper-exchange.js';
 import { newBaseline, runAnalyzers, updateBaseline, type StatsReport } from '../stats/analyzers.js';
 import { strategyConfig, type TraderEvent } from '../trader.js';
@@ -134,6 +134,8 @@ export interface BacktestOptions {
   verify?: boolean;
   /** Every trading event, as the bot's notifier would see it. */
   onEvent?: (e: TraderEvent) => void;
+  /** Stamp log lines with the replay's clock while it runs (the logger is global; restored to the wall clock after). */
+  logReplayTime?: boolean;
 }
 
 export interface ScenarioSummary {
@@ -407,41 +409,51 @@ export async function runBacktest(series: CandleSeries, opts: BacktestOptions): 
   };
 
   let quietCandles = 0;
-  const started = performance.now();
-  // Candle 0's open starts the bot (first grid), like Bot.start() at the first price.
-  market.price = open[0]!;
-  await trader.exclusive(() => trader.start());
-  realTicks++;
-  if (levelsOverride !== null && (levelsIgnored || state.levelsPerSide !== levelsOverride)) throw new BacktestError(LEVELS_UNSUPPORTED);
-  refresh(clockNow);
-  if (verify) await checkBook();
-  mark(open[0]!);
-  await candleSlow(0, 1);
-  for (let i = 1; i < n; i++) {
-    if (fast) {
-      const lw = low[i]!;
-      const hg = high[i]!;
-      if (lw > lo && hg < hi && time[i]! + slot3 < next) {
-        // Quiet candle: no tick; only the equity curve moves (visit order as in candleSlow).
-        // Every AUDIT_EVERY-th one still runs its close through the real tick and
-        // checks that nothing changed: a guard against Trader behaviour the band
-        // does not model (it costs a few hundred ticks a year).
-        if (++quietCandles % AUDIT_EVERY === 0) await tickAt(time[i]! + slot3, close[i]!, true);
-        const o = open[i]!;
-        const c = close[i]!;
-        mark(o);
-        if (o - lw <= hg - o) {
-          mark(lw);
-          mark(hg);
-        } else {
-          mark(hg);
-          mark(lw);
+  /** The replay proper: start at candle 0's open, then every candle. */
+  const replay = async (): Promise<void> => {
+    // Candle 0's open starts the bot (first grid), like Bot.start() at the first price.
+    market.price = open[0]!;
+    await trader.exclusive(() => trader.start());
+    realTicks++;
+    if (levelsOverride !== null && (levelsIgnored || state.levelsPerSide !== levelsOverride)) throw new BacktestError(LEVELS_UNSUPPORTED);
+    refresh(clockNow);
+    if (verify) await checkBook();
+    mark(open[0]!);
+    await candleSlow(0, 1);
+    for (let i = 1; i < n; i++) {
+      if (fast) {
+        const lw = low[i]!;
+        const hg = high[i]!;
+        if (lw > lo && hg < hi && time[i]! + slot3 < next) {
+          // Quiet candle: no tick; only the equity curve moves (visit order as in candleSlow).
+          // Every AUDIT_EVERY-th one still runs its close through the real tick and
+          // checks that nothing changed: a guard against Trader behaviour the band
+          // does not model (it costs a few hundred ticks a year).
+          if (++quietCandles % AUDIT_EVERY === 0) await tickAt(time[i]! + slot3, close[i]!, true);
+          const o = open[i]!;
+          const c = close[i]!;
+          mark(o);
+          if (o - lw <= hg - o) {
+            mark(lw);
+            mark(hg);
+          } else {
+            mark(hg);
+            mark(lw);
+          }
+          mark(c);
+          continue;
         }
-        mark(c);
-        continue;
       }
+      await candleSlow(i, 0);
     }
-    await candleSlow(i, 0);
+  };
+
+  const started = performance.now();
+  if (opts.logReplayTime) configureLogger({ now });
+  try {
+    await replay();
+  } finally {
+    if (opts.logReplayTime) configureLogger({ now: Date.now });
   }
   const replayMs = performance.now() - started;
   if (levelsIgnored) throw new BacktestError(LEVELS_UNSUPPORTED);
