@@ -70,6 +70,10 @@ export interface BotOptions {
   now?: () => number;
   /** Deterministic deployment id for tests; random and persisted otherwise. */
   botId?: string;
+  /** Where fills and daily rows go; default CSV files in LOG_DIR, null for none (backtests). */
+  journal?: Journal | null;
+  /** false: never write state (backtests). Default true. */
+  persist?: boolean;
   services?: BotServices;
 }
 
@@ -138,8 +142,9 @@ export class Bot {
       exchange,
       state,
       now: this.now,
-      journal: new CsvJournal(opts.config.logDir),
+      journal: opts.journal === null ? undefined : (opts.journal ?? new CsvJournal(opts.config.logDir)),
       onEvent: (e) => this.services.onEvent?.(e, this),
+      checkpoint: opts.persist === false ? undefined : () => this.persist(false),
     });
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }

@@ -11,6 +11,8 @@ export interface Settings {
   /** Manual trend ratio; null = automatic from fills. */
   ratioOverride: number | null;
   aiIntervalSec: number;
+  /** Fixed levels per side instead of the adaptive count (backtest sweeps); null/absent = adaptive. */
+  levelsOverride?: number | null;
 }
 
 /** Everything the rules need from the start-up configuration. */

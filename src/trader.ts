@@ -61,6 +61,13 @@ export interface TraderDeps {
   now: () => number;
   onEvent?: (e: TraderEvent) => void;
   journal?: Journal;
+  /**
+   * Saves the state. Called after new orders are recorded and before they are
+   * sent, so a crash at any point leaves every decision on disk: a pending
+   * order is looked up by its client id on restart instead of being lost or
+   * sent twice.
+   */
+  checkpoint?: () => void;
 }
 
 export interface TickResult {
@@ -92,6 +99,7 @@ export class Trader implements ControlTarget {
   private readonly now: () => number;
   private readonly emit: (e: TraderEvent) => void;
   private readonly journal: Journal | undefined;
+  private readonly checkpoint: () => void;
   private pair: PairInfo | null = null;
   /** The last ticker seen (for the spread in the AI prompt). */
   lastTicker: Ticker | null = null;
@@ -106,6 +114,7 @@ export class Trader implements ControlTarget {
     this.cfg = strategyConfig(deps.config);
     this.now = deps.now;
     this.journal = deps.journal;
+    this.checkpoint = deps.checkpoint ?? (() => undefined);
     this.emit = (e) => {
       try {
         deps.onEvent?.(e);
@@ -209,7 +218,7 @@ export class Trader implements ControlTarget {
     const s = this.state;
 
     for (const row of rollDays(s, now, price, this.cfg.dailySummaryHourUtc)) {
-      this.unjournaled.days.push(row);
+      if (this.journal) this.unjournaled.days.push(row);
       this.emit({ type: 'daily_summary', row });
     }
 
@@ -275,13 +284,13 @@ export class Trader implements ControlTarget {
       if (out.fill) {
         recordFill(s, out.fill);
         fills.push(out.fill);
-        this.unjournaled.fills.push(out.fill);
+        if (this.journal) this.unjournaled.fills.push(out.fill);
         this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
       }
       intents.push(...out.next);
     }
     s.orders = keep;
-    for (const intent of intents) await this.place(intent);
+    await this.placeAll(intents);
     return fills;
   }
 
@@ -301,20 +310,35 @@ export class Trader implements ControlTarget {
     }
   }
 
-  /** Adds an order to the state and tries to place it; a failed attempt stays pending or is dropped. */
-  private async place(intent: OrderIntent): Promise<void> {
+  /**
+   * Records intents as pending orders, saves (write-ahead), then sends them.
+   * A failed attempt stays pending (retried) or is dropped with a warning.
+   */
+  private async placeAll(intents: readonly OrderIntent[]): Promise<void> {
+    const queued: GridOrder[] = [];
+    for (const intent of intents) {
+      const order = this.enqueue(intent);
+      if (order) queued.push(order);
+    }
+    if (queued.length === 0) return;
+    this.checkpoint();
+    for (const order of queued) await this.submit(order);
+  }
+
+  /** Adds an order to the state as pending, if it may and can be placed. */
+  private enqueue(intent: OrderIntent): GridOrder | null {
     const s = this.state;
-    if (s.risk.stopped) return;
-    if (s.risk.paused && intent.side === 'buy') return;
+    if (s.risk.stopped) return null;
+    if (s.risk.paused && intent.side === 'buy') return null;
     if (intent.volume + 1e-12 < this.pairInfo.orderMin || intent.price * intent.volume < this.pairInfo.costMin) {
       log.warn(`${intent.side} at level ${intent.level}: volume ${intent.volume} is below the pair minimum; not placed`);
-      return;
+      return null;
     }
     if (!canFund(s, intent, this.cfg.makerFeePct)) {
       const message = `${intent.side} at level ${intent.level} (${intent.volume} @ ${intent.price}) skipped: not enough ${intent.side === 'sell' ? 'DOGE' : 'USD'} in the grid's allocation`;
       log.warn(message);
       this.emit({ type: 'warning', message });
-      return;
+      return null;
     }
     const order: GridOrder = {
       clientOrderId: nextClientOrderId(s),
@@ -334,7 +358,7 @@ export class Trader implements ControlTarget {
     };
     s.orders.push(order);
     touch(s);
-    await this.submit(order);
+    return order;
   }
 
   private async submit(order: GridOrder): Promise<void> {
@@ -392,15 +416,16 @@ export class Trader implements ControlTarget {
     const pair = this.pairInfo;
     const params = adaptiveParams(pair, price, effectiveCapital(s));
     s.orderSizeUsd = params.orderSizeUsd;
-    s.levelsPerSide = params.levelsPerSide;
+    const levels = s.settings.levelsOverride ?? params.levelsPerSide;
+    s.levelsPerSide = levels;
     const ratio = s.settings.ratioOverride ?? s.trend.ratio;
-    const plan = planGrid(price, s.settings.spacingPct, ratio, params.levelsPerSide, params.orderSizeUsd, pair);
+    const plan = planGrid(price, s.settings.spacingPct, ratio, levels, params.orderSizeUsd, pair);
     if (!s.funded) await this.fundFirstGrid(plan, price);
     s.center = price;
     s.ratioAtBuild = ratio;
     s.gridBuiltAt = this.now();
     touch(s);
-    for (const intent of plan) await this.place(intent);
+    await this.placeAll(plan);
     const buys = s.orders.filter((o) => o.side === 'buy').length;
     const sells = s.orders.length - buys;
     log.info(`grid built (${reason}) around ${price}: ${buys} buys, ${sells} sells, spacing ${s.settings.spacingPct}%, $${params.orderSizeUsd.toFixed(4)} per order`);
@@ -476,7 +501,7 @@ export class Trader implements ControlTarget {
           const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
           if (out.fill) {
             recordFill(s, out.fill);
-            this.unjournaled.fills.push(out.fill);
+            if (this.journal) this.unjournaled.fills.push(out.fill);
             this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
           }
           if (!out.finished) continue;
@@ -526,7 +551,7 @@ export class Trader implements ControlTarget {
       return;
     }
     log.info(`accumulation: sweeping $${usd} into ${volume} DOGE (limit ${limit})`);
-    await this.place({ kind: 'accumulation', level: 0, side: 'buy', price: limit, volume, answers: null });
+    await this.placeAll([{ kind: 'accumulation', level: 0, side: 'buy', price: limit, volume, answers: null }]);
     this.emit({ type: 'accumulation', usd, volume, price: limit });
   }
 

@@ -123,22 +123,25 @@ describe('kill -9 while the market moves', () => {
 });
 
 describe('kill -9 between an AddOrder and the save that follows it', () => {
-  // Known gap, kept visible as a TODO: the state is saved after the tick, so
-  // an order placed during a tick is unknown to a process killed before that
-  // save. If it executes while the bot is down, the restarted bot replays the
-  // decision (same deterministic client order id, accepted again because the
-  // first one is no longer open) and never books the first execution. The fix
-  // is write-ahead persistence (save the order as unconfirmed before sending
-  // it, which reconcile() already knows how to resolve), i.e. a hook from the
-  // trader to the bot's StateStore.
-  it('books an order placed just before the kill that executed while the bot was down', { todo: 'needs write-ahead state saves (bot.ts)' }, async () => {
+  // Orders are recorded as pending and the state saved before they are sent
+  // (write-ahead). A process killed right after sending one therefore leaves
+  // it on disk as pending; the restarted bot finds it by its client order id
+  // and books what it executed while the bot was down.
+  it('books an order placed just before the kill that executed while the bot was down', async () => {
     const rig = await liveRig({ env: { KRAKEN_TIER: 'pro' }, sim: { tier: 'pro' } });
     try {
       const file = path.join(rig.config.logDir, 'state.json');
-      const saved = fs.readFileSync(file);
+      let atSend: Buffer | null = null;
+      const ex = rig.bot.exchange;
+      const place = ex.placeOrder.bind(ex);
+      ex.placeOrder = (req) => {
+        atSend ??= fs.readFileSync(file); // what is on disk when the first AddOrder leaves
+        return place(req);
+      };
       rig.sim.setPrice(0.0989);
       assert.equal(await rig.tick(), true); // books the buy at 0.099 and places its counter sell
-      fs.writeFileSync(file, saved); // …but the process dies before that tick's save
+      assert.ok(atSend, 'an order was sent');
+      fs.writeFileSync(file, atSend); // …and the process dies before the tick's own save
       rig.sim.setPrice(0.1); // the counter sells while nobody watches
       rig.crash();
       await rig.bot.start();

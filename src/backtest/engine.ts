@@ -244,6 +244,8 @@ export async function runBacktest(series: CandleSeries, opts: BacktestOptions): 
     market,
     now,
     botId: opts.botId ?? 'b4c7e57b4c7e57b4c7e5',
+    journal: null,
+    persist: false,
     services: {
       onEvent: (e) => {
         eventsInTick++;
