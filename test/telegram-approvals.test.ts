@@ -146,8 +146,8 @@ describe('approval workflow against the Telegram double', () => {
     await press(h, CHAT_ID, p.messageId, 'approve:tighten_spacing');
     await h.double.waitFor(() => h.target.calls.length === 3, 3000, 'three actions');
     assert.deepEqual(h.target.calls, [
-      { op: 'pause', arg: 'operator' },
-      { op: 'resetGrid', arg: 'operator' },
+      { op: 'pause', arg: 'ai' },
+      { op: 'resetGrid', arg: 'ai' },
       { op: 'setSpacing', arg: 0.75 },
     ]);
   });
@@ -283,7 +283,7 @@ describe('approval workflow against the Telegram double', () => {
     await double.waitFor(() => target.calls.length === 2, 3000, 'approval after restart');
     await new Promise((r) => setTimeout(r, 100)); // give a replayed /pause every chance to run again
     assert.deepEqual(target.calls, [
-      { op: 'pause', arg: 'operator' },
+      { op: 'pause', arg: 'telegram' },
       { op: 'setSpacing', arg: 1.25 },
     ]);
     assert.equal(double.sent.filter((m) => /paused; open buys cancelled/.test(m.plain)).length, 1);

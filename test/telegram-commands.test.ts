@@ -141,7 +141,7 @@ describe('commands against the Telegram double', () => {
     assert.match(await ask('/status'), /PAUSED \(operator\)/);
     assert.match(await ask('/resume'), /✅ resumed/);
     assert.match(await ask('/pause for 10 minutes'), /takes no arguments/);
-    assert.deepEqual(callsSince(n), [{ op: 'pause', arg: 'operator' }, { op: 'resume' }]);
+    assert.deepEqual(callsSince(n), [{ op: 'pause', arg: 'telegram' }, { op: 'resume' }]);
   });
 
   test('unknown commands get a hint; plain text is ignored', async () => {
