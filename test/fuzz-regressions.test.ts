@@ -1,0 +1,52 @@
+// Minimal deterministic replays of what the fuzz campaign (fuzz-trader.test.ts)
+// found: the real Bot and Trader on a PaperExchange behind FaultyExchange with
+// no random faults, and one forced fault at the moment that matters.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Bot } from '../src/bot.js';
+import { PaperExchange } from '../src/paper-exchange.js';
+import { FakeClock, rng, ScriptedMarket, testConfig } from './support/core.js';
+import { FaultyExchange, NO_FAULTS, World } from './support/fuzz-exchange.js';
+
+const T0 = Date.parse('2026-05-04T10:00:00Z');
+
+async function rig() {
+  const clock = new FakeClock(T0);
+  let price = 0.2;
+  const config = testConfig();
+  const market = new ScriptedMarket(() => price, clock.now);
+  const paper = new PaperExchange({ market, startingQuote: config.startingCapital, makerFeePct: config.makerFeePct, userref: config.krakenUserref, now: clock.now });
+  const exchange = new FaultyExchange(new World(paper, config.makerFeePct / 100), rng(1), NO_FAULTS);
+  const bot = Bot.create({ config, exchange, now: clock.now, botId: 'abcdef0123456789abcd' });
+  await bot.start();
+  return {
+    bot,
+    exchange,
+    paper,
+    setPrice: (p: number) => (price = p),
+    tick: async () => {
+      clock.advance(30_000);
+      return bot.tickOnce();
+    },
+    openBuys: async () => (await paper.listOpenOrders()).filter((o) => o.side === 'buy').map((o) => o.id),
+    untracked: async () => {
+      const tracked = new Set(bot.state.orders.map((o) => o.id));
+      return (await paper.listOpenOrders()).filter((o) => !tracked.has(o.id)).map((o) => o.id);
+    },
+  };
+}
+
+describe('fuzz regressions', () => {
+  it('a pause whose cancels failed cancels the remaining buys at the next tick', async () => {
+    const r = await rig();
+    assert.equal(await r.tick(), true);
+    assert.ok((await r.openBuys()).length > 0);
+    r.exchange.force = { cancelOrder: 'before' };
+    await r.bot.trader.pause('operator');
+    assert.equal(r.bot.state.risk.paused, true);
+    r.exchange.force = {};
+    assert.equal(await r.tick(), true);
+    assert.deepEqual(await r.openBuys(), [], 'no buy is left working while paused');
+    assert.deepEqual(r.bot.state.orders.filter((o) => o.side === 'buy'), []);
+  });
+});
