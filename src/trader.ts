@@ -232,6 +232,8 @@ export class Trader implements ControlTarget {
       return { price, fills, rebuilt };
     }
     if (risk.action === 'pause') await this.pauseInner('daily_loss', risk.reason);
+    // A pause whose cancels failed (or was interrupted) left buys working: retry every tick.
+    else if (s.risk.paused && s.orders.some((o) => o.side === 'buy')) await this.cancelOpenBuys();
 
     // Measured now, not at the tick's start: the fills just booked are stamped
     // after the exchange answered and must count in this tick's decisions.
