@@ -49,4 +49,15 @@ describe('fuzz regressions', () => {
     assert.deepEqual(await r.openBuys(), [], 'no buy is left working while paused');
     assert.deepEqual(r.bot.state.orders.filter((o) => o.side === 'buy'), []);
   });
+
+  it('a pause whose status query leaves a buy out keeps tracking it instead of forgetting it', async () => {
+    const r = await rig();
+    assert.equal(await r.tick(), true);
+    r.exchange.force = { cancelOrder: 'before', queryOrders: 'omit' };
+    await r.bot.trader.pause('operator');
+    r.exchange.force = {};
+    assert.deepEqual(await r.untracked(), [], 'every open order of ours is still in the state');
+    assert.equal(await r.tick(), true);
+    assert.deepEqual(await r.openBuys(), [], 'no buy is left working while paused');
+  });
 });
