@@ -52,6 +52,17 @@ export class StateModeError extends Error {
   }
 }
 
+/** Live mode with a state file that exists but cannot be read, and no usable backup. */
+export class StateUnreadableError extends Error {
+  constructor(dir: string) {
+    super(
+      `the saved state in ${dir} could not be read (kept aside as state.json.corrupt-*) and there is no usable backup; ` +
+        'starting fresh would forget working orders and the profit history. Inspect the files, then restore one as state.json or move them away to start fresh',
+    );
+    this.name = 'StateUnreadableError';
+  }
+}
+
 /** Start-up settings that the saved state overrides after the first start; say so instead of ignoring the env silently. */
 function warnOverridden(config: Config, state: GridState): void {
   const diffs: string[] = [];
@@ -126,6 +137,8 @@ export class Bot {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private stopping: Promise<void> | null = null;
+  /** Ends the start-up retry wait early (shutdown). */
+  private wakeStart: (() => void) | null = null;
   /** Resolves when the loop stops for good, with the process exit code. */
   readonly finished: Promise<number>;
   private finish!: (code: number) => void;
@@ -165,6 +178,10 @@ export class Bot {
     const store = new StateStore(config.logDir, now);
     const loaded = store.load();
     for (const note of loaded.notes) log.info(note);
+    if (!config.dryRun && !loaded.saved && loaded.unreadable) {
+      // Starting fresh would forget orders that may still be working and the profit history: an operator must look first.
+      throw new StateUnreadableError(path.resolve(config.logDir));
+    }
     const state =
       loaded.saved?.state ??
       newState(
@@ -215,17 +232,31 @@ export class Bot {
   /** Reconcile or build the first grid, retrying while the exchange is unreachable. */
   async start(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      // A shutdown during a retry wait must not be followed by a grid nobody watches.
+      if (this.stopping) return;
       try {
-        await this.trader.exclusive(() => this.trader.start());
+        await this.trader.exclusive(() => (this.stopping ? Promise.resolve() : this.trader.start()));
         break;
       } catch (err) {
         if (attempt >= this.config.maxConsecutiveErrors) throw err;
         log.error(`start-up attempt ${attempt} failed: ${errorMessage(err)}; retrying`);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt));
+          this.wakeStart = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wakeStart = null;
       }
     }
+    if (this.stopping) return;
     this.persist(true);
     await this.services.onStarted?.(this);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping !== null;
   }
 
   /** One tick plus its housekeeping. Never throws; counts consecutive errors. */
@@ -311,6 +342,7 @@ export class Bot {
     this.stopping = (async () => {
       this.running = false;
       if (this.timer) clearTimeout(this.timer);
+      this.wakeStart?.();
       log.info(`shutting down (${reason})`);
       const openBefore = this.state.orders.length;
       let timer: NodeJS.Timeout | undefined;
@@ -374,6 +406,10 @@ export async function main(env: Record<string, string | undefined> = process.env
       process.stderr.write(`Configuration error: DRY_RUN: ${err.message}\n`);
       return 2;
     }
+    if (err instanceof StateUnreadableError) {
+      process.stderr.write(`State error: ${err.message}\n`);
+      return 2;
+    }
     throw err;
   }
   const services = await createServices(bot);
@@ -391,7 +427,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     await services.stop();
     return 1;
   }
-  bot.runLoop();
+  if (!bot.isStopping) bot.runLoop();
   const code = await bot.finished;
   await services.stop();
   return code;

@@ -348,7 +348,8 @@ export function rollDays(state: GridState, now: number, price: number, hourUtc: 
   if (today === state.day.key) return [];
   const rows: DailySummaryRow[] = [];
   const p = state.profit;
-  rows.push({ date: state.day.key, tradesCount: p.tradesToday, grossProfit: p.grossToday, feesPaid: p.feesToday, netProfit: p.today, dogeAccumulated: p.dogeAccumulatedToday });
+  // gross − fees = net by construction (fees of every fill today, both legs of round trips included).
+  rows.push({ date: state.day.key, tradesCount: p.tradesToday, grossProfit: p.today + p.feesToday, feesPaid: p.feesToday, netProfit: p.today, dogeAccumulated: p.dogeAccumulatedToday });
   let d = Date.parse(state.day.key + 'T00:00:00Z') + 86400_000;
   const end = Date.parse(today + 'T00:00:00Z');
   while (d < end && rows.length < 3660) {

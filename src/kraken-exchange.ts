@@ -178,7 +178,8 @@ export class KrakenExchange implements Exchange {
       ordertype: 'limit',
       price,
       volume,
-      oflags: req.postOnly === false ? undefined : 'post',
+      // fciq: fees in USD, as the ledger books them (Kraken's default for sells is the base currency).
+      oflags: req.postOnly === false ? 'fciq' : 'post,fciq',
       cl_ord_id: cl,
     });
     const id = res.txid[0];

@@ -23,6 +23,8 @@ export interface LoadResult {
   saved: SavedState | null;
   /** What happened, for the start-up log and the operator. */
   notes: string[];
+  /** A state file existed but could not be read (it was kept aside). */
+  unreadable: boolean;
 }
 
 export function writeFileAtomic(file: string, data: string): void {
@@ -99,12 +101,13 @@ export class StateStore {
         log.warn('restored the previous state from state.json.bak');
       }
     }
+    const unreadable = main === null;
     if (saved) {
       saved.state.priceHistory = this.loadPrices();
     } else if (main === 'missing' && notes.length === 0) {
       notes.push('no saved state: starting fresh');
     }
-    return { saved, notes };
+    return { saved, notes, unreadable };
   }
 
   private loadPrices(): PricePoint[] {

@@ -156,9 +156,8 @@ export class Trader implements ControlTarget {
     const ticker = await this.exchange.getTicker();
     const now = this.now();
     recordPrice(this.state, now, ticker.last);
-    if (this.state.orders.length > 0 || this.state.center > 0) {
-      await this.reconcile();
-    }
+    // Always: with an empty state (lost LOG_DIR) our earlier orders must not keep working beside a new grid.
+    await this.reconcile();
     if (this.state.risk.stopped) {
       log.warn(`trading is stopped: ${this.state.risk.stopReason ?? ''}`);
       return;
@@ -217,6 +216,7 @@ export class Trader implements ControlTarget {
     recordPrice(this.state, now, price);
     const s = this.state;
 
+    const dailyPauseBefore = s.risk.paused && s.risk.pauseKind === 'daily_loss';
     for (const row of rollDays(s, now, price, this.cfg.dailySummaryHourUtc)) {
       if (this.journal) this.unjournaled.days.push(row);
       this.emit({ type: 'daily_summary', row });
@@ -244,7 +244,10 @@ export class Trader implements ControlTarget {
     }
 
     if (!s.risk.paused) {
-      if (driftNeedsRebuild(price, s.center, this.cfg.gridDriftResetPct)) {
+      if (dailyPauseBefore) {
+        rebuilt = 'new day: daily-loss pause lifted';
+        this.emit({ type: 'risk', action: 'resume', reason: 'new trading day' });
+      } else if (driftNeedsRebuild(price, s.center, this.cfg.gridDriftResetPct)) {
         rebuilt = 'drift';
       } else if (s.settings.ratioOverride === null && ratioNeedsRebuild(s.trend.ratio, s.ratioAtBuild)) {
         rebuilt = 'ratio';
@@ -387,11 +390,24 @@ export class Trader implements ControlTarget {
       } else if (kind === 'post_only' || kind === 'rate_limit' || kind === 'orders_limit' || kind === 'invalid_nonce') {
         order.status = 'pending';
         log.info(`${order.side} level ${order.level} not placed yet (${errorMessage(err)}); will retry`);
+      } else if (kind === 'auth') {
+        // A key without trade permission, or revoked: keep the order and fail the tick, so the error budget sees it.
+        order.status = 'pending';
+        touch(s);
+        throw err;
       } else {
-        s.orders = s.orders.filter((o) => o !== order);
-        const message = `${order.side} level ${order.level} (${order.volume} @ ${order.price}) rejected: ${errorMessage(err)}`;
-        log.warn(message);
-        this.emit({ type: 'warning', message });
+        // Sent before and now refused (e.g. a duplicate client id): it may exist after all.
+        const existing = order.attempts > 1 ? await this.exchange.findOrderByClientId(order.clientOrderId).catch(() => null) : null;
+        if (existing) {
+          order.id = existing.id;
+          order.status = 'open';
+          log.info(`order ${order.clientOrderId} already exists (${existing.id}); adopted`);
+        } else {
+          s.orders = s.orders.filter((o) => o !== order);
+          const message = `${order.side} level ${order.level} (${order.volume} @ ${order.price}) rejected: ${errorMessage(err)}`;
+          log.warn(message);
+          this.emit({ type: 'warning', message });
+        }
       }
     }
     touch(s);
@@ -490,6 +506,8 @@ export class Trader implements ControlTarget {
 
   private async cancelOpenBuys(): Promise<void> {
     const s = this.state;
+    // An order whose placement outcome is unknown may be live: find it first, never drop it blind.
+    await this.resolveUnknown();
     for (const o of [...s.orders]) {
       if (o.side !== 'buy') continue;
       if (o.id && o.status === 'open') {
@@ -553,8 +571,13 @@ export class Trader implements ControlTarget {
       return;
     }
     log.info(`accumulation: sweeping $${usd} into ${volume} DOGE (limit ${limit})`);
+    const before = this.state.orders.length;
     await this.placeAll([{ kind: 'accumulation', level: 0, side: 'buy', price: limit, volume, answers: null }]);
-    this.emit({ type: 'accumulation', usd, volume, price: limit });
+    if (this.state.orders.length > before) this.emit({ type: 'accumulation', usd, volume, price: limit });
+    else {
+      log.warn(`accumulation: the $${usd} sweep was not placed; carried over to the next period`);
+      this.state.accumulation.profitAtLastSweep -= usd;
+    }
   }
 
   // ------------------------------------------------------------ shutdown
@@ -574,8 +597,22 @@ export class Trader implements ControlTarget {
     return this.state.settings.spacingPct;
   }
 
-  setSpacing(pct: number): Promise<string> {
+  /**
+   * Runs a control action exclusively with the tick, then saves: an operator
+   * who was told "paused" must find the bot paused after a crash. Actions
+   * that trade wait for start-up (the pair rules and first price).
+   */
+  private control(trades: boolean, fn: () => Promise<string>): Promise<string> {
     return this.exclusive(async () => {
+      if (trades && (this.pair === null || this.state.lastPrice <= 0)) return 'the bot is still starting; try again in a moment';
+      const out = await fn();
+      this.checkpoint();
+      return out;
+    });
+  }
+
+  setSpacing(pct: number): Promise<string> {
+    return this.control(false, async () => {
       this.state.settings.spacingPct = pct;
       touch(this.state);
       if (this.canTrade()) await this.rebuildInner(this.state.lastPrice, 'spacing changed');
@@ -584,7 +621,7 @@ export class Trader implements ControlTarget {
   }
 
   setRatioOverride(ratio: number | null): Promise<string> {
-    return this.exclusive(async () => {
+    return this.control(false, async () => {
       const s = this.state;
       s.settings.ratioOverride = ratio;
       s.trend = computeTrend(s.fills, this.now(), ratio);
@@ -595,7 +632,7 @@ export class Trader implements ControlTarget {
   }
 
   setAiInterval(seconds: number): Promise<string> {
-    return this.exclusive(async () => {
+    return this.control(false, async () => {
       this.state.settings.aiIntervalSec = seconds;
       touch(this.state);
       return `AI check every ${seconds} s`;
@@ -603,7 +640,7 @@ export class Trader implements ControlTarget {
   }
 
   requestAiCheck(): Promise<string> {
-    return this.exclusive(async () => {
+    return this.control(false, async () => {
       this.state.ai.checkRequested = true;
       touch(this.state);
       return 'AI check requested for the next cycle';
@@ -611,7 +648,7 @@ export class Trader implements ControlTarget {
   }
 
   pause(reason: string): Promise<string> {
-    return this.exclusive(async () => {
+    return this.control(true, async () => {
       if (this.state.risk.paused) return 'already paused';
       await this.pauseInner(reason === 'ai' ? 'ai' : 'operator', `paused by ${reason}`);
       return 'paused: open buys cancelled';
@@ -619,15 +656,14 @@ export class Trader implements ControlTarget {
   }
 
   resume(): Promise<string> {
-    return this.exclusive(async () => {
+    return this.control(true, async () => {
       const s = this.state;
       if (s.risk.stopped) {
         const eq = equity(s.ledger, s.lastPrice);
         if (eq < this.cfg.stopFloor) return `cannot resume: equity $${eq.toFixed(2)} is below the stop floor $${this.cfg.stopFloor}`;
         s.risk.stopped = false;
         s.risk.stopReason = null;
-      }
-      if (!s.risk.paused && s.orders.length > 0) return 'not paused';
+      } else if (!s.risk.paused && s.orders.length > 0) return 'not paused';
       s.risk.paused = false;
       s.risk.pauseKind = null;
       s.risk.pauseReason = null;
@@ -639,7 +675,7 @@ export class Trader implements ControlTarget {
   }
 
   resetGrid(reason: string): Promise<string> {
-    return this.exclusive(async () => {
+    return this.control(true, async () => {
       if (!this.canTrade()) return 'not rebuilt: trading is paused or stopped';
       await this.rebuildInner(this.state.lastPrice, `reset by ${reason}`);
       return `grid rebuilt around ${this.state.center}`;

@@ -54,7 +54,7 @@ test('placeOrder: post-only limit, rounded to the pair decimals, tagged with our
     const placed = await ex.placeOrder({ side: 'buy', price: 0.0951234567, volume: 20.123456789, clientOrderId: id });
     assert.deepEqual({ ...placed, id: undefined }, { id: undefined, clientOrderId: id, price: 0.0951235, volume: 20.12345679 });
     const o = rig.sim.order(placed.id)!;
-    assert.equal(o.oflags, 'post');
+    assert.equal(o.oflags, 'post,fciq');
     assert.equal(o.price, 0.0951235);
     assert.equal(o.volume, 20.12345679);
     assert.equal(o.clOrdId, ex.krakenClientOrderId(id));

@@ -37,7 +37,7 @@ describe('live trading against the simulator', () => {
       for (const o of rig.ours()) {
         const mine = s.orders.find((x) => x.id === o.txid)!;
         assert.ok(mine, `${o.txid} is in the state`);
-        assert.equal(o.oflags, 'post', 'post-only');
+        assert.equal(o.oflags, 'post,fciq', 'post-only, fees in USD');
         assert.equal(userrefFromClientOrderId(o.clOrdId), rig.config.krakenUserref, 'our userref is in the cl_ord_id tag');
         assert.equal(o.clOrdId, krakenClientOrderId(rig.config.krakenUserref, mine.clientOrderId));
         assert.equal(o.userref, null, 'Kraken makes userref and cl_ord_id mutually exclusive');
@@ -73,7 +73,7 @@ describe('live trading against the simulator', () => {
       assert.ok(counter, 'a counter order is working');
       assert.deepEqual([counter.side, counter.level, counter.price, counter.volume], ['sell', 0, round7(0.099 * (1 + SPACING)), b.volume]);
       const simCounter = rig.sim.order(counter.id!)!;
-      assert.deepEqual([simCounter.status, simCounter.side, simCounter.price, simCounter.volume, simCounter.oflags], ['open', 'sell', counter.price, b.volume, 'post']);
+      assert.deepEqual([simCounter.status, simCounter.side, simCounter.price, simCounter.volume, simCounter.oflags], ['open', 'sell', counter.price, b.volume, 'post,fciq']);
       assert.deepEqual(counter.answers, { side: 'buy', price: 0.099, volume: b.volume, fee: s.fills[0]!.fee, time: s.fills[0]!.time });
 
       rig.sim.setPrice(0.1);
