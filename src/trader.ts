@@ -517,15 +517,15 @@ export class Trader implements ControlTarget {
           log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
         }
         const [r] = await this.exchange.queryOrders([o.id]);
-        if (r) {
-          const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
-          if (out.fill) {
-            recordFill(s, out.fill);
-            if (this.journal) this.unjournaled.fills.push(out.fill);
-            this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
-          }
-          if (!out.finished) continue;
+        // Left out of the answer: it may still be working (or have filled). Keep it; a paused tick retries.
+        if (!r) continue;
+        const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
+        if (out.fill) {
+          recordFill(s, out.fill);
+          if (this.journal) this.unjournaled.fills.push(out.fill);
+          this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
         }
+        if (!out.finished) continue;
       }
       s.orders = s.orders.filter((x) => x !== o);
     }
