@@ -9,19 +9,10 @@ import { createServices } from '../src/services.js';
 import { ScriptedMarket, testConfig } from '../test/support/core.js';
 import { percentile, runClientInWorker } from './http.bench.js';
 import type { BenchRow } from './run.js';
+import { freePort } from '../test/support/net.js';
 
 const TICK_MS = 250;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 

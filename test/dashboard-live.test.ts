@@ -10,6 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { Bot } from '../src/bot.js';
 import { createServices, type Services } from '../src/services.js';
 import { FakeClock, ScriptedMarket, testConfig } from './support/core.js';
+import { freePort } from './support/net.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -17,16 +18,6 @@ if (!HAVE_CHROMIUM && process.env.REQUIRE_BROWSER === '1') throw new Error(`REQU
 const SKIP = HAVE_CHROMIUM ? false : `headless Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
 const ARTIFACTS = path.resolve(process.cwd(), 'test-artifacts');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('dashboard against the real bot', { skip: SKIP }, () => {
   let browser: Browser;

@@ -9,19 +9,10 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { httpRequest } from '../src/http-client.js';
+import { freePort } from './support/net.js';
 
 const DEMO_JS = fileURLToPath(new URL('../src/demo.js', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '0.0.0.0', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function runDemoSync(args: string[]) {
   return spawnSync(process.execPath, [DEMO_JS, ...args], { env: {}, encoding: 'utf8', timeout: 15_000 });
@@ -60,7 +51,7 @@ describe('npm run demo', () => {
   });
 
   it('starts the simulator and the live bot, shows the dashboard and fills, and stops both on SIGTERM', async () => {
-    const port = await freePort();
+    const port = await freePort('0.0.0.0');
     const child = spawn(process.execPath, [DEMO_JS, '--port', String(port), '--seed', '5'], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));

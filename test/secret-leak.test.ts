@@ -13,6 +13,7 @@ import { tempDir } from './support/core.js';
 import { startDaemon } from './support/daemon.js';
 import { OpenAiDouble } from './support/openai-double.js';
 import { TelegramDouble } from './support/telegram-double.js';
+import { freePort } from './support/net.js';
 
 const SECRETS = {
   KRAKEN_API_KEY: 'LEAKCHECK-kraken-key-7f3a9c2e5b1d4f6a8c0e2b4d6f8a0c2e4b6d8f0a1c3e5',
@@ -23,16 +24,6 @@ const SECRETS = {
 };
 const CHAT = '4242';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function request(port: number, method: string, p: string, headers: Record<string, string> = {}, body?: string): Promise<string> {
   return new Promise((resolve, reject) => {

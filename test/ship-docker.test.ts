@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { startKrakenSim, type KrakenSim } from '../src/sim/kraken-sim.js';
 import { tempDir } from './support/core.js';
 import { startDaemon, type Daemon } from './support/daemon.js';
+import { freePort } from './support/net.js';
 import {
   execForm,
   outPath,
@@ -68,16 +69,6 @@ function runHealthcheck(env: Record<string, string>): Promise<number | null> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Maps a path inside the build stage (e.g. /app/dist/src) to the repository or the build output here. */
 function buildStagePath(p: string): { kind: 'output'; local: string } | { kind: 'context'; rel: string } {

@@ -22,6 +22,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPriceProcess, type PriceProcess, type PriceProcessSpec } from './price-process.js';
+import { mulberry32 } from '../random.js';
 
 export type SimTier = 'starter' | 'intermediate' | 'pro';
 export type SimOrderStatus = 'pending' | 'open' | 'closed' | 'canceled' | 'expired';
@@ -278,16 +279,7 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
   const ld = pairInfo.lot_decimals;
   const ordermin = Number(pairInfo.ordermin);
   const costmin = Number(pairInfo.costmin);
-  const rand = (() => {
-    let a = (options.seed ?? 7) >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  })();
+  const rand = mulberry32(options.seed ?? 7);
 
   const proc: PriceProcess = createPriceProcess(options.process ?? { kind: 'manual', price: 0.1 }, options.seed ?? 1);
   const samples: Sample[] = [];

@@ -1,0 +1,13 @@
+// The one small seeded PRNG (mulberry32) used by the simulator, synthetic
+// price paths and randomised tests: deterministic for a seed on every platform.
+// (The statistics package has its own longer-period generator for calibration.)
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
