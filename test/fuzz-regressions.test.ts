@@ -60,4 +60,21 @@ describe('fuzz regressions', () => {
     assert.equal(await r.tick(), true);
     assert.deepEqual(await r.openBuys(), [], 'no buy is left working while paused');
   });
+
+  it('orders a rebuild cancelled but saw finish only at a later tick are not replaced as if the exchange had cancelled them', async () => {
+    const r = await rig();
+    assert.equal(await r.tick(), true);
+    const oldPrices = new Set(r.bot.state.orders.map((o) => o.price));
+    assert.ok(oldPrices.size > 10);
+    r.setPrice(0.2013); // the new grid's prices differ from the old one's
+    assert.equal(await r.tick(), true);
+    // The rebuild's cancels reach the exchange, but every answer about them is lost.
+    r.exchange.force = { cancelAllOurs: 'before', cancelOrder: 'after', queryOrders: 'omit' };
+    await r.bot.trader.resetGrid('operator');
+    r.exchange.force = {};
+    assert.deepEqual(await r.untracked(), []);
+    assert.equal(await r.tick(), true);
+    const replaced = r.bot.state.orders.filter((o) => oldPrices.has(o.price));
+    assert.deepEqual(replaced.map((o) => `${o.side} L${o.level} @ ${o.price}`), [], 'nothing of the cancelled grid is placed again');
+  });
 });
