@@ -58,6 +58,8 @@ export interface GridOrder {
   placedAt: number;
   answers: Answered | null;
   attempts: number;
+  /** We asked the exchange to cancel it (rebuild, pause): however late it is seen finished, it is ours, never replaced. */
+  cancelRequested?: boolean;
 }
 
 export type PauseKind = 'operator' | 'daily_loss' | 'ai';

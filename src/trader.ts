@@ -280,7 +280,7 @@ export class Trader implements ControlTarget {
         keep.push(o);
         continue;
       }
-      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now, cancelledByUs });
+      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now, cancelledByUs: cancelledByUs || o.cancelRequested === true });
       for (const n of out.notes) log.info(n);
       if (!out.finished) {
         keep.push(o);
@@ -482,6 +482,10 @@ export class Trader implements ControlTarget {
     await this.resolveUnknown();
     s.orders = s.orders.filter((o) => o.status !== 'pending');
     if (s.orders.length === 0) return;
+    // Saved before asking: a cancel whose outcome is seen only later (lost answer, crash) is never taken for the exchange's.
+    for (const o of s.orders) o.cancelRequested = true;
+    touch(s);
+    this.checkpoint();
     try {
       await this.exchange.cancelAllOurs();
     } catch (err) {
@@ -511,6 +515,7 @@ export class Trader implements ControlTarget {
     for (const o of [...s.orders]) {
       if (o.side !== 'buy') continue;
       if (o.id && o.status === 'open') {
+        o.cancelRequested = true;
         try {
           await this.exchange.cancelOrder(o.id);
         } catch (err) {
