@@ -232,6 +232,14 @@ export async function runFuzzSeed(opts: FuzzOptions): Promise<FuzzResult> {
       openClients.add(t.clientOrderId);
     }
 
+    // Never double-place: one exchange order per client id, open or not (SPEC §4.7).
+    const clientToId = new Map<string, string>();
+    for (const t of truthLog.values()) {
+      const other = clientToId.get(t.clientOrderId);
+      if (other !== undefined && other !== t.id) bad(`client id ${t.clientOrderId} placed twice: ${other} and ${t.id}`);
+      clientToId.set(t.clientOrderId, t.id);
+    }
+
     const stateIds = new Set<string>();
     const stateClients = new Set<string>();
     for (const o of s.orders) {
