@@ -10,10 +10,10 @@ import { FaultyExchange, NO_FAULTS, World } from './support/fuzz-exchange.js';
 
 const T0 = Date.parse('2026-05-04T10:00:00Z');
 
-async function rig() {
+async function rig(env: Record<string, string> = {}) {
   const clock = new FakeClock(T0);
   let price = 0.2;
-  const config = testConfig();
+  const config = testConfig(env);
   const market = new ScriptedMarket(() => price, clock.now);
   const paper = new PaperExchange({ market, startingQuote: config.startingCapital, makerFeePct: config.makerFeePct, userref: config.krakenUserref, now: clock.now });
   const exchange = new FaultyExchange(new World(paper, config.makerFeePct / 100), rng(1), NO_FAULTS);
@@ -76,5 +76,18 @@ describe('fuzz regressions', () => {
     assert.equal(await r.tick(), true);
     const replaced = r.bot.state.orders.filter((o) => oldPrices.has(o.price));
     assert.deepEqual(replaced.map((o) => `${o.side} L${o.level} @ ${o.price}`), [], 'nothing of the cancelled grid is placed again');
+  });
+
+  it('a stop whose cancels failed cancels the remaining orders at the next tick', async () => {
+    const r = await rig({ STOP_FLOOR: '119.9' });
+    assert.equal(await r.tick(), true);
+    r.exchange.force = { cancelAllOurs: 'before', cancelOrder: 'before' };
+    r.setPrice(0.199);
+    await r.tick();
+    assert.equal(r.bot.state.risk.stopped, true);
+    assert.ok(r.bot.state.orders.length > 0, 'the failed cancels kept the orders');
+    r.exchange.force = {};
+    assert.equal(await r.tick(), true);
+    assert.deepEqual((await r.paper.listOpenOrders()).map((o) => o.id), [], 'nothing is left working while stopped');
   });
 });
