@@ -224,7 +224,11 @@ export class Trader implements ControlTarget {
 
     const fills = await this.syncOrders(false);
     let rebuilt: string | null = null;
-    if (s.risk.stopped) return { price, fills, rebuilt };
+    if (s.risk.stopped) {
+      // A stop whose cancels failed (or was interrupted) left orders working: retry every tick.
+      if (s.orders.length > 0) await this.cancelOurOrders();
+      return { price, fills, rebuilt };
+    }
 
     const risk = checkRisk(s, price, this.cfg);
     if (risk.action === 'stop') {
