@@ -516,28 +516,36 @@ export class Trader implements ControlTarget {
     const s = this.state;
     // An order whose placement outcome is unknown may be live: find it first, never drop it blind.
     await this.resolveUnknown();
-    for (const o of [...s.orders]) {
-      if (o.side !== 'buy') continue;
-      if (o.id && o.status === 'open') {
-        o.cancelRequested = true;
-        try {
-          await this.exchange.cancelOrder(o.id);
-        } catch (err) {
-          log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
-        }
-        const [r] = await this.exchange.queryOrders([o.id]);
-        // Left out of the answer: it may still be working (or have filled). Keep it; a paused tick retries.
-        if (!r) continue;
-        const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
-        if (out.fill) {
-          recordFill(s, out.fill);
-          if (this.journal) this.unjournaled.fills.push(out.fill);
-          this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
-        }
-        if (!out.finished) continue;
+    const live = s.orders.filter((o) => o.side === 'buy' && o.status === 'open' && o.id);
+    // Never sent: nothing to cancel.
+    s.orders = s.orders.filter((o) => o.side !== 'buy' || (o.status === 'open' && o.id));
+    touch(s);
+    if (live.length === 0) return;
+    for (const o of live) o.cancelRequested = true;
+    this.checkpoint();
+    for (const o of live) {
+      try {
+        await this.exchange.cancelOrder(o.id as string);
+      } catch (err) {
+        log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
       }
-      s.orders = s.orders.filter((x) => x !== o);
     }
+    // One batched query books what executed before the cancels took effect.
+    const reports = new Map((await this.exchange.queryOrders(live.map((o) => o.id as string))).map((r) => [r.id, r]));
+    const done = new Set<GridOrder>();
+    for (const o of live) {
+      const r = reports.get(o.id as string);
+      // Left out of the answer: it may still be working (or have filled). Keep it; a paused tick retries.
+      if (!r) continue;
+      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
+      if (out.fill) {
+        recordFill(s, out.fill);
+        if (this.journal) this.unjournaled.fills.push(out.fill);
+        this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
+      }
+      if (out.finished) done.add(o);
+    }
+    s.orders = s.orders.filter((o) => !done.has(o));
     touch(s);
   }
 
