@@ -325,9 +325,17 @@ export class Trader implements ControlTarget {
    */
   private async placeAll(intents: readonly OrderIntent[]): Promise<void> {
     const queued: GridOrder[] = [];
+    const unfunded: OrderIntent[] = [];
     for (const intent of intents) {
-      const order = this.enqueue(intent);
+      const order = this.enqueue(intent, unfunded);
       if (order) queued.push(order);
+    }
+    if (unfunded.length > 0) {
+      // One notice per batch, not one per level: a rebuild after a rally can skip a dozen sells.
+      const sells = unfunded.filter((i) => i.side === 'sell').length;
+      const buys = unfunded.length - sells;
+      const parts = [sells ? `${sells} sell${sells > 1 ? 's' : ''} (not enough DOGE)` : '', buys ? `${buys} buy${buys > 1 ? 's' : ''} (not enough USD)` : ''].filter(Boolean);
+      this.emit({ type: 'warning', message: `${parts.join(' and ')} skipped: the grid's allocation cannot fund them` });
     }
     if (queued.length === 0) return;
     this.checkpoint();
@@ -335,7 +343,7 @@ export class Trader implements ControlTarget {
   }
 
   /** Adds an order to the state as pending, if it may and can be placed. */
-  private enqueue(intent: OrderIntent): GridOrder | null {
+  private enqueue(intent: OrderIntent, unfunded?: OrderIntent[]): GridOrder | null {
     const s = this.state;
     if (s.risk.stopped) return null;
     if (s.risk.paused && intent.side === 'buy') return null;
@@ -344,9 +352,8 @@ export class Trader implements ControlTarget {
       return null;
     }
     if (!canFund(s, intent, this.cfg.makerFeePct)) {
-      const message = `${intent.side} at level ${intent.level} (${intent.volume} @ ${intent.price}) skipped: not enough ${intent.side === 'sell' ? 'DOGE' : 'USD'} in the grid's allocation`;
-      log.warn(message);
-      this.emit({ type: 'warning', message });
+      log.warn(`${intent.side} at level ${intent.level} (${intent.volume} @ ${intent.price}) skipped: not enough ${intent.side === 'sell' ? 'DOGE' : 'USD'} in the grid's allocation`);
+      unfunded?.push(intent);
       return null;
     }
     const order: GridOrder = {

@@ -31,4 +31,21 @@ describe('guards', () => {
     fs.writeFileSync(path.join(live.logDir, 'state.json'), 'not json at all');
     assert.throws(() => Bot.create({ config: live }), StateUnreadableError);
   });
+
+  it('a rebuild that cannot fund its sells sends one warning, not one per level', async () => {
+    const clock = new FakeClock(Date.now());
+    const warnings: string[] = [];
+    const bot = Bot.create({
+      config: testConfig(),
+      market: new ScriptedMarket(() => 0.1, clock.now),
+      now: clock.now,
+      services: { onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)) },
+    });
+    await bot.start();
+    bot.state.ledger.inventory = 30; // enough for two sells only
+    await bot.trader.resetGrid('test');
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /^18 sells \(not enough DOGE\) skipped/);
+    assert.equal(bot.state.orders.filter((o) => o.side === 'sell').length, 2);
+  });
 });
