@@ -5,6 +5,7 @@
 // is added by the notifier, not here.
 import type { StatusView } from './status-view.js';
 import type { TraderEvent } from './trader.js';
+import type { DailySummaryRow } from './grid-strategy.js';
 
 /** Escapes the three characters Telegram's HTML parse mode requires, plus quotes for attributes. */
 export function escapeHtml(value: unknown): string {
@@ -165,14 +166,8 @@ export function roundTripMessage(i: RoundTripInfo): string {
   );
 }
 
-/** Field names as grid-strategy's DailySummaryRow, plus optional totals. */
-export interface DailySummaryInfo {
-  date: string;
-  tradesCount: number;
-  grossProfit: number;
-  feesPaid: number;
-  netProfit: number;
-  dogeAccumulated: number;
+/** grid-strategy's DailySummaryRow, plus optional totals. */
+export interface DailySummaryInfo extends DailySummaryRow {
   roundTrips?: number;
   equity?: number;
   totalProfit?: number;

@@ -154,14 +154,8 @@ export function parseTimestamp(text: string): number {
   return Number.isFinite(ms) ? ms : NaN;
 }
 
-interface Columns {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+/** Column index of each candle field in a CSV row. */
+type Columns = Record<keyof Candle, number>;
 
 const HEADER_NAMES: Record<keyof Columns, string[]> = {
   time: ['timestamp', 'time', 'date', 'datetime', 'ts', 'unix', 'open_time', 'opentime', 't'],
