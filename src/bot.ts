@@ -14,7 +14,7 @@ import { KrakenExchange } from './kraken-exchange.js';
 import { configureLogger, errorMessage, logger, registerSecret } from './log.js';
 import { PaperExchange, type PaperSnapshot } from './paper-exchange.js';
 import { StateStore } from './state-store.js';
-import { Trader, type Journal, type TraderEvent } from './trader.js';
+import { strategyConfig, Trader, type Journal, type TraderEvent } from './trader.js';
 
 const log = logger('bot');
 
@@ -185,18 +185,7 @@ export class Bot {
     const state =
       loaded.saved?.state ??
       newState(
-        {
-          startingCapital: config.startingCapital,
-          makerFeePct: config.makerFeePct,
-          stopFloor: config.stopFloor,
-          dailyLossLimit: config.dailyLossLimit,
-          gridDriftResetPct: config.gridDriftResetPct,
-          dailySummaryHourUtc: config.dailySummaryHourUtc,
-          monthlyReserveUsd: config.monthlyReserveUsd,
-          accumulationSweepDays: config.accumulationSweepDays,
-          orderSizeUsd: config.orderSizeUsd,
-          gridLevels: config.gridLevels,
-        },
+        strategyConfig(config),
         { spacingPct: config.gridSpacingPct, ratioOverride: null, aiIntervalSec: config.aiAdvisorInterval },
         opts.botId ?? crypto.randomBytes(10).toString('hex'),
         now(),

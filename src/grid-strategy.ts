@@ -420,6 +420,25 @@ export function priceChangePct(history: readonly PricePoint[], now: number, ms: 
   return then > 0 ? ((last - then) / then) * 100 : null;
 }
 
+/**
+ * The 1 h / 4 h / 24 h changes shown on the dashboard and given to the AI.
+ * "24 h" looks 23.5 h back: the window keeps samples newer than 24 h, so none is ever exactly that old.
+ */
+export function priceChanges(history: readonly PricePoint[], now: number): { h1: number | null; h4: number | null; h24: number | null } {
+  return {
+    h1: priceChangePct(history, now, 3600_000),
+    h4: priceChangePct(history, now, 4 * 3600_000),
+    h24: priceChangePct(history, now, 23.5 * 3600_000),
+  };
+}
+
+/** How many fills (newest last) happened at or after `since`. */
+export function fillsSince(fills: readonly FillRecord[], since: number): number {
+  let n = 0;
+  for (let i = fills.length - 1; i >= 0 && fills[i].time >= since; i--) n++;
+  return n;
+}
+
 // ---------------------------------------------------------------- bookkeeping of fills
 
 export function recordFill(state: GridState, fill: FillRecord): void {

@@ -8,7 +8,7 @@ import { isPendingApproval, type PendingApproval } from './approvals.js';
 import type { Bot, BotServices } from './bot.js';
 import { csvFiles } from './bot.js';
 import { createControls, type Controls } from './controls.js';
-import { priceChangePct, touch } from './grid-strategy.js';
+import { fillsSince, priceChanges, touch } from './grid-strategy.js';
 import { startHttpServer, type MetricsSnapshot, type RunningHttpServer } from './http-server.js';
 import { equity, unrealized } from './ledger.js';
 import { errorMessage, logger } from './log.js';
@@ -58,9 +58,6 @@ export function statusOf(bot: Bot, stats: StatusView['stats'] = null, pendingApp
 export function metricsOf(bot: Bot): MetricsSnapshot {
   const s = bot.state;
   const price = s.lastPrice > 0 ? s.lastPrice : null;
-  const hourAgo = bot.now() - 3600_000;
-  let fillsLastHour = 0;
-  for (let i = s.fills.length - 1; i >= 0 && s.fills[i].time >= hourAgo; i--) fillsLastHour++;
   const buys = s.orders.filter((o) => o.side === 'buy').length;
   return {
     price,
@@ -69,7 +66,7 @@ export function metricsOf(bot: Bot): MetricsSnapshot {
     unrealizedPnl: price ? unrealized(s.ledger, price) : null,
     roundTrips: s.profit.roundTrips,
     openOrders: { buy: buys, sell: s.orders.length - buys },
-    fillsPerHour: fillsLastHour,
+    fillsPerHour: fillsSince(s.fills, bot.now() - 3600_000),
     fillsTotal: s.fills.length,
     apiErrorsTotal: bot.errorsTotal,
     lastTickDurationMs: bot.ticks > 0 ? bot.lastTickMs : null,
@@ -137,16 +134,15 @@ export function advisorContext(bot: Bot, stats: StatsRunner): AdvisorContext {
   const now = bot.now();
   const t = bot.trader.lastTicker;
   const mid = t ? (t.bid + t.ask) / 2 : 0;
-  let fillsLastHour = 0;
-  for (let i = s.fills.length - 1; i >= 0 && s.fills[i].time >= now - 3600_000; i--) fillsLastHour++;
+  const changes = priceChanges(s.priceHistory, now);
   return {
     pair: bot.config.pair,
     price: s.lastPrice,
-    change1h: priceChangePct(s.priceHistory, now, 3600_000),
-    change4h: priceChangePct(s.priceHistory, now, 4 * 3600_000),
-    change24h: priceChangePct(s.priceHistory, now, 23.5 * 3600_000),
+    change1h: changes.h1,
+    change4h: changes.h4,
+    change24h: changes.h24,
     spreadPct: t && mid > 0 ? ((t.ask - t.bid) / mid) * 100 : null,
-    fillsLastHour,
+    fillsLastHour: fillsSince(s.fills, now - 3600_000),
     center: s.center,
     spacingPct: s.settings.spacingPct,
     analyzerSummaries: stats.promptLines(),

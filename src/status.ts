@@ -1,7 +1,7 @@
 // GridState → the /api/status view (SPEC §2). Read-only; never includes a secret.
 import type { Config } from './config.js';
 import { minSpacingPct } from './config.js';
-import { driftPct, priceChangePct, roundTripFeePct, type GridState } from './grid-strategy.js';
+import { driftPct, priceChanges, roundTripFeePct, type GridState } from './grid-strategy.js';
 import { equity, unrealized } from './ledger.js';
 import type { AnalyzerView, StatusView } from './status-view.js';
 import type { PricePoint } from './types.js';
@@ -42,6 +42,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
   const ratio = state.trend.ratio;
   const history = state.priceHistory;
   const eq = equity(state.ledger, price);
+  const changes = priceChanges(history, ctx.now);
   const tokenMode: StatusView['config']['controls'] = c.dashboardToken ? 'token' : c.dryRun ? 'open' : 'read_only';
   const last = state.ai.last;
   return {
@@ -54,9 +55,9 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       current: price,
       center: state.center,
       drift_pct: round(driftPct(price, state.center), 4),
-      change_1h: priceChangePct(history, ctx.now, 3600_000),
-      change_4h: priceChangePct(history, ctx.now, 4 * 3600_000),
-      change_24h: priceChangePct(history, ctx.now, 23.5 * 3600_000),
+      change_1h: changes.h1,
+      change_4h: changes.h4,
+      change_24h: changes.h24,
     },
     profit: {
       today: round(state.profit.today, 8),
