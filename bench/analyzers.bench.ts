@@ -2,7 +2,7 @@
 // (10,000 fills, 2,880 price samples = 24 h at 30 s, 288 five-minute candles,
 // 5,000 round-trip profits). Reports the median over many runs after warm-up.
 
-import type { Candle, FillRecord, PricePoint } from '../src/types.js';
+import type { Candle, FillRecord, PricePoint } from '../src/core/types.js';
 import { newBaseline, runAnalyzers, updateBaseline, type AnalyzerInput } from '../src/stats/analyzers.js';
 import { createRng } from '../src/stats/rng.js';
 

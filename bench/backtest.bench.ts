@@ -7,9 +7,9 @@
 // Run alone: node dist/bench/backtest.bench.js
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { backtestConfig, runBacktest } from '../src/backtest/engine.js';
-import { syntheticCandles, type SyntheticOptions } from '../src/backtest/synthetic.js';
-import { configureLogger } from '../src/log.js';
+import { backtestConfig, runBacktest } from '../src/tools/backtest/engine.js';
+import { syntheticCandles, type SyntheticOptions } from '../src/tools/backtest/synthetic.js';
+import { configureLogger } from '../src/util/log.js';
 
 export interface BenchResult {
   name: string;

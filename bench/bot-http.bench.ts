@@ -4,8 +4,8 @@
 // late and how long the ticks were while the server was busy.
 import net from 'node:net';
 import { Bot } from '../src/bot.js';
-import { configureLogger } from '../src/log.js';
-import { createServices } from '../src/services.js';
+import { configureLogger } from '../src/util/log.js';
+import { createServices } from '../src/frontends/services.js';
 import { ScriptedMarket, testConfig } from '../test/support/core.js';
 import { percentile, runClientInWorker } from './http.bench.js';
 import type { BenchRow } from './run.js';

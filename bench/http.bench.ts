@@ -15,8 +15,8 @@
 import http from 'node:http';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { startHttpServer } from '../src/http-server.js';
-import { configureLogger } from '../src/log.js';
+import { startHttpServer } from '../src/frontends/http/server.js';
+import { configureLogger } from '../src/util/log.js';
 import { createFakeBot } from '../test/support/fake-status.js';
 
 export interface BenchResult {

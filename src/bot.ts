@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { CsvLog } from './csv-log.js';
-import type { Exchange, MarketData } from './exchange.js';
-import { newState, type GridState } from './grid-strategy.js';
-import { KrakenClient, FileNonceStore } from './kraken-client.js';
-import { KrakenExchange } from './kraken-exchange.js';
-import { configureLogger, errorMessage, logger, registerSecret } from './log.js';
-import { PaperExchange, type PaperSnapshot } from './paper-exchange.js';
-import { StateStore } from './state-store.js';
-import { strategyConfig, Trader, type Journal, type TraderEvent } from './trader.js';
+import { CsvLog } from './persistence/csv-log.js';
+import type { Exchange, MarketData } from './exchange/exchange.js';
+import { newState, type GridState } from './core/grid-strategy.js';
+import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
+import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
+import { configureLogger, errorMessage, logger, registerSecret } from './util/log.js';
+import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
+import { StateStore } from './persistence/state-store.js';
+import { strategyConfig, Trader, type Journal, type TraderEvent } from './core/trader.js';
 
 const log = logger('bot');
 
@@ -386,7 +386,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   fs.mkdirSync(config.logDir, { recursive: true });
   banner(config);
 
-  const { createServices } = await import('./services.js');
+  const { createServices } = await import('./frontends/services.js');
   let bot: Bot;
   try {
     bot = Bot.create({ config });

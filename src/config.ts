@@ -3,7 +3,7 @@
 // than being silently replaced by a default. Settings the operator can change
 // at run time (spacing, ratio override, AI interval) start from these values
 // but then live in the persisted state (see grid-strategy.ts `Settings`).
-import { parseLogLevel, type LogLevel } from './log.js';
+import { parseLogLevel, type LogLevel } from './util/log.js';
 
 export type KrakenTier = 'starter' | 'intermediate' | 'pro';
 

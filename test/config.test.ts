@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { parseConfigBody, parseInterval, parseRatio, parseSpacing } from '../src/controls.js';
+import { parseConfigBody, parseInterval, parseRatio, parseSpacing } from '../src/ops/controls.js';
 
 function fails(env: Record<string, string>, variable: string): void {
   assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(variable));

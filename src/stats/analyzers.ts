@@ -15,7 +15,7 @@
 // 5. random_walk     chi-squared goodness of fit of fills per distance k
 //                    against P(k) ∝ 1/k, bins merged to expected ≥ 5.
 
-import type { Candle, FillRecord, PricePoint } from '../types.js';
+import type { Candle, FillRecord, PricePoint } from '../core/types.js';
 import {
   binomialTwoSidedP,
   chiSquareSf,

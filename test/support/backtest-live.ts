@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import { Bot } from '../../src/bot.js';
 import type { Config } from '../../src/config.js';
-import type { GridState } from '../../src/grid-strategy.js';
-import type { PaperExchange } from '../../src/paper-exchange.js';
-import type { TraderEvent } from '../../src/trader.js';
-import type { Candle, FillRecord } from '../../src/types.js';
+import type { GridState } from '../../src/core/grid-strategy.js';
+import type { PaperExchange } from '../../src/exchange/paper-exchange.js';
+import type { TraderEvent } from '../../src/core/trader.js';
+import type { Candle, FillRecord } from '../../src/core/types.js';
 import { FakeClock, ScriptedMarket } from './core.js';
 
 export interface Visit {

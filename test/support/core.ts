@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { FALLBACK_PAIR_INFO, type MarketData, type PairInfo, type Ticker } from '../../src/exchange.js';
-import type { Candle } from '../../src/types.js';
-import { configureLogger, parseLogLevel } from '../../src/log.js';
+import { FALLBACK_PAIR_INFO, type MarketData, type PairInfo, type Ticker } from '../../src/exchange/exchange.js';
+import type { Candle } from '../../src/core/types.js';
+import { configureLogger, parseLogLevel } from '../../src/util/log.js';
 
 // Tests are quiet unless TEST_LOG_LEVEL asks otherwise.
 configureLogger({ level: parseLogLevel(process.env.TEST_LOG_LEVEL ?? 'ERROR') ?? 'ERROR' });
@@ -39,8 +39,8 @@ export class ScriptedMarket implements MarketData {
 }
 
 /** Deterministic PRNG (mulberry32). */
-export { mulberry32 as rng } from '../../src/random.js';
-import { mulberry32 as rng } from '../../src/random.js';
+export { mulberry32 as rng } from '../../src/util/random.js';
+import { mulberry32 as rng } from '../../src/util/random.js';
 
 export function gaussian(r: () => number): () => number {
   return () => {

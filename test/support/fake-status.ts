@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AnalyzerView, FillRow, GridRow, StatusView } from '../../src/status-view.js';
-import { createControls, type ControlTarget } from '../../src/controls.js';
-import type { HttpServerDeps, MetricsSnapshot } from '../../src/http-server.js';
+import type { AnalyzerView, FillRow, GridRow, StatusView } from '../../src/ops/status-view.js';
+import { createControls, type ControlTarget } from '../../src/ops/controls.js';
+import type { HttpServerDeps, MetricsSnapshot } from '../../src/frontends/http/server.js';
 import { mulberry32 } from './rng.js';
 
 export const FAKE_NOW = Date.UTC(2025, 5, 14, 15, 30, 0);

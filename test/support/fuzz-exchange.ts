@@ -8,10 +8,10 @@
 // partial executions, reporting lag) outlives a bot crash, like a real
 // exchange; a new FaultyExchange wraps the same world after a restart, or a
 // world restored from the snapshot saved next to the bot's state.
-import { ExchangeError, type Balances, type Exchange, type ExchangeErrorKind, type OrderReport, type PairInfo, type PlaceOrderRequest, type PlacedOrder, type Ticker } from '../../src/exchange.js';
-import { roundTo } from '../../src/money.js';
-import { PaperExchange, type PaperSnapshot } from '../../src/paper-exchange.js';
-import type { Candle } from '../../src/types.js';
+import { ExchangeError, type Balances, type Exchange, type ExchangeErrorKind, type OrderReport, type PairInfo, type PlaceOrderRequest, type PlacedOrder, type Ticker } from '../../src/exchange/exchange.js';
+import { roundTo } from '../../src/core/money.js';
+import { PaperExchange, type PaperSnapshot } from '../../src/exchange/paper-exchange.js';
+import type { Candle } from '../../src/core/types.js';
 
 /** Probability per call (or per event) of each fault, before the intensity multiplier. */
 export interface FaultRates {

@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import { Bot } from '../../src/bot.js';
 import type { Config } from '../../src/config.js';
-import type { GridOrder } from '../../src/grid-strategy.js';
-import { identityError } from '../../src/ledger.js';
-import { configureLogger, parseLogLevel } from '../../src/log.js';
-import { PaperExchange } from '../../src/paper-exchange.js';
-import { StateStore } from '../../src/state-store.js';
+import type { GridOrder } from '../../src/core/grid-strategy.js';
+import { identityError } from '../../src/core/ledger.js';
+import { configureLogger, parseLogLevel } from '../../src/util/log.js';
+import { PaperExchange } from '../../src/exchange/paper-exchange.js';
+import { StateStore } from '../../src/persistence/state-store.js';
 import { FakeClock, meanRevertingPath, rng, ScriptedMarket, testConfig } from './core.js';
 import { DEFAULT_RATES, FaultyExchange, World, type FaultRates, type TruthOrder, type WorldSnapshot } from './fuzz-exchange.js';
 

@@ -1,10 +1,10 @@
 // Test support for the Kraken client, adapter and simulator: a shared fake
 // clock (the client's sleep advances it, the simulator reads it, so rate
 // limits and backoff never cost real time), and one-call setups.
-import { configureLogger } from '../../src/log.js';
-import { KrakenClient, type KrakenClientOptions } from '../../src/kraken-client.js';
-import { KrakenExchange } from '../../src/kraken-exchange.js';
-import { startKrakenSim, type KrakenSim, type KrakenSimOptions } from '../../src/sim/kraken-sim.js';
+import { configureLogger } from '../../src/util/log.js';
+import { KrakenClient, type KrakenClientOptions } from '../../src/exchange/kraken/client.js';
+import { KrakenExchange } from '../../src/exchange/kraken/kraken-exchange.js';
+import { startKrakenSim, type KrakenSim, type KrakenSimOptions } from '../../src/tools/sim/kraken-sim.js';
 
 /** Epoch ms at the start of every test clock (2024-03-01T00:00:00Z). */
 export const T0 = Date.UTC(2024, 2, 1);

@@ -15,11 +15,11 @@
 import assert from 'node:assert/strict';
 import { Bot, type BotServices } from '../../src/bot.js';
 import type { Config } from '../../src/config.js';
-import type { GridState } from '../../src/grid-strategy.js';
-import type { KrakenClient } from '../../src/kraken-client.js';
-import { KrakenExchange, userrefFromClientOrderId } from '../../src/kraken-exchange.js';
-import { identityError } from '../../src/ledger.js';
-import { startKrakenSim, type KrakenSim, type KrakenSimOptions, type SimOrder } from '../../src/sim/kraken-sim.js';
+import type { GridState } from '../../src/core/grid-strategy.js';
+import type { KrakenClient } from '../../src/exchange/kraken/client.js';
+import { KrakenExchange, userrefFromClientOrderId } from '../../src/exchange/kraken/kraken-exchange.js';
+import { identityError } from '../../src/core/ledger.js';
+import { startKrakenSim, type KrakenSim, type KrakenSimOptions, type SimOrder } from '../../src/tools/sim/kraken-sim.js';
 import { testConfig } from './core.js';
 
 /** 2024-03-01T00:00:00Z, as in support/kraken.ts. */

@@ -4,12 +4,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createControls, type ControlTarget, type Controls } from '../../src/controls.js';
-import { configureLogger } from '../../src/log.js';
-import { TelegramNotifier, type TelegramNotifierOptions } from '../../src/notifier.js';
-import type { PendingApproval } from '../../src/approvals.js';
-import type { StatusView } from '../../src/status-view.js';
-import { createTelegramFrontEnd, type TelegramFrontEnd } from '../../src/telegram-frontend.js';
+import { createControls, type ControlTarget, type Controls } from '../../src/ops/controls.js';
+import { configureLogger } from '../../src/util/log.js';
+import { TelegramNotifier, type TelegramNotifierOptions } from '../../src/frontends/telegram/notifier.js';
+import type { PendingApproval } from '../../src/frontends/ai/approvals.js';
+import type { StatusView } from '../../src/ops/status-view.js';
+import { createTelegramFrontEnd, type TelegramFrontEnd } from '../../src/frontends/telegram/frontend.js';
 import { TelegramDouble } from './telegram-double.js';
 
 export const CHAT_ID = '777000111';

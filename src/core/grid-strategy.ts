@@ -1,0 +1,511 @@
+// GridState and the trading rules (SPEC §3, §4.3–4.5) as small functions.
+// Nothing here performs I/O: the bot asks these functions what to do, then
+// does it through the Exchange. GridState is plain data (JSON.stringify-able).
+import type { PairInfo } from '../exchange/exchange.js';
+import { newLedger, equity, type Ledger } from './ledger.js';
+import { roundTo } from './money.js';
+import type { FillRecord, PricePoint, Side } from './types.js';
+
+export interface Settings {
+  spacingPct: number;
+  /** Manual trend ratio; null = automatic from fills. */
+  ratioOverride: number | null;
+  aiIntervalSec: number;
+  /** Fixed levels per side instead of the adaptive count (backtest sweeps); null/absent = adaptive. */
+  levelsOverride?: number | null;
+}
+
+/** Everything the rules need from the start-up configuration. */
+export interface StrategyConfig {
+  startingCapital: number;
+  makerFeePct: number;
+  stopFloor: number;
+  dailyLossLimit: number;
+  gridDriftResetPct: number;
+  dailySummaryHourUtc: number;
+  monthlyReserveUsd: number;
+  accumulationSweepDays: number;
+  orderSizeUsd: number;
+  gridLevels: number;
+}
+
+/** The fill an order answers: a counter order completes a round trip with it. */
+export interface Answered {
+  side: Side;
+  price: number;
+  volume: number;
+  fee: number;
+  time: number;
+}
+
+export type OrderKind = 'grid' | 'counter' | 'accumulation';
+
+export interface GridOrder {
+  clientOrderId: string;
+  /** Exchange id once placed; null while pending. */
+  id: string | null;
+  /** pending: not (yet) on the exchange; open: resting; unknown: placement outcome unknown, look it up before anything else. */
+  status: 'pending' | 'open' | 'unknown';
+  kind: OrderKind;
+  level: number;
+  side: Side;
+  price: number;
+  volume: number;
+  /** Parts of `vol_exec`, fee and cost already booked into the ledger. */
+  bookedVolume: number;
+  bookedFee: number;
+  bookedCost: number;
+  placedAt: number;
+  answers: Answered | null;
+  attempts: number;
+  /** We asked the exchange to cancel it (rebuild, pause): however late it is seen finished, it is ours, never replaced. */
+  cancelRequested?: boolean;
+}
+
+export type PauseKind = 'operator' | 'daily_loss' | 'ai';
+
+export interface Profit {
+  total: number;
+  today: number;
+  fees: number;
+  feesToday: number;
+  grossToday: number;
+  roundTrips: number;
+  roundTripsToday: number;
+  tradesToday: number;
+  dogeAccumulated: number;
+  dogeAccumulatedToday: number;
+}
+
+export interface AiRecommendationRecord {
+  time: number;
+  condition: string;
+  action: string;
+  reason: string;
+  status: string;
+}
+
+export interface GridState {
+  version: 1;
+  /** Which mode wrote this state: a paper history must never become a live one. */
+  mode?: 'dry_run' | 'live';
+  /** Random per deployment; client order ids are derived from it. */
+  botId: string;
+  orderSeq: number;
+  /** Bumped by every change worth saving. */
+  revision: number;
+  startedAt: number;
+  settings: Settings;
+  center: number;
+  gridBuiltAt: number;
+  ratioAtBuild: number;
+  trend: { ratio: number; buys12h: number; sells12h: number };
+  orderSizeUsd: number;
+  levelsPerSide: number;
+  orders: GridOrder[];
+  ledger: Ledger;
+  /** False until the first grid splits the capital into cash and inventory. */
+  funded: boolean;
+  profit: Profit;
+  day: { key: string; startEquity: number };
+  accumulation: { lastSweepAt: number; profitAtLastSweep: number };
+  fills: FillRecord[];
+  roundTripProfits: number[];
+  priceHistory: PricePoint[];
+  lastPrice: number;
+  risk: { paused: boolean; pauseKind: PauseKind | null; pauseReason: string | null; stopped: boolean; stopReason: string | null };
+  ai: { lastRunAt: number; checkRequested: boolean; last: AiRecommendationRecord | null; pendingApproval: unknown };
+  statsBaseline: unknown;
+}
+
+export const MAX_FILLS_KEPT = 10_000;
+export const PRICE_WINDOW_MS = 24 * 3600_000;
+export const TREND_WINDOW_MS = 12 * 3600_000;
+export const RATIO_REBUILD_DELTA = 0.2;
+/** Float tolerance for volumes (base units). */
+export const VOLUME_EPS = 1e-9;
+
+export function newState(cfg: StrategyConfig, settings: Settings, botId: string, now: number): GridState {
+  return {
+    version: 1,
+    botId,
+    orderSeq: 0,
+    revision: 0,
+    startedAt: now,
+    settings,
+    center: 0,
+    gridBuiltAt: 0,
+    ratioAtBuild: 0.5,
+    trend: { ratio: settings.ratioOverride ?? 0.5, buys12h: 0, sells12h: 0 },
+    orderSizeUsd: cfg.orderSizeUsd,
+    levelsPerSide: cfg.gridLevels,
+    orders: [],
+    ledger: newLedger(cfg.startingCapital),
+    funded: false,
+    profit: emptyProfit(),
+    day: { key: dayKey(now, cfg.dailySummaryHourUtc), startEquity: cfg.startingCapital },
+    accumulation: { lastSweepAt: now, profitAtLastSweep: 0 },
+    fills: [],
+    roundTripProfits: [],
+    priceHistory: [],
+    lastPrice: 0,
+    risk: { paused: false, pauseKind: null, pauseReason: null, stopped: false, stopReason: null },
+    ai: { lastRunAt: now, checkRequested: false, last: null, pendingApproval: null },
+    statsBaseline: null,
+  };
+}
+
+function emptyProfit(): Profit {
+  return { total: 0, today: 0, fees: 0, feesToday: 0, grossToday: 0, roundTrips: 0, roundTripsToday: 0, tradesToday: 0, dogeAccumulated: 0, dogeAccumulatedToday: 0 };
+}
+
+export function touch(state: GridState): void {
+  state.revision++;
+}
+
+// ---------------------------------------------------------------- ids
+
+/** A UUID-shaped client order id, unique per deployment and sequence number. Deterministic, so a replayed decision after a crash finds its order again. */
+export function nextClientOrderId(state: GridState): string {
+  state.orderSeq++;
+  const hex = state.botId.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(20, '0').slice(0, 20);
+  const seq = state.orderSeq.toString(16).padStart(12, '0').slice(-12);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(12, 15)}-8${hex.slice(15, 18)}-${seq}`;
+}
+
+// ---------------------------------------------------------------- geometry and sizing
+
+export function roundTripFeePct(makerFeePct: number): number {
+  return 2 * makerFeePct;
+}
+
+/** Price of a grid level: below center `c(1 − s·i)`, above `c(1 + s·i)`. */
+export function levelPrice(center: number, level: number, spacingPct: number): number {
+  return center * (1 + (spacingPct / 100) * level);
+}
+
+/** Buy and sell counts for a grid of `2 × levelsPerSide` orders split by the trend ratio. */
+export function splitLevels(levelsPerSide: number, ratio: number): { buys: number; sells: number } {
+  const total = 2 * levelsPerSide;
+  const buys = Math.min(total - 2, Math.max(2, Math.round(total * ratio)));
+  return { buys, sells: total - buys };
+}
+
+/** Adaptive order size and levels per side (SPEC §3 "Adaptive sizing"). */
+export function adaptiveParams(pair: PairInfo, price: number, effectiveCapital: number): { orderSizeUsd: number; levelsPerSide: number } {
+  const orderSizeUsd = Math.max(pair.orderMin * price * 1.2, pair.costMin);
+  const raw = Math.floor((0.6 * effectiveCapital) / (1.5 * orderSizeUsd));
+  const levelsPerSide = Math.min(20, Math.max(3, Number.isFinite(raw) ? raw : 3));
+  return { orderSizeUsd, levelsPerSide };
+}
+
+export function effectiveCapital(state: GridState): number {
+  return state.ledger.startingCapital + Math.max(0, state.profit.total);
+}
+
+/** Volume for one order: order size at this price, never below the pair minimum, in lot decimals. */
+export function orderVolume(orderSizeUsd: number, price: number, pair: PairInfo): number {
+  const v = roundTo(orderSizeUsd / price, pair.lotDecimals);
+  return v < pair.orderMin ? pair.orderMin : v;
+}
+
+export interface OrderIntent {
+  kind: OrderKind;
+  level: number;
+  side: Side;
+  price: number;
+  volume: number;
+  answers: Answered | null;
+}
+
+/** The fresh ladder around `center` (no I/O): buys at −1…−nBuys, sells at +1…+nSells. */
+export function planGrid(center: number, spacingPct: number, ratio: number, levelsPerSide: number, orderSizeUsd: number, pair: PairInfo): OrderIntent[] {
+  const { buys, sells } = splitLevels(levelsPerSide, ratio);
+  const out: OrderIntent[] = [];
+  for (let i = 1; i <= sells; i++) {
+    const price = roundTo(levelPrice(center, i, spacingPct), pair.priceDecimals);
+    out.push({ kind: 'grid', level: i, side: 'sell', price, volume: orderVolume(orderSizeUsd, price, pair), answers: null });
+  }
+  for (let i = 1; i <= buys; i++) {
+    const price = roundTo(levelPrice(center, -i, spacingPct), pair.priceDecimals);
+    out.push({ kind: 'grid', level: -i, side: 'buy', price, volume: orderVolume(orderSizeUsd, price, pair), answers: null });
+  }
+  return out;
+}
+
+/** Base units the plan's sells need; the first grid funds them from the capital. */
+export function baseNeeded(plan: readonly OrderIntent[]): number {
+  return plan.filter((o) => o.side === 'sell').reduce((s, o) => s + o.volume, 0);
+}
+
+/** The opposite order one level away, answering a completed fill (SPEC §3 "Fills"). */
+export function counterIntent(filled: { side: Side; level: number; price: number; volume: number; fee: number; time: number }, spacingPct: number, pair: PairInfo): OrderIntent {
+  const s = spacingPct / 100;
+  const side: Side = filled.side === 'buy' ? 'sell' : 'buy';
+  const price = roundTo(filled.side === 'buy' ? filled.price * (1 + s) : filled.price * (1 - s), pair.priceDecimals);
+  return {
+    kind: 'counter',
+    level: filled.side === 'buy' ? filled.level + 1 : filled.level - 1,
+    side,
+    price,
+    volume: filled.volume,
+    answers: { side: filled.side, price: filled.price, volume: filled.volume, fee: filled.fee, time: filled.time },
+  };
+}
+
+/**
+ * After a counter order completes its round trip, the level it came from is
+ * re-armed with a plain grid order, so the ladder keeps catching oscillations.
+ */
+export function rearmIntent(completed: { side: Side; level: number; price: number; volume: number }, spacingPct: number, pair: PairInfo): OrderIntent {
+  const s = spacingPct / 100;
+  const side: Side = completed.side === 'buy' ? 'sell' : 'buy';
+  const price = roundTo(completed.side === 'buy' ? completed.price * (1 + s) : completed.price * (1 - s), pair.priceDecimals);
+  return { kind: 'grid', level: completed.side === 'buy' ? completed.level + 1 : completed.level - 1, side, price, volume: completed.volume, answers: null };
+}
+
+/** Net profit of a round trip: |sell − buy| × volume − both fees (the answered fee prorated to the volume). */
+export function roundTripProfit(answered: Answered, closing: { side: Side; price: number; volume: number; fee: number }): number {
+  const sellPrice = closing.side === 'sell' ? closing.price : answered.price;
+  const buyPrice = closing.side === 'buy' ? closing.price : answered.price;
+  const share = answered.volume > 0 ? Math.min(1, closing.volume / answered.volume) : 1;
+  return (sellPrice - buyPrice) * closing.volume - closing.fee - answered.fee * share;
+}
+
+// ---------------------------------------------------------------- trend ratio
+
+/** Trend ratio from fills in the last 12 h (SPEC §3), or the manual override. */
+export function computeTrend(fills: readonly FillRecord[], now: number, override: number | null): { ratio: number; buys12h: number; sells12h: number } {
+  let buys = 0;
+  let sells = 0;
+  for (let i = fills.length - 1; i >= 0; i--) {
+    const f = fills[i];
+    if (f.time < now - TREND_WINDOW_MS) break;
+    if (f.time > now) continue;
+    if (f.side === 'buy') buys++;
+    else sells++;
+  }
+  if (override !== null) return { ratio: override, buys12h: buys, sells12h: sells };
+  const total = buys + sells;
+  if (total === 0) return { ratio: 0.5, buys12h: 0, sells12h: 0 };
+  const raw = sells / total;
+  const confidence = Math.min(1, total / 8);
+  const ratio = Math.min(0.75, Math.max(0.25, 0.5 + (raw - 0.5) * confidence));
+  return { ratio, buys12h: buys, sells12h: sells };
+}
+
+export function ratioNeedsRebuild(ratio: number, ratioAtBuild: number): boolean {
+  return Math.abs(ratio - ratioAtBuild) >= RATIO_REBUILD_DELTA - 1e-12;
+}
+
+// ---------------------------------------------------------------- drift
+
+export function driftPct(price: number, center: number): number {
+  return center > 0 ? ((price - center) / center) * 100 : 0;
+}
+
+export function driftNeedsRebuild(price: number, center: number, thresholdPct: number): boolean {
+  return center > 0 && Math.abs(driftPct(price, center)) >= thresholdPct - 1e-12;
+}
+
+// ---------------------------------------------------------------- risk
+
+export type RiskVerdict = { action: 'none' } | { action: 'pause'; reason: string } | { action: 'stop'; reason: string };
+
+/** Stop floor on mark-to-market equity; daily loss limit on today's equity drop (SPEC §4.4). */
+export function checkRisk(state: GridState, price: number, cfg: StrategyConfig): RiskVerdict {
+  if (!state.funded || state.risk.stopped) return { action: 'none' };
+  const eq = equity(state.ledger, price);
+  if (eq < cfg.stopFloor) return { action: 'stop', reason: `equity $${eq.toFixed(2)} fell below the stop floor $${cfg.stopFloor.toFixed(2)}` };
+  const drop = state.day.startEquity - eq;
+  if (!state.risk.paused && drop >= cfg.dailyLossLimit) {
+    return { action: 'pause', reason: `equity fell $${drop.toFixed(2)} today (limit $${cfg.dailyLossLimit.toFixed(2)})` };
+  }
+  return { action: 'none' };
+}
+
+// ---------------------------------------------------------------- days
+
+/** Trading-day key: the UTC date of the day that started at DAILY_SUMMARY_HOUR_UTC. */
+export function dayKey(now: number, hourUtc: number): string {
+  return new Date(now - hourUtc * 3600_000).toISOString().slice(0, 10);
+}
+
+export interface DailySummaryRow {
+  date: string;
+  tradesCount: number;
+  grossProfit: number;
+  feesPaid: number;
+  netProfit: number;
+  dogeAccumulated: number;
+}
+
+/**
+ * Closes every trading day that ended before `now`: returns one summary row
+ * per day crossed (empty rows for days the bot was down), zeroes today's
+ * counters, resets the day's equity baseline and lifts a daily-loss pause.
+ */
+export function rollDays(state: GridState, now: number, price: number, hourUtc: number): DailySummaryRow[] {
+  const today = dayKey(now, hourUtc);
+  if (today === state.day.key) return [];
+  const rows: DailySummaryRow[] = [];
+  const p = state.profit;
+  // gross − fees = net by construction (fees of every fill today, both legs of round trips included).
+  rows.push({ date: state.day.key, tradesCount: p.tradesToday, grossProfit: p.today + p.feesToday, feesPaid: p.feesToday, netProfit: p.today, dogeAccumulated: p.dogeAccumulatedToday });
+  let d = Date.parse(state.day.key + 'T00:00:00Z') + 86400_000;
+  const end = Date.parse(today + 'T00:00:00Z');
+  while (d < end && rows.length < 3660) {
+    rows.push({ date: new Date(d).toISOString().slice(0, 10), tradesCount: 0, grossProfit: 0, feesPaid: 0, netProfit: 0, dogeAccumulated: 0 });
+    d += 86400_000;
+  }
+  Object.assign(p, { today: 0, feesToday: 0, grossToday: 0, roundTripsToday: 0, tradesToday: 0, dogeAccumulatedToday: 0 });
+  state.day = { key: today, startEquity: state.funded ? equity(state.ledger, price) : state.ledger.startingCapital };
+  if (state.risk.paused && state.risk.pauseKind === 'daily_loss') {
+    state.risk.paused = false;
+    state.risk.pauseKind = null;
+    state.risk.pauseReason = null;
+  }
+  touch(state);
+  return rows;
+}
+
+// ---------------------------------------------------------------- accumulation
+
+/**
+ * USD to sweep into DOGE now, or 0: every ACCUMULATION_SWEEP_DAYS, the profit
+ * made since the last sweep minus the hosting reserve prorated over those
+ * days (MONTHLY_RESERVE_USD / 30 per day), if that is at least $1.
+ */
+export function accumulationAmount(state: GridState, now: number, cfg: StrategyConfig): number {
+  const days = (now - state.accumulation.lastSweepAt) / 86400_000;
+  if (days < cfg.accumulationSweepDays) return 0;
+  const earned = state.profit.total - state.accumulation.profitAtLastSweep;
+  const reserve = (cfg.monthlyReserveUsd / 30) * days;
+  const sweep = earned - reserve;
+  return sweep >= 1 ? Math.floor(sweep * 100) / 100 : 0;
+}
+
+/** Marks a sweep period as done (whether or not anything was swept). */
+export function closeAccumulationPeriod(state: GridState, now: number): void {
+  state.accumulation = { lastSweepAt: now, profitAtLastSweep: state.profit.total };
+  touch(state);
+}
+
+// ---------------------------------------------------------------- price history
+
+export function recordPrice(state: GridState, now: number, price: number): void {
+  const h = state.priceHistory;
+  h.push({ time: now, price });
+  const cutoff = now - PRICE_WINDOW_MS;
+  let drop = 0;
+  while (drop < h.length && h[drop].time < cutoff) drop++;
+  if (drop > 0) h.splice(0, drop);
+  state.lastPrice = price;
+}
+
+/** Percent change against the newest sample at least `ms` old; null without one. */
+export function priceChangePct(history: readonly PricePoint[], now: number, ms: number): number | null {
+  if (history.length < 2) return null;
+  const target = now - ms;
+  let lo = 0;
+  let hi = history.length - 1;
+  if (history[0].time > target) return null;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (history[mid].time <= target) lo = mid;
+    else hi = mid - 1;
+  }
+  const then = history[lo].price;
+  const last = history[history.length - 1].price;
+  return then > 0 ? ((last - then) / then) * 100 : null;
+}
+
+/**
+ * The 1 h / 4 h / 24 h changes shown on the dashboard and given to the AI.
+ * "24 h" looks 23.5 h back: the window keeps samples newer than 24 h, so none is ever exactly that old.
+ */
+export function priceChanges(history: readonly PricePoint[], now: number): { h1: number | null; h4: number | null; h24: number | null } {
+  return {
+    h1: priceChangePct(history, now, 3600_000),
+    h4: priceChangePct(history, now, 4 * 3600_000),
+    h24: priceChangePct(history, now, 23.5 * 3600_000),
+  };
+}
+
+/** How many fills (newest last) happened at or after `since`. */
+export function fillsSince(fills: readonly FillRecord[], since: number): number {
+  let n = 0;
+  for (let i = fills.length - 1; i >= 0 && fills[i].time >= since; i--) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------- bookkeeping of fills
+
+export function recordFill(state: GridState, fill: FillRecord): void {
+  state.fills.push(fill);
+  if (state.fills.length > MAX_FILLS_KEPT) state.fills.splice(0, state.fills.length - MAX_FILLS_KEPT);
+  const p = state.profit;
+  p.fees += fill.fee;
+  p.feesToday += fill.fee;
+  p.tradesToday++;
+  if (fill.profit !== null) {
+    p.total += fill.profit;
+    p.today += fill.profit;
+    p.grossToday += fill.profit + fill.fee;
+    p.roundTrips++;
+    p.roundTripsToday++;
+    state.roundTripProfits.push(fill.profit);
+    if (state.roundTripProfits.length > MAX_FILLS_KEPT) state.roundTripProfits.splice(0, state.roundTripProfits.length - MAX_FILLS_KEPT);
+  }
+  touch(state);
+}
+
+/** Inventory already promised to open or pending sells (accumulated DOGE is never sold by the grid). */
+export function committedBase(state: GridState): number {
+  let v = 0;
+  for (const o of state.orders) if (o.side === 'sell') v += o.volume - o.bookedVolume;
+  return v;
+}
+
+/** Cash already promised to open or pending buys, fees included. */
+export function committedQuote(state: GridState, makerFeePct: number): number {
+  let c = 0;
+  for (const o of state.orders) if (o.side === 'buy') c += (o.volume - o.bookedVolume) * o.price * (1 + makerFeePct / 100);
+  return c;
+}
+
+/** Whether the ledger can fund a new order on top of what is already committed. */
+export function canFund(state: GridState, intent: OrderIntent, makerFeePct: number): boolean {
+  if (intent.side === 'sell') {
+    const free = state.ledger.inventory - state.profit.dogeAccumulated - committedBase(state);
+    return free + VOLUME_EPS >= intent.volume;
+  }
+  const free = state.ledger.cash - committedQuote(state, makerFeePct);
+  return free + 1e-9 >= intent.price * intent.volume * (1 + makerFeePct / 100);
+}
+
+// ---------------------------------------------------------------- text
+
+function usd(x: number): string {
+  return (x < 0 ? '-$' : '$') + Math.abs(x).toFixed(4);
+}
+
+/** Plain-text summary for /status and the periodic log line. */
+export function statusText(state: GridState, price: number, mode: 'dry_run' | 'live'): string {
+  const buys = state.orders.filter((o) => o.side === 'buy').length;
+  const sells = state.orders.length - buys;
+  const eq = equity(state.ledger, price);
+  const lines = [
+    `${mode === 'dry_run' ? 'DRY RUN' : 'LIVE'}${state.risk.stopped ? ' — STOPPED' : state.risk.paused ? ' — PAUSED' : ''}`,
+    `Price ${price.toFixed(6)} | center ${state.center.toFixed(6)} (${driftPct(price, state.center).toFixed(2)}%)`,
+    `Grid: ${buys} buys, ${sells} sells, spacing ${state.settings.spacingPct}%, ${usd(state.orderSizeUsd)} per order`,
+    `Trend ratio ${state.trend.ratio.toFixed(2)} (${state.settings.ratioOverride === null ? 'auto' : 'manual'}; 12h fills ${state.trend.buys12h}B/${state.trend.sells12h}S)`,
+    `Today: ${usd(state.profit.today)} over ${state.profit.roundTripsToday} round trips`,
+    `Total: ${usd(state.profit.total)} over ${state.profit.roundTrips} round trips, fees ${usd(state.profit.fees)}`,
+    `Equity ${usd(eq)} (cash ${usd(state.ledger.cash)}, ${state.ledger.inventory.toFixed(2)} DOGE)`,
+  ];
+  if (state.profit.dogeAccumulated > 0) lines.push(`DOGE accumulated: ${state.profit.dogeAccumulated.toFixed(2)}`);
+  if (state.risk.paused) lines.push(`Paused: ${state.risk.pauseReason ?? ''}`);
+  if (state.risk.stopped) lines.push(`Stopped: ${state.risk.stopReason ?? ''}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,131 @@
+// The one interface the strategy trades through. Two implementations:
+// `PaperExchange` (dry run and backtests) and `KrakenExchange` (live). The
+// strategy never asks which one it is talking to.
+import type { Candle, Side } from '../core/types.js';
+
+export interface PairInfo {
+  /** Kraken pair name used in requests, e.g. "XDGUSD". */
+  pair: string;
+  /** Balance asset codes as Kraken's Balance endpoint names them, e.g. "XXDG" and "ZUSD". */
+  baseAsset: string;
+  quoteAsset: string;
+  /** Kraken `pair_decimals`: decimals allowed in a price. */
+  priceDecimals: number;
+  /** Kraken `lot_decimals`: decimals allowed in a volume. */
+  lotDecimals: number;
+  /** Kraken `ordermin`: smallest order volume, in base units. */
+  orderMin: number;
+  /** Kraken `costmin`: smallest order cost, in quote units. */
+  costMin: number;
+}
+
+/** Reference fallbacks when AssetPairs cannot be read (SPEC §3). */
+export const FALLBACK_PAIR_INFO: PairInfo = {
+  pair: 'XDGUSD',
+  baseAsset: 'XXDG',
+  quoteAsset: 'ZUSD',
+  priceDecimals: 7,
+  lotDecimals: 8,
+  orderMin: 13,
+  costMin: 0.5,
+};
+
+export interface Ticker {
+  bid: number;
+  ask: number;
+  last: number;
+}
+
+/** Read-only market data: Kraken's public API, or a scripted source in tests and backtests. */
+export interface MarketData {
+  getTicker(): Promise<Ticker>;
+  getOhlc(intervalMinutes: number, sinceMs?: number): Promise<Candle[]>;
+  getPairInfo(): Promise<PairInfo>;
+}
+
+export interface PlaceOrderRequest {
+  side: Side;
+  /** Limit price; the exchange rounds it to `priceDecimals`. */
+  price: number;
+  /** Volume in base units; the exchange rounds it to `lotDecimals`. */
+  volume: number;
+  /** Unique per order; lets us find an order again after an ambiguous failure. */
+  clientOrderId: string;
+  /** Default true (maker only). False only for the accumulation sweep, which is meant to execute at once. */
+  postOnly?: boolean;
+}
+
+export interface PlacedOrder {
+  id: string;
+  clientOrderId: string;
+  /** Price and volume as actually submitted (after rounding). */
+  price: number;
+  volume: number;
+}
+
+export type OrderState = 'pending' | 'open' | 'closed' | 'canceled' | 'expired';
+
+export interface OrderReport {
+  id: string;
+  clientOrderId: string | null;
+  userref: number | null;
+  side: Side;
+  /** Limit price. */
+  price: number;
+  volume: number;
+  /** Kraken `vol_exec`: how much has executed so far. */
+  volumeExecuted: number;
+  /** Average execution price (0 when nothing executed). */
+  avgPrice: number;
+  /** Total fee charged so far, in quote units. */
+  fee: number;
+  state: OrderState;
+  openedAt: number;
+}
+
+export interface Balances {
+  base: number;
+  quote: number;
+}
+
+export interface Exchange extends MarketData {
+  readonly kind: 'paper' | 'kraken';
+  /** Post-only limit order tagged with our userref and the client order id. */
+  placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder>;
+  cancelOrder(id: string): Promise<void>;
+  /** Cancel every open order carrying our userref (never CancelAll). Returns how many. */
+  cancelAllOurs(): Promise<number>;
+  /** Status of the given orders (batched internally). Unknown ids are omitted. */
+  queryOrders(ids: string[]): Promise<OrderReport[]>;
+  /** Our open orders only (by userref). */
+  listOpenOrders(): Promise<OrderReport[]>;
+  getBalances(): Promise<Balances>;
+  /** One of our orders (open or closed) by client order id, or null. Used after restarts and ambiguous failures. */
+  findOrderByClientId(clientOrderId: string): Promise<OrderReport | null>;
+}
+
+export type ExchangeErrorKind =
+  | 'network' // timeout, refused, reset: outcome unknown for writes
+  | 'retryable' // EService:*, HTTP 5xx, malformed response
+  | 'rate_limit'
+  | 'invalid_nonce'
+  | 'insufficient_funds'
+  | 'post_only' // the order would have taken liquidity
+  | 'auth'
+  | 'invalid_arguments'
+  | 'orders_limit'
+  | 'unknown_order'
+  | 'other';
+
+export class ExchangeError extends Error {
+  constructor(
+    readonly kind: ExchangeErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExchangeError';
+  }
+  get retryable(): boolean {
+    return this.kind === 'network' || this.kind === 'retryable' || this.kind === 'rate_limit' || this.kind === 'invalid_nonce';
+  }
+}

@@ -1,0 +1,278 @@
+// The dry-run exchange: a paper account behind the same Exchange interface as
+// Kraken, so the strategy has one code path and backtests reuse it.
+//
+// Rules (documented in the README):
+// - Prices come from a MarketData source (Kraken's public API, or a scripted
+//   source in tests and backtests). Every observed price matches resting orders:
+//   a buy fills when price ≤ its limit, a sell when price ≥ its limit, in full,
+//   at the limit price, paying the maker fee.
+// - Post-only orders that would cross at placement are rejected like Kraken does.
+//   A non-post-only order that crosses fills at once at the observed price.
+// - The account starts with STARTING_CAPITAL in USD; at the first observed
+//   price half of it is converted to DOGE at that price, without a fee (the
+//   operator's own funding), so both sides of the first grid can be placed.
+// - Order ids are unique: a per-account counter that survives restarts.
+import type { Balances, Exchange, MarketData, OrderReport, PairInfo, PlaceOrderRequest, PlacedOrder, Ticker } from './exchange.js';
+import { ExchangeError } from './exchange.js';
+import { roundTo } from '../core/money.js';
+import type { Candle, Side } from '../core/types.js';
+
+interface PaperOrder {
+  id: string;
+  clientOrderId: string;
+  side: Side;
+  price: number;
+  volume: number;
+  volumeExecuted: number;
+  avgPrice: number;
+  fee: number;
+  state: 'open' | 'closed' | 'canceled';
+  openedAt: number;
+  postOnly: boolean;
+}
+
+export interface PaperSnapshot {
+  nextId: number;
+  funded: boolean;
+  balances: Balances;
+  orders: PaperOrder[];
+  lastPrice: number;
+}
+
+export interface PaperOptions {
+  market: MarketData;
+  startingQuote: number;
+  makerFeePct: number;
+  /** Fee for orders that execute at once (not post-only and crossing); default: the maker fee. */
+  takerFeePct?: number;
+  userref: number;
+  now: () => number;
+  snapshot?: PaperSnapshot | null;
+  /** Closed and canceled orders kept for queries; older ones are forgotten. */
+  historyLimit?: number;
+}
+
+export class PaperExchange implements Exchange {
+  readonly kind = 'paper' as const;
+  private readonly market: MarketData;
+  private readonly feeRate: number;
+  private readonly takerRate: number;
+  private readonly now: () => number;
+  private readonly userref: number;
+  private readonly historyLimit: number;
+  private nextId: number;
+  private funded: boolean;
+  private balances: Balances;
+  private lastPrice: number;
+  /** Every order we still remember, by id. Open ones are also in `open`. */
+  private readonly orders = new Map<string, PaperOrder>();
+  private readonly open = new Set<PaperOrder>();
+  private readonly done: string[] = [];
+  private pairInfo: PairInfo | null = null;
+  /** Highest open buy and lowest open sell: a price strictly between them fills nothing. */
+  private bestBuy = -Infinity;
+  private bestSell = Infinity;
+
+  constructor(opts: PaperOptions) {
+    this.market = opts.market;
+    this.feeRate = opts.makerFeePct / 100;
+    this.takerRate = (opts.takerFeePct ?? opts.makerFeePct) / 100;
+    this.now = opts.now;
+    this.userref = opts.userref;
+    this.historyLimit = opts.historyLimit ?? 200;
+    const snap = opts.snapshot;
+    this.nextId = snap?.nextId ?? 1;
+    this.funded = snap?.funded ?? false;
+    this.balances = snap ? { ...snap.balances } : { base: 0, quote: opts.startingQuote };
+    this.lastPrice = snap?.lastPrice ?? 0;
+    for (const o of snap?.orders ?? []) {
+      const copy = { ...o };
+      this.orders.set(copy.id, copy);
+      if (copy.state === 'open') this.open.add(copy);
+      else this.done.push(copy.id);
+    }
+    this.refreshBest();
+  }
+
+  private refreshBest(): void {
+    let b = -Infinity;
+    let s = Infinity;
+    for (const o of this.open) {
+      if (o.side === 'buy') b = Math.max(b, o.price);
+      else s = Math.min(s, o.price);
+    }
+    this.bestBuy = b;
+    this.bestSell = s;
+  }
+
+  snapshot(): PaperSnapshot {
+    return {
+      nextId: this.nextId,
+      funded: this.funded,
+      balances: { ...this.balances },
+      orders: [...this.orders.values()].map((o) => ({ ...o })),
+      lastPrice: this.lastPrice,
+    };
+  }
+
+  async getPairInfo(): Promise<PairInfo> {
+    if (!this.pairInfo) this.pairInfo = await this.market.getPairInfo();
+    return this.pairInfo;
+  }
+
+  async getTicker(): Promise<Ticker> {
+    const t = await this.market.getTicker();
+    this.observe(t.last);
+    return t;
+  }
+
+  getOhlc(intervalMinutes: number, sinceMs?: number): Promise<Candle[]> {
+    return this.market.getOhlc(intervalMinutes, sinceMs);
+  }
+
+  /** Match resting orders against a price. Public so backtests can feed intra-candle prices. */
+  observe(price: number): void {
+    if (!(price > 0)) return;
+    this.lastPrice = price;
+    if (!this.funded) {
+      const half = this.balances.quote / 2;
+      this.balances.quote -= half;
+      this.balances.base += half / price;
+      this.funded = true;
+    }
+    if (price > this.bestBuy && price < this.bestSell) return;
+    for (const o of this.open) {
+      if ((o.side === 'buy' && price <= o.price) || (o.side === 'sell' && price >= o.price)) this.fill(o, o.price);
+    }
+  }
+
+  private fill(o: PaperOrder, price: number, taker = false): void {
+    const volume = o.volume - o.volumeExecuted;
+    const cost = volume * price;
+    const fee = cost * (taker ? this.takerRate : this.feeRate);
+    if (o.side === 'buy') {
+      this.balances.quote -= cost + fee;
+      this.balances.base += volume;
+    } else {
+      this.balances.base -= volume;
+      this.balances.quote += cost - fee;
+    }
+    o.avgPrice = (o.avgPrice * o.volumeExecuted + price * volume) / o.volume;
+    o.volumeExecuted = o.volume;
+    o.fee += fee;
+    this.finish(o, 'closed');
+  }
+
+  private finish(o: PaperOrder, state: 'closed' | 'canceled'): void {
+    o.state = state;
+    this.open.delete(o);
+    if (o.price === this.bestBuy || o.price === this.bestSell) this.refreshBest();
+    this.done.push(o.id);
+    while (this.done.length > this.historyLimit) this.orders.delete(this.done.shift()!);
+  }
+
+  private reserved(side: Side): number {
+    let r = 0;
+    for (const o of this.open) {
+      if (o.side !== side) continue;
+      const left = o.volume - o.volumeExecuted;
+      r += side === 'sell' ? left : left * o.price * (1 + this.feeRate);
+    }
+    return r;
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
+    const pair = await this.getPairInfo();
+    const price = roundTo(req.price, pair.priceDecimals);
+    const volume = roundTo(req.volume, pair.lotDecimals);
+    if (!(price > 0) || !(volume > 0)) throw new ExchangeError('invalid_arguments', 'EGeneral:Invalid arguments');
+    if (volume + 1e-12 < pair.orderMin) throw new ExchangeError('invalid_arguments', 'EOrder:Order minimum not met');
+    for (const o of this.open) {
+      if (o.clientOrderId === req.clientOrderId) throw new ExchangeError('invalid_arguments', 'EOrder:Duplicate client order id');
+    }
+    const postOnly = req.postOnly !== false;
+    const crosses = this.lastPrice > 0 && ((req.side === 'buy' && this.lastPrice <= price) || (req.side === 'sell' && this.lastPrice >= price));
+    if (crosses && postOnly) throw new ExchangeError('post_only', 'EOrder:Post only order');
+    const execPrice = crosses ? this.lastPrice : price;
+    if (req.side === 'sell') {
+      if (this.balances.base - this.reserved('sell') + 1e-9 < volume) throw new ExchangeError('insufficient_funds', 'EOrder:Insufficient funds');
+    } else if (this.balances.quote - this.reserved('buy') + 1e-9 < volume * execPrice * (1 + (crosses ? this.takerRate : this.feeRate))) {
+      throw new ExchangeError('insufficient_funds', 'EOrder:Insufficient funds');
+    }
+    const order: PaperOrder = {
+      id: `PAPER-${String(this.nextId++).padStart(8, '0')}`,
+      clientOrderId: req.clientOrderId,
+      side: req.side,
+      price,
+      volume,
+      volumeExecuted: 0,
+      avgPrice: 0,
+      fee: 0,
+      state: 'open',
+      openedAt: this.now(),
+      postOnly,
+    };
+    this.orders.set(order.id, order);
+    this.open.add(order);
+    if (order.side === 'buy') this.bestBuy = Math.max(this.bestBuy, price);
+    else this.bestSell = Math.min(this.bestSell, price);
+    if (crosses) this.fill(order, execPrice, true);
+    return { id: order.id, clientOrderId: order.clientOrderId, price, volume };
+  }
+
+  async cancelOrder(id: string): Promise<void> {
+    const o = this.orders.get(id);
+    if (!o) throw new ExchangeError('unknown_order', 'EOrder:Unknown order');
+    if (o.state === 'open') this.finish(o, 'canceled');
+  }
+
+  async cancelAllOurs(): Promise<number> {
+    const n = this.open.size;
+    for (const o of [...this.open]) this.finish(o, 'canceled');
+    return n;
+  }
+
+  private report(o: PaperOrder): OrderReport {
+    return {
+      id: o.id,
+      clientOrderId: o.clientOrderId,
+      userref: this.userref,
+      side: o.side,
+      price: o.price,
+      volume: o.volume,
+      volumeExecuted: o.volumeExecuted,
+      avgPrice: o.avgPrice,
+      fee: o.fee,
+      state: o.state,
+      openedAt: o.openedAt,
+    };
+  }
+
+  async queryOrders(ids: string[]): Promise<OrderReport[]> {
+    const out: OrderReport[] = [];
+    for (const id of ids) {
+      const o = this.orders.get(id);
+      if (o) out.push(this.report(o));
+    }
+    return out;
+  }
+
+  async listOpenOrders(): Promise<OrderReport[]> {
+    return [...this.open].map((o) => this.report(o));
+  }
+
+  async getBalances(): Promise<Balances> {
+    return { ...this.balances };
+  }
+
+  async findOrderByClientId(clientOrderId: string): Promise<OrderReport | null> {
+    for (const o of this.orders.values()) if (o.clientOrderId === clientOrderId) return this.report(o);
+    return null;
+  }
+
+  /** Test hook: the exchange cancels or expires an order behind the bot's back. */
+  expireOrder(id: string): void {
+    const o = this.orders.get(id);
+    if (o && o.state === 'open') this.finish(o, 'canceled');
+  }
+}

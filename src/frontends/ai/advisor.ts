@@ -1,0 +1,290 @@
+// The AI advisor: asks an OpenAI-compatible chat endpoint for grid-parameter
+// advice, parses the three-line answer against a whitelist, and logs it to
+// ai_recommendations.csv. It never acts by itself (actions need a human
+// approval, see approvals.ts) and never throws into the caller: any failure
+// is logged and yields `null`; anything unparseable yields `continue`.
+import { CsvLog } from '../../persistence/csv-log.js';
+import { httpRequest } from '../../util/http-client.js';
+import { errorMessage, logger, redact, registerSecret } from '../../util/log.js';
+
+const log = logger('ai-advisor');
+
+export const MARKET_CONDITIONS = ['ranging', 'trending_up', 'trending_down', 'volatile', 'low_volume'] as const;
+export type MarketCondition = (typeof MARKET_CONDITIONS)[number];
+
+export const AI_ACTIONS = ['continue', 'pause', 'widen_spacing', 'tighten_spacing', 'reset_grid'] as const;
+export type AiAction = (typeof AI_ACTIONS)[number];
+/** Actions that need a human approval (everything but `continue`). */
+export type ActionableAiAction = Exclude<AiAction, 'continue'>;
+
+export function isAiAction(x: unknown): x is AiAction {
+  return typeof x === 'string' && (AI_ACTIONS as readonly string[]).includes(x);
+}
+
+export function isActionableAction(x: unknown): x is ActionableAiAction {
+  return isAiAction(x) && x !== 'continue';
+}
+
+export interface Recommendation {
+  /** `unknown` when the model named no valid condition. */
+  condition: MarketCondition | 'unknown';
+  action: AiAction;
+  reason: string;
+  /** Price the advice was given at. */
+  price: number;
+  /** Epoch ms. */
+  time: number;
+}
+
+export interface AdvisorContext {
+  pair: string;
+  price: number;
+  /** Percent changes; null when the history is too short. */
+  change1h: number | null;
+  change4h: number | null;
+  change24h: number | null;
+  /** Bid/ask spread in percent of mid; null if unknown. */
+  spreadPct: number | null;
+  fillsLastHour: number;
+  center: number;
+  spacingPct: number;
+  /** One line per analyzer, e.g. "Profitability: significant, mean +$0.012 (p=0.01)". */
+  analyzerSummaries: string[];
+}
+
+export const AI_RECOMMENDATIONS_CSV = 'ai_recommendations.csv';
+export const AI_CSV_HEADER = ['timestamp', 'market_condition', 'recommendation', 'current_price', 'was_followed'] as const;
+
+/** The shared CSV of recommendations and their decisions. */
+export function aiRecommendationsLog(logDir: string): CsvLog {
+  return new CsvLog(logDir, AI_RECOMMENDATIONS_CSV, AI_CSV_HEADER);
+}
+
+export const SYSTEM_PROMPT =
+  'You advise an automated grid-trading bot about its GRID PARAMETERS ONLY. ' +
+  'Never give buy or sell advice, price targets or predictions. ' +
+  'Choose one market condition and one action from the lists you are given. ' +
+  'Reply with exactly three lines and nothing else:\n' +
+  'CONDITION: <condition>\nACTION: <action>\nREASON: <one short sentence>';
+
+function pct(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return 'n/a';
+  return (n >= 0 ? '+' : '') + n.toFixed(2) + '%';
+}
+
+function price(n: number): string {
+  return Number.isFinite(n) ? String(Number(n.toPrecision(6))) : 'n/a';
+}
+
+/** The compact user prompt. */
+export function buildPrompt(c: AdvisorContext): string {
+  const summaries = c.analyzerSummaries
+    .slice(0, 8)
+    .map((s) => String(s).replace(/\s+/g, ' ').trim().slice(0, 200))
+    .filter((s) => s.length > 0);
+  const lines = [
+    `Pair ${c.pair}. Price ${price(c.price)}. Change 1h ${pct(c.change1h)}, 4h ${pct(c.change4h)}, 24h ${pct(c.change24h)}.`,
+    `Spread ${c.spreadPct === null ? 'n/a' : c.spreadPct.toFixed(3) + '%'}. Fills in the last hour: ${c.fillsLastHour}.`,
+    `Grid center ${price(c.center)}, spacing ${c.spacingPct}%.`,
+  ];
+  if (summaries.length) lines.push('Statistics:', ...summaries.map((s) => `- ${s}`));
+  lines.push(
+    `CONDITION one of: ${MARKET_CONDITIONS.join(', ')}.`,
+    `ACTION one of: ${AI_ACTIONS.join(', ')}.`,
+    'Answer in three lines: CONDITION: ..., ACTION: ..., REASON: ...',
+  );
+  return lines.join('\n');
+}
+
+export interface ParsedAdvice {
+  condition: MarketCondition | 'unknown';
+  action: AiAction;
+  reason: string;
+}
+
+/** Lower-case, markdown-free, words joined by underscores: "**Widen Spacing.**" → "widen_spacing". */
+function normalizeWord(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/[*`"'“”‘’]/g, '')
+    .trim()
+    .replace(/[\s-]+/g, '_');
+}
+
+/** The whitelisted word `value` starts with, if any ("pause." → pause; "pausing" → none). */
+function matchWhitelist<T extends string>(value: string, allowed: readonly T[]): T | null {
+  const v = normalizeWord(value);
+  const byLength = [...allowed].sort((a, b) => b.length - a.length);
+  for (const a of byLength) {
+    if (v === a) return a;
+    if (v.startsWith(a) && !/[a-z0-9]/.test(v.charAt(a.length))) return a;
+  }
+  return null;
+}
+
+type Key = 'condition' | 'action' | 'reason';
+const KEY_LINE = /^[\s>#*_\-•\d.)]*(condition|action|reason)\s*[*_]*\s*[:：=]\s*(.*)$/i;
+const KEY_ANYWHERE = /\b(condition|action|reason)\s*[*_]*\s*[:：=]\s*/i;
+
+/**
+ * Reads "KEY: value KEY: value …" starting at a key. Everything after REASON
+ * is the reason, even if it mentions "action:" itself.
+ */
+function scanFields(key: Key, value: string, into: Partial<Record<Key, string>>): void {
+  let k = key;
+  let v = value;
+  while (k !== 'reason') {
+    const next = KEY_ANYWHERE.exec(v);
+    if (!next) break;
+    into[k] = v.slice(0, next.index).trim();
+    k = next[1]!.toLowerCase() as Key;
+    v = v.slice(next.index + next[0].length);
+  }
+  into[k] = v.trim();
+}
+
+/**
+ * Parses the model's three lines. Tolerates case, markdown bold, bullets,
+ * extra whitespace, a `<think>` block, and all three fields on one line.
+ * The last occurrence of each key wins (models sometimes restate the template
+ * first). Anything unparseable or off the whitelist → `continue`.
+ */
+export function parseAdvice(text: string): ParsedAdvice {
+  const fields: Partial<Record<Key, string>> = {};
+  const cleaned = String(text ?? '')
+    .replace(/<think>[\s\S]*?<\/think>/gi, ' ')
+    .replace(/\*\*/g, '');
+  for (const line of cleaned.split(/\r?\n/)) {
+    const m = KEY_LINE.exec(line);
+    if (m) scanFields(m[1]!.toLowerCase() as Key, m[2]!, fields);
+  }
+  if (fields.condition === undefined && fields.action === undefined) {
+    // Keys in running text: "My answer is CONDITION: ranging, ACTION: continue, REASON: …"
+    const flat = cleaned.replace(/\s+/g, ' ');
+    const first = KEY_ANYWHERE.exec(flat);
+    if (first) scanFields(first[1]!.toLowerCase() as Key, flat.slice(first.index + first[0].length), fields);
+  }
+  const condition = fields.condition !== undefined ? matchWhitelist(fields.condition, MARKET_CONDITIONS) : null;
+  const action = fields.action !== undefined ? matchWhitelist(fields.action, AI_ACTIONS) : null;
+  const reason = (fields.reason ?? '').replace(/\s+/g, ' ').trim().slice(0, 500);
+  return { condition: condition ?? 'unknown', action: action ?? 'continue', reason };
+}
+
+export interface AiAdvisorOptions {
+  /** Full chat-completions URL (AI_API_URL). */
+  url: string;
+  /** Empty → the advisor is disabled and run() returns null. */
+  apiKey: string;
+  model: string;
+  /** Default 30 000 ms. */
+  timeoutMs?: number;
+  logDir: string;
+  now?: () => number;
+}
+
+export interface AiAdvisor {
+  readonly enabled: boolean;
+  /** True while a call is in flight (a second run() meanwhile returns null). */
+  readonly busy: boolean;
+  /** Never throws. null: disabled, busy, or the call failed (logged). */
+  run(context: AdvisorContext): Promise<Recommendation | null>;
+}
+
+function extractText(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const choices = (json as { choices?: unknown }).choices;
+  if (!Array.isArray(choices) || choices.length === 0) return null;
+  const msg = (choices[0] as { message?: unknown })?.message;
+  if (typeof msg !== 'object' || msg === null) return null;
+  const { content, reasoning_content: reasoning } = msg as { content?: unknown; reasoning_content?: unknown };
+  if (typeof content === 'string' && content.trim() !== '') return content;
+  if (typeof reasoning === 'string' && reasoning.trim() !== '') return reasoning;
+  return null;
+}
+
+export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
+  registerSecret(opts.apiKey);
+  const now = opts.now ?? Date.now;
+  const csv = aiRecommendationsLog(opts.logDir);
+  const enabled = Boolean(opts.apiKey && opts.url);
+  let busy = false;
+  if (!enabled) log.info('AI advisor disabled (no AI_API_KEY)');
+
+  async function ask(context: AdvisorContext): Promise<Recommendation | null> {
+    const body = JSON.stringify({
+      model: opts.model,
+      messages: [
+        { role: 'system', content: SYSTEM_PROMPT },
+        { role: 'user', content: buildPrompt(context) },
+      ],
+      temperature: 0.3,
+      max_tokens: 200,
+    });
+    let res;
+    try {
+      res = await httpRequest({
+        url: opts.url,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.apiKey}` },
+        body,
+        timeoutMs: opts.timeoutMs ?? 30_000,
+      });
+    } catch (err) {
+      log.warn(`AI call failed: ${errorMessage(err)}; trading continues unchanged`);
+      return null;
+    }
+    if (res.status !== 200) {
+      log.warn(`AI call failed: HTTP ${res.status} ${redact(res.body.replace(/\s+/g, ' ').slice(0, 200))}; trading continues unchanged`);
+      return null;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(res.body);
+    } catch {
+      log.warn('AI answer is not JSON; trading continues unchanged');
+      return null;
+    }
+    const text = extractText(json);
+    if (text === null) {
+      log.warn('AI answer has no content; trading continues unchanged');
+      return null;
+    }
+    const parsed = parseAdvice(text);
+    if (parsed.action === 'continue' && parsed.condition === 'unknown') {
+      log.warn(`AI answer not understood, treated as continue: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
+    }
+    return { ...parsed, price: context.price, time: now() };
+  }
+
+  return {
+    enabled,
+    get busy() {
+      return busy;
+    },
+    async run(context) {
+      if (!enabled) return null;
+      if (busy) {
+        log.info('AI check already running; skipped');
+        return null;
+      }
+      busy = true;
+      try {
+        const rec = await ask(context);
+        if (rec) {
+          log.info(`AI: condition=${rec.condition} action=${rec.action} reason=${JSON.stringify(rec.reason)}`);
+          try {
+            csv.append([new Date(rec.time).toISOString(), rec.condition, rec.action, rec.price, rec.action === 'continue' ? 'n/a' : 'pending']);
+          } catch (err) {
+            log.error(`cannot write ${AI_RECOMMENDATIONS_CSV}: ${errorMessage(err)}`);
+          }
+        }
+        return rec;
+      } catch (err) {
+        log.error(`AI advisor failed: ${errorMessage(err)}`);
+        return null;
+      } finally {
+        busy = false;
+      }
+    },
+  };
+}

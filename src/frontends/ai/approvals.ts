@@ -1,0 +1,303 @@
+// The AI approval workflow. A non-`continue` recommendation is sent with
+// Approve / Skip buttons and becomes THE pending approval (one at a time; a
+// newer one supersedes it). The pending approval is plain JSON data the bot
+// persists in its state, so it survives a restart. A button press is honoured
+// only from the authorized chat, for the pending message, with a whitelisted
+// action equal to the pending one; anything else is answered "expired / not
+// allowed" and changes nothing. Approval executes through the controls
+// module. Every decision is appended to ai_recommendations.csv.
+//
+// State changes are synchronous; Telegram calls are queued by the notifier,
+// so checkExpiry() and a superseding recommend() never wait on the network.
+import { aiRecommendationsLog, isActionableAction, type ActionableAiAction, type Recommendation } from './advisor.js';
+import { aiAdjustedSpacing, type ControlOutcome, type ControlRequest, type Controls } from '../../ops/controls.js';
+import type { CsvLog } from '../../persistence/csv-log.js';
+import { errorMessage, logger } from '../../util/log.js';
+import { fmtPct, recommendationMessage, recommendationResolvedMessage, type ApprovalState, type RecommendationInfo } from '../telegram/messages.js';
+import type { InlineKeyboard, TelegramCallbackQuery, TelegramNotifier } from '../telegram/notifier.js';
+
+const log = logger('approvals');
+
+export const APPROVAL_TTL_MS = 10 * 60_000;
+
+/** Persisted in the bot's state (JSON). */
+export interface PendingApproval {
+  action: ActionableAiAction;
+  condition: string;
+  reason: string;
+  price: number;
+  messageId: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type Decision = 'approve' | 'skip';
+/** Values written to the was_followed column. */
+export type DecisionRecord = 'approved' | 'approved_failed' | 'skipped' | 'expired' | 'superseded' | 'undelivered';
+
+/** Validates a pending approval read back from persisted state. */
+export function isPendingApproval(x: unknown): x is PendingApproval {
+  if (typeof x !== 'object' || x === null) return false;
+  const p = x as Record<string, unknown>;
+  return (
+    isActionableAction(p.action) &&
+    typeof p.condition === 'string' &&
+    typeof p.reason === 'string' &&
+    typeof p.price === 'number' &&
+    Number.isSafeInteger(p.messageId) &&
+    typeof p.createdAt === 'number' &&
+    Number.isFinite(p.createdAt) &&
+    typeof p.expiresAt === 'number' &&
+    Number.isFinite(p.expiresAt)
+  );
+}
+
+export function callbackData(decision: Decision, action: ActionableAiAction): string {
+  return `${decision}:${action}`;
+}
+
+export function parseCallbackData(data: unknown): { decision: Decision; action: string } | null {
+  if (typeof data !== 'string' || data.length > 64) return null;
+  const m = /^(approve|skip):([a-z_]+)$/.exec(data);
+  return m ? { decision: m[1] as Decision, action: m[2]! } : null;
+}
+
+export function approvalKeyboard(action: ActionableAiAction): InlineKeyboard {
+  return {
+    inline_keyboard: [
+      [
+        { text: '✅ Approve', callback_data: callbackData('approve', action) },
+        { text: '⏭ Skip', callback_data: callbackData('skip', action) },
+      ],
+    ],
+  };
+}
+
+export function isExpired(p: PendingApproval, now: number): boolean {
+  return now >= p.expiresAt;
+}
+
+export type CallbackVerdict = { ok: true; decision: Decision; pending: PendingApproval } | { ok: false; reason: string };
+
+/** The whole authorization rule for a button press. Pure. */
+export function checkCallback(
+  pending: PendingApproval | null,
+  press: { chatId: string; authorizedChatId: string; messageId: number | undefined; data: unknown },
+): CallbackVerdict {
+  if (press.chatId !== press.authorizedChatId) return { ok: false, reason: `unauthorized chat ${press.chatId}` };
+  const parsed = parseCallbackData(press.data);
+  if (!parsed) return { ok: false, reason: 'malformed callback data' };
+  if (!isActionableAction(parsed.action)) return { ok: false, reason: `action "${parsed.action}" not allowed` };
+  if (!pending) return { ok: false, reason: 'no pending approval' };
+  if (press.messageId !== pending.messageId) return { ok: false, reason: `message ${press.messageId} is not the pending one (${pending.messageId})` };
+  if (parsed.action !== pending.action) return { ok: false, reason: `action ${parsed.action} does not match the pending ${pending.action}` };
+  return { ok: true, decision: parsed.decision, pending };
+}
+
+/** What approving `action` executes. */
+export function controlRequestFor(action: ActionableAiAction, currentSpacingPct: number, minSpacingPct: number): ControlRequest {
+  switch (action) {
+    case 'widen_spacing':
+    case 'tighten_spacing':
+      return { kind: 'spacing', pct: aiAdjustedSpacing(currentSpacingPct, action, minSpacingPct) };
+    case 'pause':
+      return { kind: 'pause' };
+    case 'reset_grid':
+      return { kind: 'reset' };
+  }
+}
+
+function effectText(action: ActionableAiAction, currentSpacingPct: number, minSpacingPct: number): string {
+  switch (action) {
+    case 'widen_spacing':
+    case 'tighten_spacing': {
+      const next = aiAdjustedSpacing(currentSpacingPct, action, minSpacingPct);
+      return `spacing ${fmtPct(currentSpacingPct)} → ${fmtPct(next)}, grid rebuilt`;
+    }
+    case 'pause':
+      return 'trading paused, open buys cancelled';
+    case 'reset_grid':
+      return 'grid rebuilt around the current price';
+  }
+}
+
+function infoOf(p: Omit<PendingApproval, 'messageId'>, effect?: string): RecommendationInfo {
+  const info: RecommendationInfo = {
+    condition: p.condition,
+    action: p.action,
+    reason: p.reason,
+    price: p.price,
+    createdAt: p.createdAt,
+    expiresAt: p.expiresAt,
+  };
+  if (effect !== undefined) info.effect = effect;
+  return info;
+}
+
+export interface ApprovalDeps {
+  notifier: TelegramNotifier;
+  controls: Controls;
+  logDir: string;
+  now: () => number;
+  getPending: () => PendingApproval | null;
+  setPending: (p: PendingApproval | null) => void;
+  currentPrice: () => number;
+  currentSpacingPct: () => number;
+  ttlMs?: number;
+  /** Told about every decision (e.g. to update the dashboard's last-recommendation status). Must not throw. */
+  onDecision?: (d: { action: string; condition: string; decision: DecisionRecord; time: number }) => void;
+}
+
+export interface ApprovalWorkflow {
+  /** Sends a non-continue recommendation for approval (continue → nothing). Resolves once sent (or dropped). */
+  recommend(rec: Recommendation): Promise<void>;
+  /** A button press (any chat). */
+  handleCallback(cq: TelegramCallbackQuery): Promise<void>;
+  /** Expires the pending approval when its time is up. Does not wait on the network. */
+  checkExpiry(): Promise<void>;
+}
+
+export function createApprovalWorkflow(deps: ApprovalDeps): ApprovalWorkflow {
+  const ttl = deps.ttlMs ?? APPROVAL_TTL_MS;
+  let csv: CsvLog | null = null;
+  let generation = 0;
+
+  function record(p: { condition: string; action: string }, decision: DecisionRecord): void {
+    let price = NaN;
+    try {
+      price = deps.currentPrice();
+    } catch {
+      /* leave empty */
+    }
+    try {
+      deps.onDecision?.({ action: p.action, condition: p.condition, decision, time: deps.now() });
+    } catch (err) {
+      log.error(`onDecision failed: ${errorMessage(err)}`);
+    }
+    try {
+      csv ??= aiRecommendationsLog(deps.logDir);
+      csv.append([new Date(deps.now()).toISOString(), p.condition, p.action, Number.isFinite(price) ? price : null, decision]);
+    } catch (err) {
+      log.error(`cannot write ai_recommendations.csv: ${errorMessage(err)}`);
+    }
+  }
+
+  function pending(): PendingApproval | null {
+    const p = deps.getPending();
+    if (p === null || p === undefined) return null;
+    if (isPendingApproval(p)) return p;
+    log.warn('persisted pending approval is malformed; discarded');
+    deps.setPending(null);
+    return null;
+  }
+
+  function resolveMessage(messageId: number, p: Omit<PendingApproval, 'messageId'>, state: ApprovalState): void {
+    void deps.notifier.editMessageText(messageId, recommendationResolvedMessage(infoOf(p), state));
+  }
+
+  /** Ends the pending approval without executing it. */
+  function close(p: PendingApproval, why: 'expired' | 'superseded'): void {
+    deps.setPending(null);
+    resolveMessage(p.messageId, p, { state: why });
+    record(p, why);
+    log.info(`AI recommendation ${p.action} ${why}`);
+  }
+
+  function spacingNow(): { current: number; min: number } {
+    return { current: deps.currentSpacingPct(), min: deps.controls.minSpacingPct() };
+  }
+
+  return {
+    async recommend(rec) {
+      if (!isActionableAction(rec.action)) return;
+      const action = rec.action;
+      const gen = ++generation;
+      const old = pending();
+      if (old) close(old, 'superseded');
+      if (!deps.notifier.enabled) {
+        log.info(`AI recommends ${action}, but Telegram is off: nobody can approve it`);
+        record({ condition: rec.condition, action }, 'undelivered');
+        return;
+      }
+      const createdAt = deps.now();
+      const draft = { action, condition: rec.condition, reason: rec.reason, price: rec.price, createdAt, expiresAt: createdAt + ttl };
+      let effect: string | undefined;
+      try {
+        const s = spacingNow();
+        effect = effectText(action, s.current, s.min);
+      } catch {
+        effect = undefined;
+      }
+      const messageId = await deps.notifier.sendMessage(recommendationMessage(infoOf(draft, effect)), {
+        replyMarkup: approvalKeyboard(action),
+        maxAgeMs: ttl,
+        label: 'AI recommendation',
+      });
+      if (messageId === null) {
+        log.warn(`AI recommendation ${action} could not be delivered to Telegram`);
+        record(draft, 'undelivered');
+        return;
+      }
+      const p: PendingApproval = { ...draft, messageId };
+      if (gen !== generation) {
+        // A newer recommendation arrived while this one was being sent.
+        resolveMessage(messageId, p, { state: 'superseded' });
+        record(p, 'superseded');
+        return;
+      }
+      if (isExpired(p, deps.now())) {
+        resolveMessage(messageId, p, { state: 'expired' });
+        record(p, 'expired');
+        return;
+      }
+      deps.setPending(p);
+      log.info(`AI recommendation ${action} awaiting approval (message ${messageId})`);
+    },
+
+    async handleCallback(cq) {
+      const chatId = cq.message?.chat?.id;
+      const verdict = checkCallback(pending(), {
+        chatId: chatId === undefined ? '' : String(chatId),
+        authorizedChatId: deps.notifier.chatId,
+        messageId: cq.message?.message_id,
+        data: cq.data,
+      });
+      if (!verdict.ok) {
+        log.warn(`button press rejected: ${verdict.reason}`);
+        void deps.notifier.answerCallbackQuery(cq.id, 'This recommendation has expired or is not allowed.');
+        return;
+      }
+      const p = verdict.pending;
+      if (isExpired(p, deps.now())) {
+        close(p, 'expired');
+        void deps.notifier.answerCallbackQuery(cq.id, 'This recommendation has expired.');
+        return;
+      }
+      // Cleared before executing: a second press (or a replayed update) finds nothing pending.
+      deps.setPending(null);
+      if (verdict.decision === 'skip') {
+        void deps.notifier.answerCallbackQuery(cq.id, 'Skipped.');
+        resolveMessage(p.messageId, p, { state: 'skipped' });
+        record(p, 'skipped');
+        log.info(`AI recommendation ${p.action} skipped by the operator`);
+        return;
+      }
+      void deps.notifier.answerCallbackQuery(cq.id, 'Approved, applying…');
+      let outcome: ControlOutcome;
+      try {
+        const s = spacingNow();
+        outcome = await deps.controls.apply(controlRequestFor(p.action, s.current, s.min), 'ai');
+      } catch (err) {
+        outcome = { ok: false, message: `failed: ${errorMessage(err)}` };
+      }
+      resolveMessage(p.messageId, p, { state: 'approved', ok: outcome.ok, outcome: outcome.message });
+      record(p, outcome.ok ? 'approved' : 'approved_failed');
+      log.info(`AI recommendation ${p.action} approved: ${outcome.ok ? 'applied' : 'not applied'}: ${outcome.message}`);
+    },
+
+    async checkExpiry() {
+      const p = pending();
+      if (p && isExpired(p, deps.now())) close(p, 'expired');
+    },
+  };
+}

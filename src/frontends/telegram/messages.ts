@@ -1,0 +1,422 @@
+// Telegram message texts (HTML parse mode). Every function takes plain data
+// and returns HTML in which EVERY dynamic value is escaped: the `html` tag
+// escapes each interpolation unless it was explicitly wrapped in `raw()` (only
+// ever used for fragments this module built itself). The `[DRY RUN] ` prefix
+// is added by the notifier, not here.
+import type { StatusView } from '../../ops/status-view.js';
+import type { TraderEvent } from '../../core/trader.js';
+import type { DailySummaryRow } from '../../core/grid-strategy.js';
+
+/** Escapes the three characters Telegram's HTML parse mode requires, plus quotes for attributes. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A fragment of already-safe HTML (built by this module). */
+export class RawHtml {
+  constructor(readonly html: string) {}
+  toString(): string {
+    return this.html;
+  }
+}
+
+export function raw(fragment: string): RawHtml {
+  return new RawHtml(fragment);
+}
+
+/** Template tag: literal parts are trusted, every `${value}` is escaped unless it is a RawHtml. */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): string {
+  let out = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out += v instanceof RawHtml ? v.html : escapeHtml(v);
+    out += strings[i + 1] ?? '';
+  }
+  return out;
+}
+
+/** Shortens free text (model output, error messages) before it is escaped. */
+export function clip(text: string, max: number): string {
+  const t = String(text).replace(/\s+/g, ' ').trim();
+  return t.length <= max ? t : t.slice(0, Math.max(0, max - 1)) + '…';
+}
+
+// ---- number formatting (plain text; escaped by `html` like any other value) ----
+
+export function fmtUsd(n: number | null | undefined, signed = false): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
+  const abs = Math.abs(n);
+  const digits = abs !== 0 && abs < 0.01 ? 4 : 2;
+  const body = '$' + abs.toFixed(digits);
+  if (n < 0 && Number(abs.toFixed(digits)) !== 0) return '-' + body;
+  return signed ? '+' + body : body;
+}
+
+/** A market price: DOGE trades around $0.1, so keep enough decimals. */
+export function fmtPrice(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
+  const digits = Math.abs(n) >= 100 ? 2 : Math.abs(n) >= 1 ? 4 : 6;
+  return '$' + n.toFixed(digits);
+}
+
+export function fmtPct(n: number | null | undefined, signed = false, digits = 2): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
+  const s = n.toFixed(digits);
+  return (signed && n >= 0 && !s.startsWith('-') ? '+' : '') + s + '%';
+}
+
+export function fmtAmount(n: number | null | undefined, digits = 2): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
+  return n.toFixed(digits);
+}
+
+export function fmtDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return 'n/a';
+  const s = Math.floor(seconds);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h ${m}m`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s}s`;
+}
+
+function fmtTime(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) return 'n/a';
+  return new Date(epochMs).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}
+
+// ---- notifications ----
+
+export interface StartupInfo {
+  mode: 'dry_run' | 'live';
+  pair: string;
+  price: number;
+  spacingPct: number;
+  levelsPerSide: number;
+  orderSizeUsd: number;
+  startingCapital: number;
+  /** e.g. "restored 8 orders from state" or "fresh start". */
+  note?: string;
+}
+
+export function startupMessage(i: StartupInfo): string {
+  return (
+    html`🚀 <b>Grid bot started</b> (${i.mode === 'live' ? 'LIVE' : 'dry run'})\n` +
+    html`Pair ${i.pair} at ${fmtPrice(i.price)}\n` +
+    html`Spacing ${fmtPct(i.spacingPct)}, ${i.levelsPerSide} levels per side, order ${fmtUsd(i.orderSizeUsd)}\n` +
+    html`Capital ${fmtUsd(i.startingCapital)}` +
+    (i.note ? html`\n${clip(i.note, 300)}` : '')
+  );
+}
+
+export interface GridBuiltInfo {
+  center: number;
+  buys: number;
+  sells: number;
+  spacingPct: number;
+  orderSizeUsd: number;
+  ratio: number;
+  /** Why it was (re)built: "startup", "ratio change", "spacing 1.25%", "operator reset", … */
+  reason: string;
+}
+
+export function gridBuiltMessage(i: GridBuiltInfo): string {
+  return (
+    html`🧱 <b>Grid built</b> around ${fmtPrice(i.center)} (${clip(i.reason, 200)})\n` +
+    html`${i.buys} buys / ${i.sells} sells, spacing ${fmtPct(i.spacingPct)}, order ${fmtUsd(i.orderSizeUsd)}, ratio ${fmtAmount(i.ratio)}`
+  );
+}
+
+export interface GridResetInfo {
+  oldCenter: number;
+  newCenter: number;
+  driftPct: number;
+}
+
+export function gridResetMessage(i: GridResetInfo): string {
+  return html`🔄 <b>Grid reset</b>: price drifted ${fmtPct(i.driftPct, true)} from center ${fmtPrice(i.oldCenter)}; new center ${fmtPrice(i.newCenter)}`;
+}
+
+export interface RoundTripInfo {
+  /** The fill that completed the round trip. */
+  side: 'buy' | 'sell';
+  price: number;
+  volume: number;
+  /** Net profit of the round trip, after both fees. */
+  profit: number;
+  /** Price of the opening fill, when known. */
+  openPrice?: number | null;
+  totalProfit?: number;
+  roundTripsToday?: number;
+}
+
+export function roundTripMessage(i: RoundTripInfo): string {
+  const verb = i.side === 'sell' ? 'Sold' : 'Bought back';
+  const opened = i.openPrice ? html` (${i.side === 'sell' ? 'bought' : 'sold'} at ${fmtPrice(i.openPrice)})` : '';
+  const totals: string[] = [];
+  if (i.roundTripsToday !== undefined) totals.push(html`Today: ${i.roundTripsToday} round trips`);
+  if (i.totalProfit !== undefined) totals.push(html`total profit ${fmtUsd(i.totalProfit, true)}`);
+  return (
+    html`💰 <b>Round trip</b> ${fmtUsd(i.profit, true)} net\n` +
+    html`${verb} ${fmtAmount(i.volume, 2)} DOGE at ${fmtPrice(i.price)}` +
+    opened +
+    (totals.length ? '\n' + totals.join(' · ') : '')
+  );
+}
+
+/** grid-strategy's DailySummaryRow, plus optional totals. */
+export interface DailySummaryInfo extends DailySummaryRow {
+  roundTrips?: number;
+  equity?: number;
+  totalProfit?: number;
+}
+
+export function dailySummaryMessage(i: DailySummaryInfo): string {
+  const extra: string[] = [];
+  if (i.equity !== undefined) extra.push(html`Equity ${fmtUsd(i.equity)}`);
+  if (i.totalProfit !== undefined) extra.push(html`total profit ${fmtUsd(i.totalProfit, true)}`);
+  extra.push(html`DOGE accumulated ${fmtAmount(i.dogeAccumulated, 2)}`);
+  return (
+    html`📅 <b>Daily summary ${i.date}</b>\n` +
+    html`Fills: ${i.tradesCount}` +
+    (i.roundTrips !== undefined ? html` · round trips: ${i.roundTrips}` : '') +
+    html`\nGross ${fmtUsd(i.grossProfit, true)} · fees ${fmtUsd(i.feesPaid)} · net <b>${fmtUsd(i.netProfit, true)}</b>\n` +
+    extra.join(' · ')
+  );
+}
+
+export interface RiskEventInfo {
+  /** What the bot did. */
+  action: 'pause' | 'resume' | 'stop';
+  reason: string;
+}
+
+export function riskEventMessage(i: RiskEventInfo): string {
+  switch (i.action) {
+    case 'pause':
+      return html`⚠️ <b>Trading paused</b>: ${clip(i.reason, 800)}\nOpen buys cancelled. /resume when ready.`;
+    case 'resume':
+      return html`▶️ <b>Trading resumed</b> (${clip(i.reason, 200)})`;
+    case 'stop':
+      return html`🛑 <b>Trading STOPPED</b>: ${clip(i.reason, 800)}\nOrders cancelled; the bot will not trade again until restarted.`;
+  }
+}
+
+export function warningNotice(message: string): string {
+  return html`⚠️ ${clip(message, 800)}`;
+}
+
+export interface ErrorInfo {
+  context: string;
+  message: string;
+  consecutive?: number;
+}
+
+export function errorNotice(i: ErrorInfo): string {
+  return (
+    html`❗ <b>Error</b> in ${clip(i.context, 100)}: ${clip(i.message, 800)}` +
+    (i.consecutive !== undefined ? html`\n(${i.consecutive} consecutive)` : '')
+  );
+}
+
+export interface AccumulationInfo {
+  usd: number;
+  price: number;
+  volume: number;
+  /** DOGE accumulated so far, when known. */
+  totalDoge?: number | null;
+}
+
+export function accumulationMessage(i: AccumulationInfo): string {
+  const total = i.totalDoge !== undefined && i.totalDoge !== null ? html` (total ${fmtAmount(i.totalDoge, 2)} DOGE)` : '';
+  return html`🐕 <b>Accumulation</b>: ${fmtUsd(i.usd)} → ${fmtAmount(i.volume, 2)} DOGE, buy limit ${fmtPrice(i.price)}` + total;
+}
+
+export interface ShutdownInfo {
+  reason: string;
+  ordersCancelled: number;
+  totalProfit: number;
+  roundTrips: number;
+  equity: number;
+}
+
+export function shutdownMessage(i: ShutdownInfo): string {
+  return (
+    html`🛑 <b>Grid bot stopped</b> (${clip(i.reason, 200)})\n` +
+    html`Cancelled ${i.ordersCancelled} open orders · ${i.roundTrips} round trips · total profit ${fmtUsd(i.totalProfit, true)} · equity ${fmtUsd(i.equity)}`
+  );
+}
+
+// ---- AI recommendation and its approval states ----
+
+export interface RecommendationInfo {
+  condition: string;
+  action: string;
+  reason: string;
+  price: number;
+  createdAt: number;
+  expiresAt: number;
+  /** What an approval would do, e.g. "spacing 1.00% → 1.25%". */
+  effect?: string;
+}
+
+const ACTION_LABEL: Record<string, string> = {
+  pause: 'Pause trading',
+  widen_spacing: 'Widen spacing',
+  tighten_spacing: 'Tighten spacing',
+  reset_grid: 'Reset grid around current price',
+  continue: 'Continue',
+};
+
+export function actionLabel(action: string): string {
+  return ACTION_LABEL[action] ?? action;
+}
+
+export function recommendationMessage(i: RecommendationInfo): string {
+  const minutes = Math.max(0, Math.round((i.expiresAt - i.createdAt) / 60000));
+  return (
+    html`🤖 <b>AI recommendation</b>: ${actionLabel(i.action)}\n` +
+    html`Market: ${i.condition} · price ${fmtPrice(i.price)}\n` +
+    (i.effect ? html`Effect: ${clip(i.effect, 200)}\n` : '') +
+    html`Reason: <i>${clip(i.reason || '(none given)', 600)}</i>\n` +
+    html`Approve within ${minutes} min (until ${fmtTime(i.expiresAt)}).`
+  );
+}
+
+export type ApprovalState =
+  | { state: 'approved'; ok: boolean; outcome: string }
+  | { state: 'skipped' }
+  | { state: 'expired' }
+  | { state: 'superseded' };
+
+/** The recommendation text with its final state; sent as an edit that also removes the buttons. */
+export function recommendationResolvedMessage(i: RecommendationInfo, s: ApprovalState): string {
+  const base = html`🤖 <b>AI recommendation</b>: ${actionLabel(i.action)}\n` + html`Market: ${i.condition} · price ${fmtPrice(i.price)}\n` + html`Reason: <i>${clip(i.reason || '(none given)', 600)}</i>\n`;
+  switch (s.state) {
+    case 'approved':
+      return base + (s.ok ? html`✅ <b>Approved</b>: ${clip(s.outcome, 400)}` : html`❌ <b>Approved but not applied</b>: ${clip(s.outcome, 400)}`);
+    case 'skipped':
+      return base + html`⏭ <b>Skipped</b> — nothing changed.`;
+    case 'expired':
+      return base + html`⌛ <b>Expired</b> — not applied.`;
+    case 'superseded':
+      return base + html`⌛ <b>Expired</b> — superseded by a newer recommendation.`;
+  }
+}
+
+// ---- command replies ----
+
+export interface CommandSpec {
+  name: string;
+  args: string;
+  description: string;
+}
+
+/** The command menu (also sent with setMyCommands). */
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'status', args: '', description: 'Price, profit, grid and mode' },
+  { name: 'stats', args: '', description: 'Statistical health checks' },
+  { name: 'spacing', args: '<pct>', description: 'Set grid spacing (%) and rebuild' },
+  { name: 'ratio', args: '[0.25..0.75 | auto]', description: 'Show or set the buy/sell trend ratio' },
+  { name: 'interval', args: '<60..86400>', description: 'AI check interval in seconds' },
+  { name: 'check', args: '', description: 'Run the AI check on the next cycle' },
+  { name: 'pause', args: '', description: 'Pause trading (cancels open buys)' },
+  { name: 'resume', args: '', description: 'Resume trading' },
+  { name: 'help', args: '', description: 'List the commands' },
+];
+
+export function helpMessage(): string {
+  const lines = COMMANDS.map((c) => html`/${c.name}${c.args ? ' ' + c.args : ''} — ${c.description}`);
+  return html`<b>Commands</b>\n` + lines.join('\n') + html`\n\nOnly this chat may command the bot. AI recommendations arrive with Approve / Skip buttons.`;
+}
+
+export function usageMessage(usage: string, error?: string): string {
+  return (error ? html`❌ ${clip(error, 300)}\n` : '') + html`Usage: <code>${usage}</code>`;
+}
+
+export function outcomeMessage(ok: boolean, message: string): string {
+  return ok ? html`✅ ${clip(message, 800)}` : html`❌ ${clip(message, 800)}`;
+}
+
+export function unknownCommandMessage(command: string): string {
+  return html`Unknown command <code>/${clip(command, 40)}</code>. Send /help for the list.`;
+}
+
+export function unavailableMessage(what: string): string {
+  return html`❌ ${what} is not available right now.`;
+}
+
+export function statusMessage(v: StatusView): string {
+  const state = v.paused ? html`⏸ PAUSED` + (v.pause_reason ? html` (${clip(v.pause_reason, 200)})` : '') : html`▶️ running`;
+  const t = v.trend;
+  const c = v.config;
+  const l = v.ledger;
+  return (
+    html`📊 <b>Status</b> — ${v.mode === 'live' ? 'LIVE' : 'dry run'}, ` +
+    raw(state) +
+    html`\nPrice ${fmtPrice(v.price.current)} · center ${fmtPrice(v.price.center)} (drift ${fmtPct(v.price.drift_pct, true)})\n` +
+    html`Change 1h ${fmtPct(v.price.change_1h, true)} · 4h ${fmtPct(v.price.change_4h, true)} · 24h ${fmtPct(v.price.change_24h, true)}\n` +
+    html`Profit today ${fmtUsd(v.profit.today, true)} · total ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n` +
+    html`Round trips ${v.profit.round_trips_today} today / ${v.profit.round_trips} total · DOGE accumulated ${fmtAmount(v.profit.doge_accumulated)}\n` +
+    html`Equity ${fmtUsd(l.equity)} (cash ${fmtUsd(l.cash)}, ${fmtAmount(l.inventory)} DOGE, unrealized ${fmtUsd(l.unrealized, true)})\n` +
+    html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · spacing ${fmtPct(c.spacing_pct)} (min ${fmtPct(c.min_spacing)}) · order ${fmtUsd(c.order_size)}\n` +
+    html`Trend ratio ${fmtAmount(t.ratio)} (${t.source}) · AI check every ${c.ai_interval} s\n` +
+    html`Uptime ${fmtDuration(v.uptime)}` +
+    (v.last_tick ? html` · last tick ${v.last_tick.replace('T', ' ').slice(0, 19)} UTC` : '')
+  );
+}
+
+export function ratioMessage(v: StatusView): string {
+  const t = v.trend;
+  return (
+    html`⚖️ Trend ratio <b>${fmtAmount(t.ratio)}</b> (${t.source === 'manual' ? 'manual override' : 'auto'})\n` +
+    html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · target ${fmtAmount(t.buy_pct, 0)}% buys / ${fmtAmount(t.sell_pct, 0)}% sells\n` +
+    html`Fills in the last 12 h: ${t.buy_12h} buys, ${t.sell_12h} sells\n` +
+    html`Set with ${'/ratio <0.25..0.75>'}, back to automatic with /ratio auto`
+  );
+}
+
+export function statsMessage(v: StatusView): string {
+  const head =
+    html`📈 <b>Statistics</b>\n` +
+    html`Round trips ${v.profit.round_trips} · total profit ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n`;
+  if (!v.stats) return head + html`Analyzers have not run yet.`;
+  const h = v.stats.health;
+  const lines = v.stats.analyzers.map((a) => html`• <b>${clip(a.name, 60)}</b>: ${clip(a.verdict, 60)} — ${clip(a.summary, 300)}`);
+  return head + html`Health: <b>${clip(h.verdict, 60)}</b> — ${clip(h.summary, 300)}\n` + lines.join('\n');
+}
+
+/**
+ * The notification for a trading event, or null for events that are not
+ * worth a message (single fills). Lets the bot forward its events as they are.
+ */
+export function traderEventMessage(e: TraderEvent): string | null {
+  switch (e.type) {
+    case 'grid_built':
+      if (/drift/i.test(e.reason)) {
+        return html`🔄 <b>Grid reset</b> (price drifted from the center): new center ${fmtPrice(e.center)}\n` + html`${e.buys} buys / ${e.sells} sells, spacing ${fmtPct(e.spacingPct)}, order ${fmtUsd(e.orderSizeUsd)}`;
+      }
+      return (
+        html`🧱 <b>Grid built</b> around ${fmtPrice(e.center)} (${clip(e.reason, 200)})\n` +
+        html`${e.buys} buys / ${e.sells} sells, spacing ${fmtPct(e.spacingPct)}, order ${fmtUsd(e.orderSizeUsd)}`
+      );
+    case 'round_trip':
+      return roundTripMessage({ side: e.fill.side, price: e.fill.price, volume: e.fill.volume, profit: e.fill.profit ?? 0 });
+    case 'daily_summary':
+      return dailySummaryMessage(e.row);
+    case 'risk':
+      return riskEventMessage({ action: e.action, reason: e.reason });
+    case 'accumulation':
+      return accumulationMessage({ usd: e.usd, price: e.price, volume: e.volume, totalDoge: null });
+    case 'warning':
+      return warningNotice(e.message);
+    case 'error':
+      return errorNotice({ context: 'trading loop', message: e.message });
+    case 'fill':
+      return null;
+    default:
+      return null;
+  }
+}

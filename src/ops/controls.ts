@@ -1,0 +1,159 @@
+// The one place operator actions are validated and applied, whoever asks:
+// a Telegram command, a dashboard POST, or an approved AI recommendation.
+// Front ends parse their own syntax, then hand a ControlRequest here.
+import { logger } from '../util/log.js';
+
+export type ControlRequest =
+  | { kind: 'spacing'; pct: number }
+  | { kind: 'ratio'; ratio: number | 'auto' }
+  | { kind: 'interval'; seconds: number }
+  | { kind: 'check' }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'reset' };
+
+export type ControlSource = 'telegram' | 'web' | 'ai';
+
+export interface ControlOutcome {
+  ok: boolean;
+  /** Human-readable, plain text (front ends escape it for their medium). */
+  message: string;
+}
+
+export const RATIO_MIN = 0.25;
+export const RATIO_MAX = 0.75;
+export const INTERVAL_MIN = 60;
+export const INTERVAL_MAX = 86400;
+/** Step an approved widen/tighten recommendation moves the spacing by (percentage points). */
+export const AI_SPACING_STEP = 0.25;
+
+/** What the bot exposes to the controls; each call runs exclusively with the tick. */
+export interface ControlTarget {
+  minSpacingPct(): number;
+  currentSpacingPct(): number;
+  setSpacing(pct: number): Promise<string>;
+  setRatioOverride(ratio: number | null): Promise<string>;
+  setAiInterval(seconds: number): Promise<string>;
+  requestAiCheck(): Promise<string>;
+  pause(reason: string): Promise<string>;
+  resume(): Promise<string>;
+  resetGrid(reason: string): Promise<string>;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function asNumber(raw: unknown): number | null {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
+  if (typeof raw === 'string' && raw.trim() !== '' && /^[+-]?(\d+\.?\d*|\.\d+)$/.test(raw.trim())) return Number(raw.trim());
+  return null;
+}
+
+export function parseSpacing(raw: unknown, minSpacingPct: number): Parsed<number> {
+  const n = asNumber(raw);
+  if (n === null) return { ok: false, error: 'spacing must be a number (percent), e.g. 1.5' };
+  if (n < minSpacingPct) return { ok: false, error: `spacing must be at least ${minSpacingPct}% (round-trip fee + 0.1)` };
+  if (n > 20) return { ok: false, error: 'spacing must be at most 20%' };
+  return { ok: true, value: n };
+}
+
+export function parseRatio(raw: unknown): Parsed<number | 'auto'> {
+  if (typeof raw === 'string' && raw.trim().toLowerCase() === 'auto') return { ok: true, value: 'auto' };
+  if (raw === null) return { ok: true, value: 'auto' };
+  const n = asNumber(raw);
+  if (n === null) return { ok: false, error: `ratio must be a number from ${RATIO_MIN} to ${RATIO_MAX}, or "auto"` };
+  if (n < RATIO_MIN || n > RATIO_MAX) return { ok: false, error: `ratio must be between ${RATIO_MIN} and ${RATIO_MAX}` };
+  return { ok: true, value: n };
+}
+
+export function parseInterval(raw: unknown): Parsed<number> {
+  const n = asNumber(raw);
+  if (n === null || !Number.isInteger(n)) return { ok: false, error: `interval must be a whole number of seconds (${INTERVAL_MIN}..${INTERVAL_MAX})` };
+  if (n < INTERVAL_MIN || n > INTERVAL_MAX) return { ok: false, error: `interval must be between ${INTERVAL_MIN} and ${INTERVAL_MAX} seconds` };
+  return { ok: true, value: n };
+}
+
+/**
+ * The dashboard's `POST /api/config` body: `{spacing?, ratio?, interval?}`.
+ * Either every field is valid (and at least one is present) or nothing is applied.
+ */
+export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: true; requests: ControlRequest[] } | { ok: false; errors: string[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, errors: ['body must be a JSON object'] };
+  const b = body as Record<string, unknown>;
+  const errors: string[] = [];
+  const requests: ControlRequest[] = [];
+  for (const key of Object.keys(b)) {
+    if (key !== 'spacing' && key !== 'ratio' && key !== 'interval') errors.push(`unknown field "${key.slice(0, 40)}"`);
+  }
+  if ('spacing' in b) {
+    const p = parseSpacing(b.spacing, minSpacingPct);
+    if (p.ok) requests.push({ kind: 'spacing', pct: p.value });
+    else errors.push(p.error);
+  }
+  if ('ratio' in b) {
+    const p = parseRatio(b.ratio);
+    if (p.ok) requests.push({ kind: 'ratio', ratio: p.value });
+    else errors.push(p.error);
+  }
+  if ('interval' in b) {
+    const p = parseInterval(b.interval);
+    if (p.ok) requests.push({ kind: 'interval', seconds: p.value });
+    else errors.push(p.error);
+  }
+  if (errors.length === 0 && requests.length === 0) errors.push('nothing to change: send spacing, ratio or interval');
+  return errors.length ? { ok: false, errors } : { ok: true, requests };
+}
+
+export interface Controls {
+  minSpacingPct(): number;
+  apply(req: ControlRequest, source: ControlSource): Promise<ControlOutcome>;
+}
+
+const log = logger('controls');
+
+export function createControls(target: ControlTarget): Controls {
+  async function run(req: ControlRequest, source: ControlSource): Promise<ControlOutcome> {
+    switch (req.kind) {
+      case 'spacing': {
+        const p = parseSpacing(req.pct, target.minSpacingPct());
+        return p.ok ? { ok: true, message: await target.setSpacing(p.value) } : { ok: false, message: p.error };
+      }
+      case 'ratio': {
+        const p = parseRatio(req.ratio);
+        if (!p.ok) return { ok: false, message: p.error };
+        return { ok: true, message: await target.setRatioOverride(p.value === 'auto' ? null : p.value) };
+      }
+      case 'interval': {
+        const p = parseInterval(req.seconds);
+        return p.ok ? { ok: true, message: await target.setAiInterval(p.value) } : { ok: false, message: p.error };
+      }
+      case 'check':
+        return { ok: true, message: await target.requestAiCheck() };
+      case 'pause':
+        return { ok: true, message: await target.pause(source) };
+      case 'resume':
+        return { ok: true, message: await target.resume() };
+      case 'reset':
+        return { ok: true, message: await target.resetGrid(source) };
+    }
+  }
+  return {
+    minSpacingPct: () => target.minSpacingPct(),
+    async apply(req, source) {
+      try {
+        const out = await run(req, source);
+        log.info(`${source}: ${req.kind} → ${out.ok ? 'applied' : 'rejected'}: ${out.message}`);
+        return out;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        log.error(`${source}: ${req.kind} failed: ${message}`);
+        return { ok: false, message: `failed: ${message}` };
+      }
+    },
+  };
+}
+
+/** Spacing after an approved AI widen/tighten, never below the minimum. */
+export function aiAdjustedSpacing(current: number, action: 'widen_spacing' | 'tighten_spacing', minSpacingPct: number): number {
+  const next = action === 'widen_spacing' ? current + AI_SPACING_STEP : current - AI_SPACING_STEP;
+  return Math.max(minSpacingPct, Math.round(next * 1e6) / 1e6);
+}

@@ -1,0 +1,80 @@
+// The JSON shape of GET /api/status (SPEC §2). Key names follow the reference
+// implementation because outside tools read them. Never holds a secret.
+import type { Side } from '../core/types.js';
+
+export interface GridRow {
+  level: number;
+  side: Side;
+  price: number;
+  volume: number;
+  status: string;
+}
+
+export interface FillRow {
+  time: string; // ISO
+  side: Side;
+  price: number;
+  volume: number;
+  fee: number;
+  profit: number | null;
+  level: number;
+}
+
+export interface AnalyzerView {
+  name: string;
+  verdict: string;
+  color: string;
+  confidence: number;
+  summary: string;
+  detail: Record<string, number | string | boolean | null>;
+}
+
+export interface StatusView {
+  mode: 'dry_run' | 'live';
+  paused: boolean;
+  pause_reason: string | null;
+  uptime: number; // seconds
+  pair: string;
+  price: { current: number; center: number; drift_pct: number; change_1h: number | null; change_4h: number | null; change_24h: number | null };
+  profit: {
+    today: number;
+    total: number;
+    fees: number;
+    round_trips: number;
+    round_trips_today: number;
+    doge_accumulated: number;
+  };
+  ledger: { cash: number; inventory: number; avg_cost: number; realized: number; unrealized: number; equity: number; starting_capital: number };
+  grid: GridRow[]; // price descending
+  trend: {
+    ratio: number;
+    source: 'auto' | 'manual';
+    buy_pct: number;
+    sell_pct: number;
+    buy_12h: number;
+    sell_12h: number;
+    grid_buys: number;
+    grid_sells: number;
+  };
+  config: {
+    order_size: number;
+    grid_levels: number;
+    spacing_pct: number;
+    effective_capital: number;
+    starting_capital: number;
+    ai_interval: number;
+    round_trip_fee_pct: number;
+    min_spacing: number;
+    drift_reset_pct: number;
+    stop_floor: number;
+    daily_loss_limit: number;
+    poll_interval: number;
+    /** Whether POST /api/config is accepted, and whether it needs the token. */
+    controls: 'open' | 'token' | 'read_only';
+  };
+  recent_fills: FillRow[]; // newest first
+  ai_recommendation: { time: string; condition: string; action: string; reason: string; status: string } | null;
+  price_history: [number, number][]; // [epoch ms, price], oldest first, downsampled
+  stats: { health: { verdict: string; color: string; summary: string }; analyzers: AnalyzerView[] } | null;
+  last_tick: string | null; // ISO
+}

@@ -1,0 +1,118 @@
+// GridState → the /api/status view (SPEC §2). Read-only; never includes a secret.
+import type { Config } from '../config.js';
+import { minSpacingPct } from '../config.js';
+import { driftPct, priceChanges, roundTripFeePct, type GridState } from '../core/grid-strategy.js';
+import { equity, unrealized } from '../core/ledger.js';
+import type { AnalyzerView, StatusView } from './status-view.js';
+import type { PricePoint } from '../core/types.js';
+
+export interface StatusContext {
+  config: Config;
+  now: number;
+  startedAt: number;
+  stats: { health: { verdict: string; color: string; summary: string }; analyzers: AnalyzerView[] } | null;
+  lastTickAt: number | null;
+  pendingApprovalAction: string | null;
+}
+
+/** At most `max` points, evenly thinned, always keeping the newest. */
+export function downsample(points: readonly PricePoint[], max: number): [number, number][] {
+  if (points.length <= max) return points.map((p) => [p.time, p.price]);
+  const step = points.length / max;
+  const out: [number, number][] = [];
+  for (let i = 0; i < max - 1; i++) {
+    const p = points[Math.floor(i * step)];
+    out.push([p.time, p.price]);
+  }
+  const last = points[points.length - 1];
+  out.push([last.time, last.price]);
+  return out;
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
+
+export function buildStatusView(state: GridState, ctx: StatusContext): StatusView {
+  const c = ctx.config;
+  const price = state.lastPrice;
+  const buys = state.orders.filter((o) => o.side === 'buy').length;
+  const sells = state.orders.length - buys;
+  const ratio = state.trend.ratio;
+  const history = state.priceHistory;
+  const eq = equity(state.ledger, price);
+  const changes = priceChanges(history, ctx.now);
+  const tokenMode: StatusView['config']['controls'] = c.dashboardToken ? 'token' : c.dryRun ? 'open' : 'read_only';
+  const last = state.ai.last;
+  return {
+    mode: c.dryRun ? 'dry_run' : 'live',
+    paused: state.risk.paused || state.risk.stopped,
+    pause_reason: state.risk.stopped ? `stopped: ${state.risk.stopReason ?? ''}` : state.risk.pauseReason,
+    uptime: Math.max(0, Math.floor((ctx.now - ctx.startedAt) / 1000)),
+    pair: c.pair,
+    price: {
+      current: price,
+      center: state.center,
+      drift_pct: round(driftPct(price, state.center), 4),
+      change_1h: changes.h1,
+      change_4h: changes.h4,
+      change_24h: changes.h24,
+    },
+    profit: {
+      today: round(state.profit.today, 8),
+      total: round(state.profit.total, 8),
+      fees: round(state.profit.fees, 8),
+      round_trips: state.profit.roundTrips,
+      round_trips_today: state.profit.roundTripsToday,
+      doge_accumulated: round(state.profit.dogeAccumulated, 8),
+    },
+    ledger: {
+      cash: round(state.ledger.cash, 8),
+      inventory: round(state.ledger.inventory, 8),
+      avg_cost: state.ledger.avgCost,
+      realized: round(state.ledger.realized, 8),
+      unrealized: round(unrealized(state.ledger, price), 8),
+      equity: round(eq, 8),
+      starting_capital: state.ledger.startingCapital,
+    },
+    grid: state.orders
+      .map((o) => ({ level: o.level, side: o.side, price: o.price, volume: o.volume, status: o.status }))
+      .sort((a, b) => b.price - a.price || b.level - a.level),
+    trend: {
+      ratio,
+      source: state.settings.ratioOverride === null ? 'auto' : 'manual',
+      buy_pct: round(ratio * 100, 2),
+      sell_pct: round((1 - ratio) * 100, 2),
+      buy_12h: state.trend.buys12h,
+      sell_12h: state.trend.sells12h,
+      grid_buys: buys,
+      grid_sells: sells,
+    },
+    config: {
+      order_size: round(state.orderSizeUsd, 6),
+      grid_levels: state.levelsPerSide,
+      spacing_pct: state.settings.spacingPct,
+      effective_capital: round(state.ledger.startingCapital + Math.max(0, state.profit.total), 6),
+      starting_capital: state.ledger.startingCapital,
+      ai_interval: state.settings.aiIntervalSec,
+      round_trip_fee_pct: roundTripFeePct(c.makerFeePct),
+      min_spacing: minSpacingPct(c.makerFeePct),
+      drift_reset_pct: c.gridDriftResetPct,
+      stop_floor: c.stopFloor,
+      daily_loss_limit: c.dailyLossLimit,
+      poll_interval: c.pollIntervalSeconds,
+      controls: tokenMode,
+    },
+    recent_fills: state.fills
+      .slice(-20)
+      .reverse()
+      .map((f) => ({ time: new Date(f.time).toISOString(), side: f.side, price: f.price, volume: f.volume, fee: f.fee, profit: f.profit, level: f.level })),
+    ai_recommendation: last
+      ? { time: new Date(last.time).toISOString(), condition: last.condition, action: last.action, reason: last.reason, status: ctx.pendingApprovalAction === last.action ? 'pending approval' : last.status }
+      : null,
+    price_history: downsample(history, 720),
+    stats: ctx.stats,
+    last_tick: ctx.lastTickAt ? new Date(ctx.lastTickAt).toISOString() : null,
+  };
+}

@@ -1,0 +1,297 @@
+// OHLC candles for the backtester, stored column-wise in typed arrays (one
+// Float64Array per field) so a year of 1-minute candles is six flat arrays the
+// replay loop can scan without touching objects.
+//
+// CSV layouts read by `parseCandlesCsv`:
+// - Kraken's OHLC layout, headerless: time,open,high,low,close,vwap,volume,count
+//   (8 columns, the shape of the REST OHLC rows), time in unix seconds;
+// - Kraken's downloadable OHLCVT files, headerless: time,open,high,low,close,volume,trades (7 columns);
+// - headerless time,open,high,low,close[,volume] (5 or 6 columns);
+// - any layout with a header row naming the columns, e.g.
+//   timestamp,open,high,low,close,volume (also time/date/datetime, o/h/l/c/v; other columns ignored).
+// Timestamps may be unix seconds, unix milliseconds or ISO 8601 text (an ISO
+// date without a zone is read as UTC). Rows are sorted by time; a repeated
+// timestamp keeps the last row. A high below max(open, close) or a low above
+// min(open, close) is widened to include them. Anything else that is not a
+// positive number is an error naming the line.
+import fs from 'node:fs';
+import type { Candle } from '../../core/types.js';
+
+export interface CandleSeries {
+  readonly length: number;
+  /** Candle length: the most common gap between consecutive candles (gaps with no trades are allowed). */
+  readonly intervalMs: number;
+  /** Start of each candle, epoch ms. */
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+export class CandleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CandleError';
+  }
+}
+
+export function emptySeries(length: number, intervalMs: number): CandleSeries {
+  return {
+    length,
+    intervalMs,
+    time: new Float64Array(length),
+    open: new Float64Array(length),
+    high: new Float64Array(length),
+    low: new Float64Array(length),
+    close: new Float64Array(length),
+    volume: new Float64Array(length),
+  };
+}
+
+/** The most common positive gap between consecutive times (60 000 when there is none). */
+export function detectIntervalMs(time: Float64Array): number {
+  const counts = new Map<number, number>();
+  let best = 0;
+  let bestCount = 0;
+  for (let i = 1; i < time.length; i++) {
+    const g = time[i]! - time[i - 1]!;
+    if (!(g > 0)) continue;
+    const c = (counts.get(g) ?? 0) + 1;
+    counts.set(g, c);
+    if (c > bestCount || (c === bestCount && g < best)) {
+      best = g;
+      bestCount = c;
+    }
+  }
+  return bestCount > 0 ? best : 60_000;
+}
+
+/** Column-wise copy of candle objects (sorted by time, last duplicate wins). */
+export function seriesFromCandles(candles: readonly Candle[], intervalMs?: number): CandleSeries {
+  const sorted = sortDedupe(candles);
+  const s = emptySeries(sorted.length, 0);
+  for (let i = 0; i < sorted.length; i++) {
+    const c = sorted[i]!;
+    s.time[i] = c.time;
+    s.open[i] = c.open;
+    s.high[i] = Math.max(c.high, c.open, c.close);
+    s.low[i] = Math.min(c.low, c.open, c.close);
+    s.close[i] = c.close;
+    s.volume[i] = c.volume;
+  }
+  return { ...s, intervalMs: intervalMs ?? detectIntervalMs(s.time) };
+}
+
+function sortDedupe(candles: readonly Candle[]): Candle[] {
+  let ordered = true;
+  for (let i = 1; i < candles.length; i++) {
+    if (!(candles[i]!.time > candles[i - 1]!.time)) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) return [...candles];
+  const byTime = new Map<number, Candle>();
+  for (const c of candles) byTime.set(c.time, c);
+  return [...byTime.values()].sort((a, b) => a.time - b.time);
+}
+
+export function candleAt(s: CandleSeries, i: number): Candle {
+  return { time: s.time[i]!, open: s.open[i]!, high: s.high[i]!, low: s.low[i]!, close: s.close[i]!, volume: s.volume[i]! };
+}
+
+export function toCandles(s: CandleSeries, from = 0, to = s.length): Candle[] {
+  const out: Candle[] = [];
+  for (let i = Math.max(0, from); i < Math.min(s.length, to); i++) out.push(candleAt(s, i));
+  return out;
+}
+
+/** First index with time ≥ t (binary search). */
+export function lowerBound(time: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = time.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Candles starting in [fromMs, toMs): views on the same buffers, no copy. */
+export function sliceSeries(s: CandleSeries, fromMs = -Infinity, toMs = Infinity): CandleSeries {
+  const a = lowerBound(s.time, fromMs);
+  const b = Math.max(a, lowerBound(s.time, toMs));
+  return {
+    length: b - a,
+    intervalMs: s.intervalMs,
+    time: s.time.subarray(a, b),
+    open: s.open.subarray(a, b),
+    high: s.high.subarray(a, b),
+    low: s.low.subarray(a, b),
+    close: s.close.subarray(a, b),
+    volume: s.volume.subarray(a, b),
+  };
+}
+
+/**
+ * A timestamp: unix seconds (< 1e11), unix milliseconds, or ISO 8601 text
+ * (read as UTC when it carries no zone). NaN when unreadable.
+ */
+export function parseTimestamp(text: string): number {
+  const t = text.trim();
+  if (t === '') return NaN;
+  if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t)) {
+    const n = Number(t);
+    return Math.abs(n) < 1e11 ? Math.round(n * 1000) : Math.round(n);
+  }
+  let iso = t;
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso = iso.replace(' ', 'T') + 'Z';
+  else if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : NaN;
+}
+
+/** Column index of each candle field in a CSV row. */
+type Columns = Record<keyof Candle, number>;
+
+const HEADER_NAMES: Record<keyof Columns, string[]> = {
+  time: ['timestamp', 'time', 'date', 'datetime', 'ts', 'unix', 'open_time', 'opentime', 't'],
+  open: ['open', 'o'],
+  high: ['high', 'h'],
+  low: ['low', 'l'],
+  close: ['close', 'c'],
+  volume: ['volume', 'vol', 'v', 'base_volume'],
+};
+
+function headerColumns(cells: string[]): Columns {
+  const names = cells.map((c) => c.trim().toLowerCase().replace(/^"|"$/g, ''));
+  const find = (key: keyof Columns): number => {
+    for (const alias of HEADER_NAMES[key]) {
+      const i = names.indexOf(alias);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  const cols: Columns = { time: find('time'), open: find('open'), high: find('high'), low: find('low'), close: find('close'), volume: find('volume') };
+  const missing = (['time', 'open', 'high', 'low', 'close'] as const).filter((k) => cols[k] < 0);
+  if (missing.length > 0) throw new CandleError(`header row "${cells.join(',')}" has no column for ${missing.join(', ')}`);
+  return cols;
+}
+
+function headerlessColumns(n: number, lineNo: number): { cols: Columns; layout: string } {
+  switch (n) {
+    case 8:
+      return { cols: { time: 0, open: 1, high: 2, low: 3, close: 4, volume: 6 }, layout: 'kraken-ohlc (time,open,high,low,close,vwap,volume,count)' };
+    case 7:
+      return { cols: { time: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 }, layout: 'kraken-ohlcvt (time,open,high,low,close,volume,trades)' };
+    case 6:
+      return { cols: { time: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 }, layout: 'time,open,high,low,close,volume' };
+    case 5:
+      return { cols: { time: 0, open: 1, high: 2, low: 3, close: 4, volume: -1 }, layout: 'time,open,high,low,close' };
+    default:
+      throw new CandleError(`line ${lineNo}: ${n} columns without a header row; expected 8 (Kraken OHLC), 7, 6 or 5`);
+  }
+}
+
+export interface ParsedCsv {
+  series: CandleSeries;
+  layout: string;
+  /** Rows dropped or repaired, for the report. */
+  notes: string[];
+}
+
+/** Reads candles from CSV text (layouts in the header comment). */
+export function parseCandlesCsv(text: string): ParsedCsv {
+  const lines = text.split('\n');
+  let cols: Columns | null = null;
+  let layout = '';
+  let width = 0;
+  const time: number[] = [];
+  const open: number[] = [];
+  const high: number[] = [];
+  const low: number[] = [];
+  const close: number[] = [];
+  const volume: number[] = [];
+  let widened = 0;
+  for (let li = 0; li < lines.length; li++) {
+    let line = lines[li]!;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const cells = line.includes('"') ? line.replace(/"/g, '').split(',') : line.split(',');
+    if (cols === null) {
+      const looksLikeHeader = !Number.isFinite(Number(cells[1]?.trim() ?? 'x')) || cells[1]?.trim() === '';
+      if (looksLikeHeader) {
+        cols = headerColumns(cells);
+        layout = 'header (' + cells.map((c) => c.trim().toLowerCase()).join(',') + ')';
+        width = cells.length;
+        continue;
+      }
+      const h = headerlessColumns(cells.length, li + 1);
+      cols = h.cols;
+      layout = h.layout;
+      width = cells.length;
+    }
+    if (cells.length < width) throw new CandleError(`line ${li + 1}: ${cells.length} columns, expected ${width}`);
+    const t = parseTimestamp(cells[cols.time]!);
+    if (!Number.isFinite(t)) throw new CandleError(`line ${li + 1}: unreadable timestamp "${cells[cols.time]!.trim()}"`);
+    const o = Number(cells[cols.open]);
+    const h = Number(cells[cols.high]);
+    const l = Number(cells[cols.low]);
+    const c = Number(cells[cols.close]);
+    const v = cols.volume >= 0 ? Number(cells[cols.volume]) : 0;
+    if (!(o > 0 && h > 0 && l > 0 && c > 0) || !Number.isFinite(o + h + l + c)) {
+      throw new CandleError(`line ${li + 1}: open/high/low/close must be positive numbers, got ${[cells[cols.open], cells[cols.high], cells[cols.low], cells[cols.close]].map((x) => x?.trim()).join(', ')}`);
+    }
+    const hi = Math.max(h, o, c);
+    const lo = Math.min(l, o, c);
+    if (hi !== h || lo !== l) widened++;
+    time.push(t);
+    open.push(o);
+    high.push(hi);
+    low.push(lo);
+    close.push(c);
+    volume.push(Number.isFinite(v) && v >= 0 ? v : 0);
+  }
+  if (time.length === 0) throw new CandleError('no candles in the file');
+  const notes: string[] = [];
+  if (widened > 0) notes.push(`${widened} candle(s) had a high/low that did not contain open and close; widened`);
+  let ordered = true;
+  for (let i = 1; i < time.length; i++) if (!(time[i]! > time[i - 1]!)) ordered = false;
+  let series: CandleSeries;
+  if (ordered) {
+    series = {
+      length: time.length,
+      intervalMs: 0,
+      time: Float64Array.from(time),
+      open: Float64Array.from(open),
+      high: Float64Array.from(high),
+      low: Float64Array.from(low),
+      close: Float64Array.from(close),
+      volume: Float64Array.from(volume),
+    };
+    series = { ...series, intervalMs: detectIntervalMs(series.time) };
+  } else {
+    const objs: Candle[] = time.map((t, i) => ({ time: t, open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! }));
+    series = seriesFromCandles(objs);
+    notes.push(`rows were not in time order: sorted${series.length < time.length ? `, ${time.length - series.length} repeated timestamp(s) dropped (last row kept)` : ''}`);
+  }
+  return { series, layout, notes };
+}
+
+export function loadCandlesCsv(file: string): ParsedCsv {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CandleError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    return parseCandlesCsv(text);
+  } catch (err) {
+    if (err instanceof CandleError) throw new CandleError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
