@@ -3,6 +3,7 @@
 // than being silently replaced by a default. Settings the operator can change
 // at run time (spacing, ratio override, AI interval) start from these values
 // but then live in the persisted state (see grid-strategy.ts `Settings`).
+import { LEVELS_PER_SIDE_MAX, INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, minSpacingPct, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from './core/limits.js';
 import { parseLogLevel, type LogLevel } from './util/log.js';
 
 export type KrakenTier = 'starter' | 'intermediate' | 'pro';
@@ -97,22 +98,14 @@ function str(env: Env, name: string, fallback = ''): string {
   return raw(env, name) ?? fallback;
 }
 
-/** Smallest spacing that still earns something after both fees (SPEC §3). */
-export function minSpacingPct(makerFeePct: number): number {
-  return roundPct(2 * makerFeePct + 0.1);
-}
-
-function roundPct(x: number): number {
-  return Math.round(x * 1e9) / 1e9;
-}
 
 export function loadConfig(env: Env = process.env): Config {
   const makerFeePct = num(env, 'MAKER_FEE_PCT', 0.25, { min: 0, max: 5 });
   const startingCapital = num(env, 'STARTING_CAPITAL', 120, { above: 0 });
-  const gridSpacingPct = num(env, 'GRID_SPACING_PCT', 1.0, { above: 0, max: 20 });
+  const gridSpacingPct = num(env, 'GRID_SPACING_PCT', 1.0, { above: 0, max: SPACING_MAX_PCT });
   const minSpacing = minSpacingPct(makerFeePct);
   if (gridSpacingPct < minSpacing) {
-    throw new ConfigError('GRID_SPACING_PCT', `must be at least round-trip fee + 0.1 = ${minSpacing}%, got ${gridSpacingPct}%`);
+    throw new ConfigError('GRID_SPACING_PCT', `must be at least round-trip fee + ${SPACING_MARGIN_OVER_FEES_PCT} = ${minSpacing}%, got ${gridSpacingPct}%`);
   }
   const stopFloor = num(env, 'STOP_FLOOR', 100, { min: 0 });
   if (stopFloor >= startingCapital) {
@@ -160,7 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     pair: str(env, 'PAIR', 'XDGUSD').toUpperCase(),
     startingCapital,
     orderSizeUsd: num(env, 'ORDER_SIZE_USD', 3.5, { above: 0 }),
-    gridLevels: num(env, 'GRID_LEVELS', 10, { min: 1, max: 20, integer: true }),
+    gridLevels: num(env, 'GRID_LEVELS', 10, { min: 1, max: LEVELS_PER_SIDE_MAX, integer: true }),
     gridSpacingPct,
     makerFeePct,
     stopFloor,
@@ -168,7 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     gridDriftResetPct: num(env, 'GRID_DRIFT_RESET_PCT', 5, { above: 0, max: 100 }),
     maxConsecutiveErrors: num(env, 'MAX_CONSECUTIVE_ERRORS', 10, { min: 1, integer: true }),
     pollIntervalSeconds: num(env, 'POLL_INTERVAL_SECONDS', 30, { min: 1, max: 86400, integer: true }),
-    aiAdvisorInterval: num(env, 'AI_ADVISOR_INTERVAL', 3600, { min: 60, max: 86400, integer: true }),
+    aiAdvisorInterval: num(env, 'AI_ADVISOR_INTERVAL', 3600, { min: INTERVAL_MIN_SEC, max: INTERVAL_MAX_SEC, integer: true }),
     dailySummaryHourUtc: num(env, 'DAILY_SUMMARY_HOUR_UTC', 0, { min: 0, max: 23, integer: true }),
     monthlyReserveUsd: num(env, 'MONTHLY_RESERVE_USD', 5, { min: 0 }),
     accumulationSweepDays: num(env, 'ACCUMULATION_SWEEP_DAYS', 7, { min: 1, integer: true }),

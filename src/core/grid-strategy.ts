@@ -1,6 +1,7 @@
 // GridState and the trading rules (SPEC §3, §4.3–4.5) as small functions.
 // Nothing here performs I/O: the bot asks these functions what to do, then
 // does it through the Exchange. GridState is plain data (JSON.stringify-able).
+import { LEVELS_PER_SIDE_MAX, LEVELS_PER_SIDE_MIN, RATIO_MAX, RATIO_MIN } from './limits.js';
 import type { PairInfo } from '../exchange/exchange.js';
 import { newLedger, equity, type Ledger } from './ledger.js';
 import { roundTo } from './money.js';
@@ -175,10 +176,6 @@ export function nextClientOrderId(state: GridState): string {
 
 // ---------------------------------------------------------------- geometry and sizing
 
-export function roundTripFeePct(makerFeePct: number): number {
-  return 2 * makerFeePct;
-}
-
 /** Price of a grid level: below center `c(1 − s·i)`, above `c(1 + s·i)`. */
 export function levelPrice(center: number, level: number, spacingPct: number): number {
   return center * (1 + (spacingPct / 100) * level);
@@ -195,7 +192,7 @@ export function splitLevels(levelsPerSide: number, ratio: number): { buys: numbe
 export function adaptiveParams(pair: PairInfo, price: number, effectiveCapital: number): { orderSizeUsd: number; levelsPerSide: number } {
   const orderSizeUsd = Math.max(pair.orderMin * price * 1.2, pair.costMin);
   const raw = Math.floor((0.6 * effectiveCapital) / (1.5 * orderSizeUsd));
-  const levelsPerSide = Math.min(20, Math.max(3, Number.isFinite(raw) ? raw : 3));
+  const levelsPerSide = Math.min(LEVELS_PER_SIDE_MAX, Math.max(LEVELS_PER_SIDE_MIN, Number.isFinite(raw) ? raw : LEVELS_PER_SIDE_MIN));
   return { orderSizeUsd, levelsPerSide };
 }
 
@@ -290,7 +287,7 @@ export function computeTrend(fills: readonly FillRecord[], now: number, override
   if (total === 0) return { ratio: 0.5, buys12h: 0, sells12h: 0 };
   const raw = sells / total;
   const confidence = Math.min(1, total / 8);
-  const ratio = Math.min(0.75, Math.max(0.25, 0.5 + (raw - 0.5) * confidence));
+  const ratio = Math.min(RATIO_MAX, Math.max(RATIO_MIN, 0.5 + (raw - 0.5) * confidence));
   return { ratio, buys12h: buys, sells12h: sells };
 }
 

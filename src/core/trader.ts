@@ -3,7 +3,8 @@
 // for. It decides through grid-strategy.ts and fill-handling.ts and acts
 // through the Exchange; it never knows whether the exchange is paper or real.
 // bot.ts owns the schedule, the services and the process; this owns the trading.
-import { minSpacingPct, type Config } from '../config.js';
+import type { Config } from '../config.js';
+import { minSpacingPct } from './limits.js';
 import type { ControlTarget } from '../ops/controls.js';
 import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker } from '../exchange/exchange.js';
 import { applyReport } from './fill-handling.js';

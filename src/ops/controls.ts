@@ -1,6 +1,7 @@
 // The one place operator actions are validated and applied, whoever asks:
 // a Telegram command, a dashboard POST, or an approved AI recommendation.
 // Front ends parse their own syntax, then hand a ControlRequest here.
+import { AI_SPACING_STEP_PCT, INTERVAL_MAX_SEC as INTERVAL_MAX, INTERVAL_MIN_SEC as INTERVAL_MIN, RATIO_MAX, RATIO_MIN, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from '../core/limits.js';
 import { logger } from '../util/log.js';
 
 export type ControlRequest =
@@ -20,12 +21,6 @@ export interface ControlOutcome {
   message: string;
 }
 
-export const RATIO_MIN = 0.25;
-export const RATIO_MAX = 0.75;
-export const INTERVAL_MIN = 60;
-export const INTERVAL_MAX = 86400;
-/** Step an approved widen/tighten recommendation moves the spacing by (percentage points). */
-export const AI_SPACING_STEP = 0.25;
 
 /** What the bot exposes to the controls; each call runs exclusively with the tick. */
 export interface ControlTarget {
@@ -51,8 +46,8 @@ function asNumber(raw: unknown): number | null {
 export function parseSpacing(raw: unknown, minSpacingPct: number): Parsed<number> {
   const n = asNumber(raw);
   if (n === null) return { ok: false, error: 'spacing must be a number (percent), e.g. 1.5' };
-  if (n < minSpacingPct) return { ok: false, error: `spacing must be at least ${minSpacingPct}% (round-trip fee + 0.1)` };
-  if (n > 20) return { ok: false, error: 'spacing must be at most 20%' };
+  if (n < minSpacingPct) return { ok: false, error: `spacing must be at least ${minSpacingPct}% (round-trip fee + ${SPACING_MARGIN_OVER_FEES_PCT})` };
+  if (n > SPACING_MAX_PCT) return { ok: false, error: `spacing must be at most ${SPACING_MAX_PCT}%` };
   return { ok: true, value: n };
 }
 
@@ -154,6 +149,6 @@ export function createControls(target: ControlTarget): Controls {
 
 /** Spacing after an approved AI widen/tighten, never below the minimum. */
 export function aiAdjustedSpacing(current: number, action: 'widen_spacing' | 'tighten_spacing', minSpacingPct: number): number {
-  const next = action === 'widen_spacing' ? current + AI_SPACING_STEP : current - AI_SPACING_STEP;
+  const next = action === 'widen_spacing' ? current + AI_SPACING_STEP_PCT : current - AI_SPACING_STEP_PCT;
   return Math.max(minSpacingPct, Math.round(next * 1e6) / 1e6);
 }

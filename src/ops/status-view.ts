@@ -1,5 +1,6 @@
 // The JSON shape of GET /api/status (SPEC §2). Key names follow the reference
 // implementation because outside tools read them. Never holds a secret.
+import type { LimitsView } from '../core/limits.js';
 import type { Side } from '../core/types.js';
 
 export interface GridRow {
@@ -72,6 +73,8 @@ export interface StatusView {
     /** Whether POST /api/config is accepted, and whether it needs the token. */
     controls: 'open' | 'token' | 'read_only';
   };
+  /** Every bound the controls enforce, so the dashboard restates none. */
+  limits: LimitsView;
   recent_fills: FillRow[]; // newest first
   ai_recommendation: { time: string; condition: string; action: string; reason: string; status: string } | null;
   price_history: [number, number][]; // [epoch ms, price], oldest first, downsampled

@@ -1,7 +1,7 @@
 // GridState → the /api/status view (SPEC §2). Read-only; never includes a secret.
 import type { Config } from '../config.js';
-import { minSpacingPct } from '../config.js';
-import { driftPct, priceChanges, roundTripFeePct, type GridState } from '../core/grid-strategy.js';
+import { limitsView, minSpacingPct, roundTripFeePct } from '../core/limits.js';
+import { driftPct, priceChanges, type GridState } from '../core/grid-strategy.js';
 import { equity, unrealized } from '../core/ledger.js';
 import type { AnalyzerView, StatusView } from './status-view.js';
 import type { PricePoint } from '../core/types.js';
@@ -104,6 +104,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       poll_interval: c.pollIntervalSeconds,
       controls: tokenMode,
     },
+    limits: limitsView(c.makerFeePct),
     recent_fills: state.fills
       .slice(-20)
       .reverse()

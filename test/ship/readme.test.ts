@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { csvFiles } from '../../src/bot.js';
-import { loadConfig, minSpacingPct } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { minSpacingPct } from '../../src/core/limits.js';
 import { FALLBACK_PAIR_INFO } from '../../src/exchange/exchange.js';
 import { adaptiveParams, counterIntent, planGrid, roundTripProfit } from '../../src/core/grid-strategy.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/frontends/http/server.js';
@@ -157,7 +158,7 @@ describe('README', () => {
     const src = srcText();
     const quoted = [
       'Configuration error: ',
-      'must be at least round-trip fee + 0.1',
+      'must be at least round-trip fee + ',
       'required when DRY_RUN=false',
       'required when TELEGRAM_BOT_TOKEN is set',
       'could not start trading',

@@ -1,6 +1,7 @@
 // A realistic StatusView and a fake bot behind the HTTP server: the control
 // target records every call and, like the real bot, rebuilds its (cached)
 // view when a setting changes — spacing rebuilds the ladder around the center.
+import { limitsView } from '../../src/core/limits.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -171,6 +172,7 @@ export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
         poll_interval: 30,
         controls: controlsMode,
       },
+      limits: limitsView(0.25),
       recent_fills: fills,
       ai_recommendation: { time: new Date(now - 25 * 60_000).toISOString(), condition: 'ranging', action: 'continue', reason: 'Price oscillates inside the grid; fills are balanced.', status: 'logged' },
       price_history: history,

@@ -1,6 +1,7 @@
 // Shared fixtures for the Telegram / AI tests: a recording ControlTarget, a
 // sample StatusView, a fake clock, log capture, and a harness that wires a
 // real TelegramNotifier + front end to the Telegram double.
+import { limitsView } from '../../src/core/limits.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,6 +99,7 @@ export function sampleStatus(target?: FakeTarget): StatusView {
       poll_interval: 30,
       controls: 'open',
     },
+    limits: limitsView(0.25),
     recent_fills: [],
     ai_recommendation: null,
     price_history: [],

@@ -1,0 +1,50 @@
+// Every bound an operator or the environment can meet, defined once. The
+// config loader, the controls, the strategy and the dashboard (through
+// /api/status `limits`) all read these; nothing restates a number.
+
+/** Highest grid spacing (percent) anyone may set: wider grids rarely fill. */
+export const SPACING_MAX_PCT = 20;
+/** Spacing must clear the round-trip fee by this many percentage points. */
+export const SPACING_MARGIN_OVER_FEES_PCT = 0.1;
+/** Buy share of the grid, manual or from the trend. */
+export const RATIO_MIN = 0.25;
+export const RATIO_MAX = 0.75;
+/** AI advisor interval, seconds. */
+export const INTERVAL_MIN_SEC = 60;
+export const INTERVAL_MAX_SEC = 86_400;
+/** Step an approved widen/tighten recommendation moves the spacing by (percentage points). */
+export const AI_SPACING_STEP_PCT = 0.25;
+/** Levels per side of the adaptive grid. */
+export const LEVELS_PER_SIDE_MIN = 3;
+export const LEVELS_PER_SIDE_MAX = 20;
+
+/** Percent rounded to 9 decimals so 2 × 0.25 + 0.1 prints as 0.6, not 0.6000000000000001. */
+function roundPct(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
+
+export function roundTripFeePct(makerFeePct: number): number {
+  return roundPct(2 * makerFeePct);
+}
+
+/** The narrowest spacing that still earns something after both fees. */
+export function minSpacingPct(makerFeePct: number): number {
+  return roundPct(2 * makerFeePct + SPACING_MARGIN_OVER_FEES_PCT);
+}
+
+/** The bounds as the dashboard reads them from /api/status. */
+export interface LimitsView {
+  spacing: { min: number; max: number };
+  ratio: { min: number; max: number };
+  interval: { min: number; max: number };
+  ai_spacing_step: number;
+}
+
+export function limitsView(makerFeePct: number): LimitsView {
+  return {
+    spacing: { min: minSpacingPct(makerFeePct), max: SPACING_MAX_PCT },
+    ratio: { min: RATIO_MIN, max: RATIO_MAX },
+    interval: { min: INTERVAL_MIN_SEC, max: INTERVAL_MAX_SEC },
+    ai_spacing_step: AI_SPACING_STEP_PCT,
+  };
+}
