@@ -3,14 +3,11 @@
 // escapes each interpolation unless it was explicitly wrapped in `raw()` (only
 // ever used for fragments this module built itself). The `[DRY RUN] ` prefix
 // is added by the notifier, not here.
+import { escapeHtml } from '../../util/escape-html.js';
+import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtTime, fmtUsd } from '../../util/format.js';
 import type { StatusView } from '../../ops/status-view.js';
 import type { TraderEvent } from '../../core/trader.js';
 import type { DailySummaryRow } from '../../core/grid-strategy.js';
-
-/** Escapes the three characters Telegram's HTML parse mode requires, plus quotes for attributes. */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** A fragment of already-safe HTML (built by this module). */
 export class RawHtml {
@@ -41,51 +38,7 @@ export function clip(text: string, max: number): string {
   return t.length <= max ? t : t.slice(0, Math.max(0, max - 1)) + '…';
 }
 
-// ---- number formatting (plain text; escaped by `html` like any other value) ----
-
-export function fmtUsd(n: number | null | undefined, signed = false): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
-  const abs = Math.abs(n);
-  const digits = abs !== 0 && abs < 0.01 ? 4 : 2;
-  const body = '$' + abs.toFixed(digits);
-  if (n < 0 && Number(abs.toFixed(digits)) !== 0) return '-' + body;
-  return signed ? '+' + body : body;
-}
-
-/** A market price: DOGE trades around $0.1, so keep enough decimals. */
-export function fmtPrice(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
-  const digits = Math.abs(n) >= 100 ? 2 : Math.abs(n) >= 1 ? 4 : 6;
-  return '$' + n.toFixed(digits);
-}
-
-export function fmtPct(n: number | null | undefined, signed = false, digits = 2): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
-  const s = n.toFixed(digits);
-  return (signed && n >= 0 && !s.startsWith('-') ? '+' : '') + s + '%';
-}
-
-export function fmtAmount(n: number | null | undefined, digits = 2): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
-  return n.toFixed(digits);
-}
-
-export function fmtDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return 'n/a';
-  const s = Math.floor(seconds);
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h ${m}m`;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s % 60}s`;
-  return `${s}s`;
-}
-
-function fmtTime(epochMs: number): string {
-  if (!Number.isFinite(epochMs)) return 'n/a';
-  return new Date(epochMs).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
-}
+export { escapeHtml, fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtUsd };
 
 // ---- notifications ----
 
