@@ -3,10 +3,11 @@
 // than being silently replaced by a default. Settings the operator can change
 // at run time (spacing, ratio override, AI interval) start from these values
 // but then live in the persisted state (see grid-strategy.ts `Settings`).
+import type { KrakenTier } from './exchange/kraken/rate-limiter.js';
 import { LEVELS_PER_SIDE_MAX, INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, minSpacingPct, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from './core/limits.js';
 import { parseLogLevel, type LogLevel } from './util/log.js';
 
-export type KrakenTier = 'starter' | 'intermediate' | 'pro';
+export type { KrakenTier };
 
 export interface Config {
   dryRun: boolean;

@@ -3,6 +3,7 @@
 // for. It decides through grid-strategy.ts and fill-handling.ts and acts
 // through the Exchange; it never knows whether the exchange is paper or real.
 // bot.ts owns the schedule, the services and the process; this owns the trading.
+import { SerialQueue } from '../util/serial.js';
 import type { Config } from '../config.js';
 import { minSpacingPct } from './limits.js';
 import type { ControlTarget } from '../ops/controls.js';
@@ -104,7 +105,7 @@ export class Trader implements ControlTarget {
   private pair: PairInfo | null = null;
   /** The last ticker seen (for the spread in the AI prompt). */
   lastTicker: Ticker | null = null;
-  private lock: Promise<unknown> = Promise.resolve();
+  private readonly lock = new SerialQueue();
   /** Fills and daily rows of the current tick, journaled once the state is saved. */
   private unjournaled: { fills: FillRecord[]; days: DailySummaryRow[] } = { fills: [], days: [] };
 
@@ -132,9 +133,7 @@ export class Trader implements ControlTarget {
 
   /** Runs `fn` when no tick or other control action is running. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
-    this.lock = run.catch(() => undefined);
-    return run;
+    return this.lock.run(fn);
   }
 
   /** Write the journal rows of the last tick (call after the state was saved). */

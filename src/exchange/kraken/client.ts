@@ -14,6 +14,7 @@
 //   order (by cl_ord_id) exists before placing it again.
 // - Errors are `ExchangeError`s with a kind; no key, secret or signature is
 //   ever put in a message or a log line.
+import { SerialQueue } from '../../util/serial.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -317,19 +318,6 @@ interface Envelope<T> {
   result?: T;
 }
 
-/** Serialises async work: one private request in flight, so nonces arrive in order. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn, fn);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
-}
-
 export class KrakenClient {
   readonly baseUrl: string;
   readonly tier: KrakenTier;
@@ -344,7 +332,7 @@ export class KrakenClient {
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
-  private readonly mutex = new Mutex();
+  private readonly mutex = new SerialQueue();
   private lastNonce = 0;
   readonly restLimiter: CounterLimiter;
   readonly tradingLimiter: CounterLimiter;
