@@ -6,15 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { CsvLog } from './persistence/csv-log.js';
 import type { Exchange, MarketData } from './exchange/exchange.js';
 import { newState, type GridState } from './core/grid-strategy.js';
 import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
 import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
 import { configureLogger, errorMessage, logger, registerSecret } from './util/log.js';
 import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
+import { createServices } from './frontends/services.js';
+import type { BotHandle, BotHooks } from './ops/bot-handle.js';
+import { CsvJournal } from './persistence/journal.js';
 import { StateStore } from './persistence/state-store.js';
-import { strategyConfig, Trader, type Journal, type TraderEvent } from './core/trader.js';
+import { strategyConfig, Trader, type Journal } from './core/trader.js';
 
 const log = logger('bot');
 
@@ -28,18 +30,6 @@ const SHUTDOWN_CANCEL_BUDGET_MS = 8_000;
 const STATUS_LOG_INTERVAL_MS = 5 * 60_000;
 /** Kraken charges takers more than makers (0.40 % vs 0.25 % at the entry tier); the paper account does too. */
 const PAPER_TAKER_EXTRA_PCT = 0.15;
-
-/** Services plugged in around the trading loop; each is optional (tests leave them out). */
-export interface BotServices {
-  /** Called with every trading event (notifications). */
-  onEvent?: (e: TraderEvent, bot: Bot) => void;
-  /** Called after every tick, successful or not; must not throw. */
-  afterTick?: (bot: Bot, ok: boolean) => Promise<void> | void;
-  /** Called once the first grid is in place / state reconciled. */
-  onStarted?: (bot: Bot) => Promise<void> | void;
-  /** Called during shutdown after orders were cancelled. */
-  onShutdown?: (bot: Bot, reason: string, ordersCancelled: number) => Promise<void> | void;
-}
 
 /** The saved state belongs to the other mode (dry run vs live). */
 export class StateModeError extends Error {
@@ -85,27 +75,11 @@ export interface BotOptions {
   journal?: Journal | null;
   /** false: never write state (backtests). Default true. */
   persist?: boolean;
-  services?: BotServices;
+  services?: BotHooks;
 }
 
-class CsvJournal implements Journal {
-  private readonly trades: CsvLog;
-  private readonly dailyLog: CsvLog;
-  constructor(dir: string) {
-    this.trades = new CsvLog(dir, 'trades.csv', ['timestamp', 'side', 'price', 'amount', 'fee', 'profit', 'grid_level']);
-    this.dailyLog = new CsvLog(dir, 'daily_summary.csv', ['date', 'trades_count', 'gross_profit', 'fees_paid', 'net_profit', 'doge_accumulated']);
-  }
-  fill(f: Parameters<Journal['fill']>[0]): void {
-    this.trades.append([new Date(f.time).toISOString(), f.side, f.price, f.volume, f.fee, f.profit, f.level]);
-  }
-  daily(r: Parameters<Journal['daily']>[0]): void {
-    this.dailyLog.append([r.date, r.tradesCount, r.grossProfit, r.feesPaid, r.netProfit, r.dogeAccumulated]);
-  }
-}
-
-export function csvFiles(logDir: string): Record<string, string> {
-  return { trades: path.join(logDir, 'trades.csv'), daily_summary: path.join(logDir, 'daily_summary.csv'), ai_recommendations: path.join(logDir, 'ai_recommendations.csv') };
-}
+/** The hooks the outside services plug in (kept under its old name for tests and tools). */
+export type BotServices = BotHooks;
 
 function krakenClient(config: Config, now: () => number): KrakenClient {
   return new KrakenClient({
@@ -118,14 +92,14 @@ function krakenClient(config: Config, now: () => number): KrakenClient {
   });
 }
 
-export class Bot {
+export class Bot implements BotHandle {
   readonly config: Config;
   readonly trader: Trader;
   readonly store: StateStore;
   readonly exchange: Exchange;
   readonly now: () => number;
   readonly startedAt: number;
-  private services: BotServices;
+  private services: BotHooks;
   private savedRevision = -1;
   private lastPriceSave = 0;
   private lastStatusLog = 0;
@@ -162,8 +136,8 @@ export class Bot {
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
 
-  /** Plugs in the outside services (notifications, analyzers, AI); see services.ts. */
-  use(services: BotServices): void {
+  /** Plugs in the outside services (notifications, analyzers, AI); see frontends/services.ts. */
+  use(services: BotHooks): void {
     this.services = { ...this.services, ...services };
   }
 
@@ -386,7 +360,6 @@ export async function main(env: Record<string, string | undefined> = process.env
   fs.mkdirSync(config.logDir, { recursive: true });
   banner(config);
 
-  const { createServices } = await import('./frontends/services.js');
   let bot: Bot;
   try {
     bot = Bot.create({ config });

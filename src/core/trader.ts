@@ -6,7 +6,6 @@
 import { SerialQueue } from '../util/serial.js';
 import type { Config } from '../config.js';
 import { minSpacingPct } from './limits.js';
-import type { ControlTarget } from '../ops/controls.js';
 import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker } from '../exchange/exchange.js';
 import { applyReport } from './fill-handling.js';
 import {
@@ -93,7 +92,8 @@ export function strategyConfig(c: Config): StrategyConfig {
   };
 }
 
-export class Trader implements ControlTarget {
+/** Also the target of the operator controls (ops/controls.ts `ControlTarget`, matched structurally so core never imports ops). */
+export class Trader {
   readonly config: Config;
   readonly exchange: Exchange;
   readonly state: GridState;

@@ -1,29 +1,30 @@
 // Wires the leaves around the trading loop: the HTTP server (dashboard + API),
-// Telegram, the AI advisor and the analyzers. Each leaf reads state and hands
-// requests back through the controls module; none trades by itself.
-import fs from 'node:fs';
-import path from 'node:path';
-import { createAiAdvisor, type AdvisorContext, type AiAdvisor } from './ai/advisor.js';
-import { isPendingApproval, type PendingApproval } from './ai/approvals.js';
-import type { Bot, BotServices } from '../bot.js';
-import { csvFiles } from '../bot.js';
+// Telegram, the AI advisor and the analyzers. Each leaf reads the bot through
+// the views in ops/ and hands requests back through the controls; none trades
+// by itself.
+import type { Config } from '../config.js';
+import { touch } from '../core/grid-strategy.js';
+import { equity } from '../core/ledger.js';
+import type { BotHandle, BotHooks } from '../ops/bot-handle.js';
 import { createControls, type Controls } from '../ops/controls.js';
-import { fillsSince, priceChanges, touch } from '../core/grid-strategy.js';
-import { startHttpServer, type MetricsSnapshot, type RunningHttpServer } from './http/server.js';
-import { equity, unrealized } from '../core/ledger.js';
+import type { StatusView } from '../ops/status-view.js';
+import { advisorContext, healthOf, metricsOf, statusOf } from '../ops/views.js';
+import { csvFiles } from '../persistence/journal.js';
+import { OffsetStore } from '../persistence/telegram-offset.js';
+import { StatsRunner } from '../stats/runner.js';
 import { errorMessage, logger } from '../util/log.js';
+import { AdvisorSchedule } from './ai/advisor-schedule.js';
+import { createAiAdvisor, type AiAdvisor } from './ai/advisor.js';
+import { isPendingApproval, type PendingApproval } from './ai/approvals.js';
+import { startHttpServer, type RunningHttpServer } from './http/server.js';
+import { createTelegramFrontEnd, type TelegramFrontEnd } from './telegram/frontend.js';
 import { shutdownMessage, startupMessage, traderEventMessage } from './telegram/messages.js';
 import { TelegramNotifier } from './telegram/notifier.js';
-import { writeFileAtomic } from '../persistence/state-store.js';
-import { buildStatusView } from '../ops/status.js';
-import type { StatusView } from '../ops/status-view.js';
-import { StatsRunner } from '../stats/runner.js';
-import { createTelegramFrontEnd, type TelegramFrontEnd } from './telegram/frontend.js';
 
 const log = logger('services');
 
 export interface Services {
-  hooks: BotServices;
+  hooks: BotHooks;
   controls: Controls;
   stats: StatsRunner;
   telegram: TelegramFrontEnd;
@@ -32,7 +33,7 @@ export interface Services {
   startEarly(): Promise<void>;
   stop(): Promise<void>;
   /** The background AI call in flight, if any (tests await it). */
-  aiInFlight: Promise<void> | null;
+  readonly aiInFlight: Promise<void> | null;
   httpPort(): number | null;
 }
 
@@ -44,144 +45,38 @@ export interface ServiceOptions {
   httpHost?: string;
 }
 
-export function statusOf(bot: Bot, stats: StatusView['stats'] = null, pendingApprovalAction: string | null = null): StatusView {
-  return buildStatusView(bot.state, {
-    config: bot.config,
-    now: bot.now(),
-    startedAt: bot.startedAt,
-    stats,
-    lastTickAt: bot.lastTickAt,
-    pendingApprovalAction,
-  });
-}
-
-export function metricsOf(bot: Bot): MetricsSnapshot {
-  const s = bot.state;
-  const price = s.lastPrice > 0 ? s.lastPrice : null;
-  const buys = s.orders.filter((o) => o.side === 'buy').length;
-  return {
-    price,
-    equity: price ? equity(s.ledger, price) : null,
-    realizedPnl: s.ledger.realized,
-    unrealizedPnl: price ? unrealized(s.ledger, price) : null,
-    roundTrips: s.profit.roundTrips,
-    openOrders: { buy: buys, sell: s.orders.length - buys },
-    fillsPerHour: fillsSince(s.fills, bot.now() - 3600_000),
-    fillsTotal: s.fills.length,
-    apiErrorsTotal: bot.errorsTotal,
-    lastTickDurationMs: bot.ticks > 0 ? bot.lastTickMs : null,
-    ticksTotal: bot.ticks,
-    paused: s.risk.paused || s.risk.stopped,
-    uptimeSeconds: Math.floor((bot.now() - bot.startedAt) / 1000),
-  };
-}
-
-/** Healthy while ticks keep coming and the error budget is not spent. */
-export function healthOf(bot: Bot): { healthy: boolean; body: Record<string, unknown> } {
-  const now = bot.now();
-  const interval = bot.config.pollIntervalSeconds * 1000;
-  const since = bot.lastTickAt ?? bot.startedAt;
-  const stale = now - since > Math.max(3 * interval, 120_000);
-  const healthy = !stale && bot.consecutiveErrors < bot.config.maxConsecutiveErrors;
-  return {
-    healthy,
-    body: {
-      status: healthy ? 'ok' : 'unhealthy',
-      mode: bot.config.dryRun ? 'dry_run' : 'live',
-      uptime_seconds: Math.floor((now - bot.startedAt) / 1000),
-      last_tick: bot.lastTickAt ? new Date(bot.lastTickAt).toISOString() : null,
-      consecutive_errors: bot.consecutiveErrors,
-      paused: bot.state.risk.paused,
-      stopped: bot.state.risk.stopped,
-    },
-  };
-}
-
-/**
- * The Telegram update offset, in its own small file written synchronously:
- * it must be on disk before an update is handled (so a restart never handles
- * it twice), and saving the whole state mid-tick could capture a half-done tick.
- */
-export class OffsetStore {
-  private readonly file: string;
-  private value: number;
-  constructor(dir: string) {
-    this.file = path.join(dir, 'telegram-offset.json');
-    let v = 0;
-    try {
-      const parsed: unknown = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-      if (typeof parsed === 'object' && parsed !== null && Number.isSafeInteger((parsed as { offset: unknown }).offset)) v = (parsed as { offset: number }).offset;
-    } catch {
-      // Missing or unreadable: start from 0; Telegram then replays at most its last 24 h, and stale commands are refused.
-    }
-    this.value = v;
-  }
-  get(): number {
-    return this.value;
-  }
-  set(n: number): void {
-    this.value = n;
-    try {
-      writeFileAtomic(this.file, JSON.stringify({ offset: n }));
-    } catch (err) {
-      log.error(`saving the Telegram offset failed: ${errorMessage(err)}`);
-    }
-  }
-}
-
-export function advisorContext(bot: Bot, stats: StatsRunner): AdvisorContext {
-  const s = bot.state;
-  const now = bot.now();
-  const t = bot.trader.lastTicker;
-  const mid = t ? (t.bid + t.ask) / 2 : 0;
-  const changes = priceChanges(s.priceHistory, now);
-  return {
-    pair: bot.config.pair,
-    price: s.lastPrice,
-    change1h: changes.h1,
-    change4h: changes.h4,
-    change24h: changes.h24,
-    spreadPct: t && mid > 0 ? ((t.ask - t.bid) / mid) * 100 : null,
-    fillsLastHour: fillsSince(s.fills, now - 3600_000),
-    center: s.center,
-    spacingPct: s.settings.spacingPct,
-    analyzerSummaries: stats.promptLines(),
-  };
-}
-
-export async function createServices(bot: Bot, opts: ServiceOptions = {}): Promise<Services> {
-  const config = bot.config;
-  const controls = createControls(bot.trader);
-  const stats = new StatsRunner(() => bot.state, bot.exchange, config.pollIntervalSeconds);
-  const offsets = new OffsetStore(config.logDir);
-  const notifier = new TelegramNotifier({
+function createNotifier(config: Config, now: () => number, opts: ServiceOptions): TelegramNotifier {
+  return new TelegramNotifier({
     apiUrl: config.telegramApiUrl,
     token: config.telegramBotToken,
     chatId: config.telegramChatId,
     dryRun: config.dryRun,
-    now: bot.now,
+    now,
     ...(opts.telegramPollTimeoutSec !== undefined ? { pollTimeoutSec: opts.telegramPollTimeoutSec } : {}),
     ...(opts.telegramRetryDelayMs !== undefined ? { retryDelayMs: opts.telegramRetryDelayMs, maxRetryDelayMs: opts.telegramRetryDelayMs * 4 } : {}),
   });
-  const advisor = createAiAdvisor({
+}
+
+function createAdvisor(config: Config, now: () => number, opts: ServiceOptions): AiAdvisor {
+  return createAiAdvisor({
     url: config.aiApiUrl,
     apiKey: config.aiApiKey,
     model: config.aiModel,
     logDir: config.logDir,
-    now: bot.now,
+    now,
     ...(opts.aiTimeoutMs !== undefined ? { timeoutMs: opts.aiTimeoutMs } : {}),
   });
+}
+
+/** Telegram commands, notices and the approval buttons, over the bot's state. */
+function createTelegram(bot: BotHandle, controls: Controls, status: () => StatusView, opts: ServiceOptions): TelegramFrontEnd {
+  const offsets = new OffsetStore(bot.config.logDir);
   /** Saves outside a tick, so a half-done tick is never written. */
   const saveSoon = () => void bot.trader.exclusive(async () => bot.persist(false)).catch((err: unknown) => log.error(`save failed: ${errorMessage(err)}`));
-  const pendingAction = (): string | null => {
-    const p = bot.state.ai.pendingApproval;
-    return isPendingApproval(p) ? p.action : null;
-  };
-  const status = () => statusOf(bot, stats.view(), pendingAction());
-  const telegram = createTelegramFrontEnd({
-    notifier,
+  return createTelegramFrontEnd({
+    notifier: createNotifier(bot.config, bot.now, opts),
     controls,
-    logDir: config.logDir,
+    logDir: bot.config.logDir,
     now: bot.now,
     status,
     getPending: () => (isPendingApproval(bot.state.ai.pendingApproval) ? bot.state.ai.pendingApproval : null),
@@ -200,71 +95,103 @@ export async function createServices(bot: Bot, opts: ServiceOptions = {}): Promi
       }
     },
   });
+}
 
+/** What the services do when the bot starts, trades, ticks and stops. */
+function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: AdvisorSchedule): BotHooks {
+  return {
+    onEvent: (e) => {
+      if (e.type === 'fill' || e.type === 'round_trip') stats.markDirty();
+      const message = traderEventMessage(e);
+      if (message) telegram.notify(message);
+    },
+    afterTick: async (b) => {
+      stats.afterTick(b.now());
+      await telegram.checkExpiry();
+      schedule.maybeAsk();
+    },
+    onStarted: (b) => {
+      const s = b.state;
+      telegram.notify(
+        startupMessage({
+          mode: b.config.dryRun ? 'dry_run' : 'live',
+          pair: b.config.pair,
+          price: s.lastPrice,
+          spacingPct: s.settings.spacingPct,
+          levelsPerSide: s.levelsPerSide,
+          orderSizeUsd: s.orderSizeUsd,
+          startingCapital: s.ledger.startingCapital,
+          note: s.fills.length > 0 ? `restored state: ${s.profit.roundTrips} round trips, ${s.orders.length} orders working` : 'fresh start',
+        }),
+      );
+      stats.run(b.now());
+    },
+    onShutdown: (b, reason, ordersCancelled) => {
+      const s = b.state;
+      telegram.notify(
+        shutdownMessage({ reason, ordersCancelled, roundTrips: s.profit.roundTrips, totalProfit: s.profit.total, equity: equity(s.ledger, s.lastPrice) }),
+      );
+    },
+  };
+}
+
+/** The dashboard and API; a port that cannot be bound is logged, not fatal (trading goes on). */
+async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner, status: () => StatusView, host: string | undefined): Promise<RunningHttpServer | null> {
+  const config = bot.config;
+  if (config.httpPort === 0) return null;
+  try {
+    return await startHttpServer(
+      config.httpPort,
+      {
+        mode: () => (config.dryRun ? 'dry_run' : 'live'),
+        status,
+        stats: () => stats.report,
+        health: () => healthOf(bot),
+        metrics: () => metricsOf(bot),
+        controls,
+        dashboardToken: config.dashboardToken,
+        csvFiles: csvFiles(config.logDir),
+        now: bot.now,
+      },
+      host,
+    );
+  } catch (err) {
+    log.error(`HTTP server not started on port ${config.httpPort}: ${errorMessage(err)}`);
+    return null;
+  }
+}
+
+export async function createServices(bot: BotHandle, opts: ServiceOptions = {}): Promise<Services> {
+  const controls = createControls(bot.trader);
+  const stats = new StatsRunner(() => bot.state, bot.exchange, bot.config.pollIntervalSeconds);
+  const advisor = createAdvisor(bot.config, bot.now, opts);
+  const pendingAction = (): string | null => {
+    const p = bot.state.ai.pendingApproval;
+    return isPendingApproval(p) ? p.action : null;
+  };
+  const status = () => statusOf(bot, stats.view(), pendingAction());
+  const telegram = createTelegram(bot, controls, status, opts);
+  const schedule = new AdvisorSchedule({
+    advisor,
+    state: () => bot.state,
+    now: bot.now,
+    context: () => advisorContext(bot, stats.promptLines()),
+    notify: (text) => telegram.notify(text),
+    recommend: (rec) => telegram.recommend(rec),
+  });
   let http: RunningHttpServer | null = null;
-  const services: Services = {
+  return {
     controls,
     stats,
     telegram,
     advisor,
-    aiInFlight: null,
-    httpPort: () => http?.port ?? null,
-    hooks: {
-      onEvent: (e) => {
-        if (e.type === 'fill' || e.type === 'round_trip') stats.markDirty();
-        const message = traderEventMessage(e);
-        if (message) telegram.notify(message);
-      },
-      afterTick: async (b) => {
-        stats.afterTick(b.now());
-        await telegram.checkExpiry();
-        maybeAskAdvisor();
-      },
-      onStarted: (b) => {
-        const s = b.state;
-        telegram.notify(
-          startupMessage({
-            mode: config.dryRun ? 'dry_run' : 'live',
-            pair: config.pair,
-            price: s.lastPrice,
-            spacingPct: s.settings.spacingPct,
-            levelsPerSide: s.levelsPerSide,
-            orderSizeUsd: s.orderSizeUsd,
-            startingCapital: s.ledger.startingCapital,
-            note: s.fills.length > 0 ? `restored state: ${s.profit.roundTrips} round trips, ${s.orders.length} orders working` : 'fresh start',
-          }),
-        );
-        stats.run(b.now());
-      },
-      onShutdown: (b, reason, ordersCancelled) => {
-        const s = b.state;
-        telegram.notify(
-          shutdownMessage({ reason, ordersCancelled, roundTrips: s.profit.roundTrips, totalProfit: s.profit.total, equity: equity(s.ledger, s.lastPrice) }),
-        );
-      },
+    get aiInFlight() {
+      return schedule.inFlight;
     },
+    httpPort: () => http?.port ?? null,
+    hooks: createHooks(stats, telegram, schedule),
     async startEarly() {
-      if (config.httpPort !== 0) {
-        try {
-          http = await startHttpServer(
-            config.httpPort,
-            {
-              mode: () => (config.dryRun ? 'dry_run' : 'live'),
-              status,
-              stats: () => stats.report,
-              health: () => healthOf(bot),
-              metrics: () => metricsOf(bot),
-              controls,
-              dashboardToken: config.dashboardToken,
-              csvFiles: csvFiles(config.logDir),
-              now: bot.now,
-            },
-            opts.httpHost,
-          );
-        } catch (err) {
-          log.error(`HTTP server not started on port ${config.httpPort}: ${errorMessage(err)}`);
-        }
-      }
+      http = await startHttp(bot, controls, stats, status, opts.httpHost);
       await telegram.start();
     },
     async stop() {
@@ -272,34 +199,4 @@ export async function createServices(bot: Bot, opts: ServiceOptions = {}): Promi
       await http?.close();
     },
   };
-
-  function maybeAskAdvisor(): void {
-    const s = bot.state;
-    const now = bot.now();
-    const due = s.ai.checkRequested || now - s.ai.lastRunAt >= s.settings.aiIntervalSec * 1000;
-    if (!due || advisor.busy || s.lastPrice <= 0) return;
-    const forced = s.ai.checkRequested;
-    s.ai.checkRequested = false;
-    s.ai.lastRunAt = now;
-    touch(s);
-    if (!advisor.enabled) {
-      if (forced) telegram.notify('AI advisor is not configured (set AI_API_KEY).');
-      return;
-    }
-    const context = advisorContext(bot, stats);
-    services.aiInFlight = advisor
-      .run(context)
-      .then(async (rec) => {
-        if (!rec) return;
-        bot.state.ai.last = { time: rec.time, condition: rec.condition, action: rec.action, reason: rec.reason, status: rec.action === 'continue' ? 'n/a' : 'pending' };
-        touch(bot.state);
-        await telegram.recommend(rec);
-      })
-      .catch((err: unknown) => log.error(`AI advisor: ${errorMessage(err)}`))
-      .finally(() => {
-        services.aiInFlight = null;
-      });
-  }
-
-  return services;
 }

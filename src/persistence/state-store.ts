@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { GridState } from '../core/grid-strategy.js';
 import { errorMessage, logger } from '../util/log.js';
+import { writeFileAtomic } from './atomic-write.js';
 import type { PricePoint } from '../core/types.js';
 
 const log = logger('state');
@@ -25,27 +26,6 @@ export interface LoadResult {
   notes: string[];
   /** A state file existed but could not be read (it was kept aside). */
   unreadable: boolean;
-}
-
-export function writeFileAtomic(file: string, data: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (fs.existsSync(file)) fs.renameSync(file, `${file}.bak`);
-  fs.renameSync(tmp, file);
-  try {
-    const dfd = fs.openSync(path.dirname(file), 'r');
-    fs.fsyncSync(dfd);
-    fs.closeSync(dfd);
-  } catch {
-    // Directory fsync is not supported everywhere; the rename is still atomic.
-  }
 }
 
 function isSavedState(x: unknown): x is SavedState {

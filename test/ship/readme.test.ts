@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { csvFiles } from '../../src/bot.js';
+import { csvFiles } from '../../src/persistence/journal.js';
 import { loadConfig } from '../../src/config.js';
 import { minSpacingPct } from '../../src/core/limits.js';
 import { FALLBACK_PAIR_INFO } from '../../src/exchange/exchange.js';

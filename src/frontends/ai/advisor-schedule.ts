@@ -1,0 +1,58 @@
+// When the AI advisor is asked, and what is kept of its answer: due every
+// AI interval or on /check, one call at a time, in the background (the loop
+// never waits for the model), the answer recorded in the state and sent to
+// Telegram for approval when it suggests a change.
+import { touch, type GridState } from '../../core/grid-strategy.js';
+import { errorMessage, logger } from '../../util/log.js';
+import type { AdvisorContext } from '../../ops/views.js';
+import type { AiAdvisor, Recommendation } from './advisor.js';
+
+const log = logger('services');
+
+export interface AdvisorScheduleDeps {
+  advisor: AiAdvisor;
+  state: () => GridState;
+  now: () => number;
+  context: () => AdvisorContext;
+  /** Plain notice to the operator. */
+  notify: (text: string) => void;
+  /** Hands a recommendation to the approval flow. */
+  recommend: (rec: Recommendation) => Promise<void>;
+}
+
+export class AdvisorSchedule {
+  /** The background AI call in flight, if any (tests await it). */
+  inFlight: Promise<void> | null = null;
+
+  constructor(private readonly deps: AdvisorScheduleDeps) {}
+
+  /** Asks the advisor if it is due; returns at once. */
+  maybeAsk(): void {
+    const s = this.deps.state();
+    const now = this.deps.now();
+    const due = s.ai.checkRequested || now - s.ai.lastRunAt >= s.settings.aiIntervalSec * 1000;
+    if (!due || this.deps.advisor.busy || s.lastPrice <= 0) return;
+    const forced = s.ai.checkRequested;
+    s.ai.checkRequested = false;
+    s.ai.lastRunAt = now;
+    touch(s);
+    if (!this.deps.advisor.enabled) {
+      if (forced) this.deps.notify('AI advisor is not configured (set AI_API_KEY).');
+      return;
+    }
+    this.inFlight = this.deps.advisor
+      .run(this.deps.context())
+      .then((rec) => (rec ? this.record(rec) : undefined))
+      .catch((err: unknown) => log.error(`AI advisor: ${errorMessage(err)}`))
+      .finally(() => {
+        this.inFlight = null;
+      });
+  }
+
+  private async record(rec: Recommendation): Promise<void> {
+    const s = this.deps.state();
+    s.ai.last = { time: rec.time, condition: rec.condition, action: rec.action, reason: rec.reason, status: rec.action === 'continue' ? 'n/a' : 'pending' };
+    touch(s);
+    await this.deps.recommend(rec);
+  }
+}

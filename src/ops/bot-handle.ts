@@ -1,0 +1,35 @@
+// What the leaves (HTTP, Telegram, AI, analyzers) may see of the running bot,
+// and the hooks through which the bot tells them what happened. Defined here,
+// not in bot.ts, so the leaves never import the conductor (no import cycle).
+import type { Config } from '../config.js';
+import type { GridState } from '../core/grid-strategy.js';
+import type { Trader, TraderEvent } from '../core/trader.js';
+import type { Exchange } from '../exchange/exchange.js';
+
+export interface BotHandle {
+  readonly config: Config;
+  readonly state: GridState;
+  readonly trader: Trader;
+  readonly exchange: Exchange;
+  readonly now: () => number;
+  readonly startedAt: number;
+  readonly lastTickAt: number | null;
+  readonly lastTickMs: number;
+  readonly ticks: number;
+  readonly errorsTotal: number;
+  readonly consecutiveErrors: number;
+  /** Saves the state if it changed (force: always). Call only outside a tick. */
+  persist(force: boolean): void;
+}
+
+/** Services plugged in around the trading loop; each is optional (tests leave them out). */
+export interface BotHooks {
+  /** Called with every trading event (notifications). */
+  onEvent?: (e: TraderEvent, bot: BotHandle) => void;
+  /** Called after every tick, successful or not; must not throw. */
+  afterTick?: (bot: BotHandle, ok: boolean) => Promise<void> | void;
+  /** Called once the first grid is in place / state reconciled. */
+  onStarted?: (bot: BotHandle) => Promise<void> | void;
+  /** Called during shutdown after orders were cancelled. */
+  onShutdown?: (bot: BotHandle, reason: string, ordersCancelled: number) => Promise<void> | void;
+}

@@ -1,0 +1,126 @@
+// The read side of the operations layer: every way a front end reads the bot
+// (status for the dashboard and /status, Prometheus metrics, the health
+// check, the AI advisor's context) is built here from the bot's state.
+import { fillsSince, priceChanges } from '../core/grid-strategy.js';
+import { equity, unrealized } from '../core/ledger.js';
+import type { BotHandle } from './bot-handle.js';
+import { buildStatusView } from './status.js';
+import type { StatusView } from './status-view.js';
+
+export function statusOf(bot: BotHandle, stats: StatusView['stats'] = null, pendingApprovalAction: string | null = null): StatusView {
+  return buildStatusView(bot.state, {
+    config: bot.config,
+    now: bot.now(),
+    startedAt: bot.startedAt,
+    stats,
+    lastTickAt: bot.lastTickAt,
+    pendingApprovalAction,
+  });
+}
+
+/** What /metrics reports (Prometheus names are chosen by the HTTP server). */
+export interface MetricsSnapshot {
+  /** Last price seen, USD; null before the first tick. */
+  price: number | null;
+  /** Mark-to-market equity, USD. */
+  equity: number | null;
+  realizedPnl: number;
+  roundTrips: number;
+  openOrders: { buy: number; sell: number };
+  /** Fills in the last hour. */
+  fillsPerHour: number;
+  /** Failed exchange API calls since start. */
+  apiErrorsTotal: number;
+  /** Duration of the last tick in milliseconds; null before the first tick. */
+  lastTickDurationMs: number | null;
+  ticksTotal: number;
+  // Optional extras, reported when present.
+  unrealizedPnl?: number | null;
+  fillsTotal?: number;
+  paused?: boolean;
+  uptimeSeconds?: number;
+}
+
+export function metricsOf(bot: BotHandle): MetricsSnapshot {
+  const s = bot.state;
+  const price = s.lastPrice > 0 ? s.lastPrice : null;
+  const buys = s.orders.filter((o) => o.side === 'buy').length;
+  return {
+    price,
+    equity: price ? equity(s.ledger, price) : null,
+    realizedPnl: s.ledger.realized,
+    unrealizedPnl: price ? unrealized(s.ledger, price) : null,
+    roundTrips: s.profit.roundTrips,
+    openOrders: { buy: buys, sell: s.orders.length - buys },
+    fillsPerHour: fillsSince(s.fills, bot.now() - 3600_000),
+    fillsTotal: s.fills.length,
+    apiErrorsTotal: bot.errorsTotal,
+    lastTickDurationMs: bot.ticks > 0 ? bot.lastTickMs : null,
+    ticksTotal: bot.ticks,
+    paused: s.risk.paused || s.risk.stopped,
+    uptimeSeconds: Math.floor((bot.now() - bot.startedAt) / 1000),
+  };
+}
+
+export interface HealthView {
+  healthy: boolean;
+  body: Record<string, unknown>;
+}
+
+/** Healthy while ticks keep coming and the error budget is not spent. */
+export function healthOf(bot: BotHandle): HealthView {
+  const now = bot.now();
+  const interval = bot.config.pollIntervalSeconds * 1000;
+  const since = bot.lastTickAt ?? bot.startedAt;
+  const stale = now - since > Math.max(3 * interval, 120_000);
+  const healthy = !stale && bot.consecutiveErrors < bot.config.maxConsecutiveErrors;
+  return {
+    healthy,
+    body: {
+      status: healthy ? 'ok' : 'unhealthy',
+      mode: bot.config.dryRun ? 'dry_run' : 'live',
+      uptime_seconds: Math.floor((now - bot.startedAt) / 1000),
+      last_tick: bot.lastTickAt ? new Date(bot.lastTickAt).toISOString() : null,
+      consecutive_errors: bot.consecutiveErrors,
+      paused: bot.state.risk.paused,
+      stopped: bot.state.risk.stopped,
+    },
+  };
+}
+
+/** The market picture the AI advisor's prompt is built from. */
+export interface AdvisorContext {
+  pair: string;
+  price: number;
+  /** Percent changes; null when the history is too short. */
+  change1h: number | null;
+  change4h: number | null;
+  change24h: number | null;
+  /** Bid/ask spread in percent of mid; null if unknown. */
+  spreadPct: number | null;
+  fillsLastHour: number;
+  center: number;
+  spacingPct: number;
+  /** One line per analyzer, e.g. "Profitability: significant, mean +$0.012 (p=0.01)". */
+  analyzerSummaries: string[];
+}
+
+export function advisorContext(bot: BotHandle, analyzerSummaries: string[]): AdvisorContext {
+  const s = bot.state;
+  const now = bot.now();
+  const t = bot.trader.lastTicker;
+  const mid = t ? (t.bid + t.ask) / 2 : 0;
+  const changes = priceChanges(s.priceHistory, now);
+  return {
+    pair: bot.config.pair,
+    price: s.lastPrice,
+    change1h: changes.h1,
+    change4h: changes.h4,
+    change24h: changes.h24,
+    spreadPct: t && mid > 0 ? ((t.ask - t.bid) / mid) * 100 : null,
+    fillsLastHour: fillsSince(s.fills, now - 3600_000),
+    center: s.center,
+    spacingPct: s.settings.spacingPct,
+    analyzerSummaries,
+  };
+}
