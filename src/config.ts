@@ -3,6 +3,8 @@
 // than being silently replaced by a default. Settings the operator can change
 // at run time (spacing, ratio override, AI interval) start from these values
 // but then live in the persisted state (see grid-strategy.ts `Settings`).
+import net from 'node:net';
+import path from 'node:path';
 import type { KrakenTier } from './exchange/kraken/rate-limiter.js';
 import { LEVELS_PER_SIDE_MAX, INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, minSpacingPct, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from './core/limits.js';
 import { parseLogLevel, type LogLevel } from './util/log.js';
@@ -31,6 +33,8 @@ export interface Config {
   logDir: string;
   /** 0 disables the HTTP server. */
   httpPort: number;
+  /** Address the dashboard listens on (HOST). */
+  httpHost: string;
   krakenApiUrl: string;
   krakenApiKey: string;
   krakenApiSecret: string;
@@ -65,6 +69,8 @@ function raw(env: Env, name: string): string | undefined {
 function num(env: Env, name: string, fallback: number, check?: { min?: number; max?: number; integer?: boolean; above?: number }): number {
   const r = raw(env, name);
   if (r === undefined) return fallback;
+  // Plain decimals only: Number() would also take hex, binary, octal and "Infinity".
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(r)) throw new ConfigError(name, `expected a decimal number, got "${r}"`);
   const n = Number(r);
   if (!Number.isFinite(n)) throw new ConfigError(name, `expected a number, got "${r}"`);
   if (check?.integer && !Number.isInteger(n)) throw new ConfigError(name, `expected a whole number, got "${r}"`);
@@ -99,6 +105,22 @@ function str(env: Env, name: string, fallback = ''): string {
   return raw(env, name) ?? fallback;
 }
 
+/** Kernel pseudo-filesystems: mkdir there can hang or half-succeed, and state would not survive anyway. */
+function logDir(env: Env): string {
+  const dir = str(env, 'LOG_DIR', 'logs');
+  const abs = path.resolve(dir);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(abs)) throw new ConfigError('LOG_DIR', `must be a normal directory (a mounted volume on Railway), not under ${abs.split('/')[1] ? '/' + abs.split('/')[1] : abs}, got "${dir}"`);
+  return dir;
+}
+
+/** An IPv4/IPv6 address or a host name for the dashboard to bind. */
+function host(env: Env): string {
+  const h = str(env, 'HOST', '0.0.0.0');
+  if (net.isIP(h) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(h)) {
+    throw new ConfigError('HOST', `expected an IP address (0.0.0.0, 127.0.0.1, ::) or a host name, got "${h}"`);
+  }
+  return h;
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const makerFeePct = num(env, 'MAKER_FEE_PCT', 0.25, { min: 0, max: 5 });
@@ -137,8 +159,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const telegramBotToken = str(env, 'TELEGRAM_BOT_TOKEN');
   const telegramChatId = str(env, 'TELEGRAM_CHAT_ID');
-  if (telegramChatId && !/^-?\d+$/.test(telegramChatId)) {
-    throw new ConfigError('TELEGRAM_CHAT_ID', `expected a numeric chat id, got "${telegramChatId}"`);
+  // Chat ids are compared as text with what Telegram sends, which never has leading zeros.
+  if (telegramChatId && !/^-?[1-9]\d*$/.test(telegramChatId)) {
+    throw new ConfigError('TELEGRAM_CHAT_ID', `expected a numeric chat id without leading zeros, got "${telegramChatId}"`);
   }
   if (telegramBotToken && !telegramChatId) {
     throw new ConfigError('TELEGRAM_CHAT_ID', 'required when TELEGRAM_BOT_TOKEN is set (only that chat may command the bot)');
@@ -147,6 +170,10 @@ export function loadConfig(env: Env = process.env): Config {
   const dashboardToken = str(env, 'DASHBOARD_TOKEN');
   if (dashboardToken && dashboardToken.length < 12) {
     throw new ConfigError('DASHBOARD_TOKEN', 'must be at least 12 characters (a short token is guessable and cannot be masked in logs)');
+  }
+  // It travels in an Authorization header: spaces and non-ASCII characters would never compare equal.
+  if (dashboardToken && !/^[\x21-\x7e]+$/.test(dashboardToken)) {
+    throw new ConfigError('DASHBOARD_TOKEN', 'use printable ASCII characters without spaces (letters, digits, - _ . ~ and similar)');
   }
 
   return {
@@ -168,8 +195,9 @@ export function loadConfig(env: Env = process.env): Config {
     accumulationSweepDays: num(env, 'ACCUMULATION_SWEEP_DAYS', 7, { min: 1, integer: true }),
     logLevel,
     logFormat,
-    logDir: str(env, 'LOG_DIR', 'logs'),
+    logDir: logDir(env),
     httpPort,
+    httpHost: host(env),
     krakenApiUrl: url(env, 'KRAKEN_API_URL', 'https://api.kraken.com'),
     krakenApiKey,
     krakenApiSecret,

@@ -49,6 +49,31 @@ describe('config', () => {
     fails({ DASHBOARD_TOKEN: 'short' }, 'DASHBOARD_TOKEN'); // too short to be safe or to be masked in logs
   });
 
+  it('refuses settings that could never work (issue 18 item 10)', () => {
+    fails({ TELEGRAM_CHAT_ID: '04242' }, 'TELEGRAM_CHAT_ID'); // ids are compared as text: 04242 never matches chat 4242
+    fails({ TELEGRAM_CHAT_ID: '-0100' }, 'TELEGRAM_CHAT_ID');
+    fails({ DASHBOARD_TOKEN: 'correct horse battery' }, 'DASHBOARD_TOKEN'); // a space can never arrive intact in a header
+    fails({ DASHBOARD_TOKEN: 'pässwörd-geheim-123' }, 'DASHBOARD_TOKEN'); // not Latin-1-safe in an Authorization header
+    fails({ STARTING_CAPITAL: '0x78' }, 'STARTING_CAPITAL'); // hex
+    fails({ ORDER_SIZE_USD: '0b11' }, 'ORDER_SIZE_USD');
+    fails({ KRAKEN_USERREF: '0o17' }, 'KRAKEN_USERREF');
+    fails({ POLL_INTERVAL_SECONDS: 'Infinity' }, 'POLL_INTERVAL_SECONDS');
+    fails({ LOG_DIR: '/proc/x' }, 'LOG_DIR'); // mkdir there can hang or fail in odd ways
+    fails({ LOG_DIR: '/sys/state' }, 'LOG_DIR');
+    fails({ HOST: 'not a host!' }, 'HOST');
+    // Still fine: plain decimals, negative group ids, a long token.
+    assert.equal(loadConfig({ STARTING_CAPITAL: '120.50' }).startingCapital, 120.5);
+    assert.equal(loadConfig({ TELEGRAM_CHAT_ID: '-1001234567890' }).telegramChatId, '-1001234567890');
+    assert.equal(loadConfig({ DASHBOARD_TOKEN: 'abc-DEF_123.456~xyz' }).dashboardToken, 'abc-DEF_123.456~xyz');
+  });
+
+  it('HOST chooses the dashboard address (default all interfaces)', () => {
+    assert.equal(loadConfig({}).httpHost, '0.0.0.0');
+    assert.equal(loadConfig({ HOST: '127.0.0.1' }).httpHost, '127.0.0.1');
+    assert.equal(loadConfig({ HOST: '::' }).httpHost, '::');
+    assert.equal(loadConfig({ HOST: 'localhost' }).httpHost, 'localhost');
+  });
+
   it('derives the minimum spacing from the maker fee', () => {
     assert.equal(loadConfig({ MAKER_FEE_PCT: '0.1', GRID_SPACING_PCT: '0.3' }).gridSpacingPct, 0.3);
     fails({ MAKER_FEE_PCT: '0.4', GRID_SPACING_PCT: '0.8' }, 'GRID_SPACING_PCT');

@@ -191,7 +191,7 @@ export async function createServices(bot: BotHandle, opts: ServiceOptions = {}):
     httpPort: () => http?.port ?? null,
     hooks: createHooks(stats, telegram, schedule),
     async startEarly() {
-      http = await startHttp(bot, controls, stats, status, opts.httpHost);
+      http = await startHttp(bot, controls, stats, status, opts.httpHost ?? bot.config.httpHost);
       await telegram.start();
     },
     async stop() {
