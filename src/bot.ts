@@ -36,7 +36,7 @@ export class StateModeError extends Error {
   constructor(saved: string, wanted: string, dir: string) {
     super(
       `the state in ${dir} was written in ${saved === 'live' ? 'LIVE' : 'DRY RUN'} mode but DRY_RUN says ${wanted === 'live' ? 'LIVE' : 'DRY RUN'}; ` +
-        `use a fresh LOG_DIR for ${wanted === 'live' ? 'live trading (paper profits and balances must not count as real)' : 'the dry run'}, or move state.json away`,
+        `point LOG_DIR at a fresh directory for ${wanted === 'live' ? 'live trading (paper profits and balances must not count as real)' : 'the dry run'} (moving state.json away is not enough: its backup would be restored)`,
     );
     this.name = 'StateModeError';
   }
@@ -151,7 +151,6 @@ export class Bot implements BotHandle {
     const now = opts.now ?? Date.now;
     const store = new StateStore(config.logDir, now);
     const loaded = store.load();
-    for (const note of loaded.notes) log.info(note);
     if (!config.dryRun && !loaded.saved && loaded.unreadable) {
       // Starting fresh would forget orders that may still be working and the profit history: an operator must look first.
       throw new StateUnreadableError(path.resolve(config.logDir));

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { GridState } from '../core/grid-strategy.js';
 import { errorMessage, logger } from '../util/log.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { stateProblems } from './state-shape.js';
 import type { PricePoint } from '../core/types.js';
 
 const log = logger('state');
@@ -22,16 +23,19 @@ export interface SavedState {
 
 export interface LoadResult {
   saved: SavedState | null;
-  /** What happened, for the start-up log and the operator. */
+  /** What happened, for the operator (each is also logged, once, by the store). */
   notes: string[];
   /** A state file existed but could not be read (it was kept aside). */
   unreadable: boolean;
 }
 
-function isSavedState(x: unknown): x is SavedState {
-  if (typeof x !== 'object' || x === null) return false;
+/** Why `x` is not a usable saved state; null when it is. */
+function savedStateProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'not a JSON object';
   const s = x as Partial<SavedState>;
-  return s.version === 1 && typeof s.state === 'object' && s.state !== null && Array.isArray((s.state as GridState).orders) && typeof (s.state as GridState).ledger === 'object';
+  if (s.version !== 1) return 'not a state file of this version';
+  const problems = stateProblems(s.state);
+  return problems.length === 0 ? null : `unusable state (${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''})`;
 }
 
 export class StateStore {
@@ -57,8 +61,9 @@ export class StateStore {
     if (!fs.existsSync(file)) return 'missing';
     try {
       const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-      if (isSavedState(parsed)) return parsed;
-      throw new Error('not a state file of this version');
+      const problem = savedStateProblem(parsed);
+      if (problem) throw new Error(problem);
+      return parsed as SavedState;
     } catch (err) {
       const aside = `${file}.corrupt-${this.now()}`;
       fs.renameSync(file, aside);
@@ -86,6 +91,7 @@ export class StateStore {
       saved.state.priceHistory = this.loadPrices();
     } else if (main === 'missing' && notes.length === 0) {
       notes.push('no saved state: starting fresh');
+      log.info('no saved state: starting fresh');
     }
     return { saved, notes, unreadable };
   }
