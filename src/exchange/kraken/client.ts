@@ -1,278 +1,67 @@
-// Hand-rolled Kraken REST client: HTTP + HMAC and nothing else.
+// Hand-rolled Kraken REST client: HTTP, retries and the endpoints.
 //
 // - Public GET /0/public/{Time, Ticker, OHLC, AssetPairs, Depth}.
 // - Private POST /0/private/{AddOrder, CancelOrder, OpenOrders, ClosedOrders,
 //   QueryOrders, Balance, BalanceEx, TradesHistory}. There is deliberately no
 //   CancelAll: we never touch orders that are not ours.
-// - Nonces strictly increase, also across restarts and bursts (optional
-//   persisted high-water mark shared by every client using the same store).
 // - Private calls are serialised (one in flight per client), so nonces reach
 //   Kraken in order, and pass through a model of Kraken's rate counters that
 //   waits instead of failing.
 // - Reads retry with exponential backoff + jitter. AddOrder is never blindly
 //   retried: after an ambiguous failure the client asks Kraken whether the
 //   order (by cl_ord_id) exists before placing it again.
-// - Errors are `ExchangeError`s with a kind; no key, secret or signature is
-//   ever put in a message or a log line.
+//
+// The rest lives next door: signing.ts (API-Sign), nonce-store.ts (strictly
+// increasing nonces, persisted high-water mark), errors.ts (Kraken errors →
+// `ExchangeError` kinds; no key, secret or signature ever reaches a message or
+// a log line), api-types.ts (Kraken's shapes), rate-limiter.ts (the counters).
+// Their public names are re-exported here, so `client.js` keeps serving every
+// import it served before the split.
 import { SerialQueue } from '../../util/serial.js';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { ExchangeError, type ExchangeErrorKind } from '../exchange.js';
+import { ExchangeError } from '../exchange.js';
 import { httpRequest, NetworkError, type HttpResponse } from '../../util/http-client.js';
-import { errorMessage, logger, redact, registerSecret } from '../../util/log.js';
+import { errorMessage, logger, registerSecret } from '../../util/log.js';
 import { CounterLimiter, REST_COUNTER, TRADING_COUNTER, cancelPenalty, isTradingEndpoint, restCost, type KrakenTier } from './rate-limiter.js';
+import { signRequest } from './signing.js';
+import { NonceSource, type NonceStore } from './nonce-store.js';
+import { KrakenApiError, isAmbiguous, isLockout, krakenResult, throttledUntil } from './errors.js';
+import {
+  normalizeClOrdId,
+  type AddOrderParams,
+  type AddOrderResult,
+  type CancelOrderRef,
+  type KrakenAssetPair,
+  type KrakenDepth,
+  type KrakenOhlc,
+  type KrakenOhlcRow,
+  type KrakenOrderInfo,
+  type KrakenTickerEntry,
+  type KrakenTime,
+  type KrakenTrade,
+} from './api-types.js';
 
 export type { KrakenTier } from './rate-limiter.js';
+export { signRequest } from './signing.js';
+export { FileNonceStore, MemoryNonceStore, type NonceStore } from './nonce-store.js';
+export { KrakenApiError, isAmbiguous, krakenErrorKind } from './errors.js';
+export {
+  isValidClOrdId,
+  normalizeClOrdId,
+  type AddOrderParams,
+  type AddOrderResult,
+  type CancelOrderRef,
+  type KrakenAssetPair,
+  type KrakenDepth,
+  type KrakenOhlc,
+  type KrakenOhlcRow,
+  type KrakenOrderInfo,
+  type KrakenOrderStatus,
+  type KrakenTickerEntry,
+  type KrakenTime,
+  type KrakenTrade,
+} from './api-types.js';
 
 const log = logger('kraken');
-
-/**
- * Kraken's API-Sign: base64(HMAC-SHA512(key = base64decode(secret), msg = urlPath + SHA256(nonce + postData))).
- * The SHA-256 digest is appended as raw bytes, not hex.
- */
-export function signRequest(urlPath: string, nonce: string, postData: string, secretBase64: string): string {
-  const inner = crypto.createHash('sha256').update(nonce + postData, 'utf8').digest();
-  const key = Buffer.from(secretBase64, 'base64');
-  return crypto.createHmac('sha512', key).update(Buffer.concat([Buffer.from(urlPath, 'utf8'), inner])).digest('base64');
-}
-
-// ---------------------------------------------------------------------------
-// Nonces
-
-/** Persisted high-water mark of nonces; several clients (or restarts) sharing one store never reuse a nonce. */
-export interface NonceStore {
-  /** Highest nonce handed out so far (0 when none). */
-  read(): number;
-  write(nonce: number): void;
-}
-
-export class MemoryNonceStore implements NonceStore {
-  private value = 0;
-  read(): number {
-    return this.value;
-  }
-  write(nonce: number): void {
-    if (nonce > this.value) this.value = nonce;
-  }
-}
-
-/** High-water mark in a small file, written atomically (temp file, fsync, rename) before the nonce is used. */
-export class FileNonceStore implements NonceStore {
-  constructor(readonly file: string) {}
-  read(): number {
-    try {
-      const n = Number(fs.readFileSync(this.file, 'utf8').trim());
-      return Number.isSafeInteger(n) && n > 0 ? n : 0;
-    } catch {
-      return 0;
-    }
-  }
-  write(nonce: number): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, String(nonce));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Error mapping
-
-/** Kraken error strings (SPEC §5 and the docs) → ExchangeError kinds. */
-export function krakenErrorKind(error: string): ExchangeErrorKind {
-  const e = error.replace(/\s+/g, '');
-  if (e.startsWith('EAPI:Invalidnonce')) return 'invalid_nonce';
-  if (e.startsWith('EAPI:Ratelimitexceeded') || e.startsWith('EOrder:Ratelimitexceeded') || e.startsWith('EGeneral:Temporarylockout')) return 'rate_limit';
-  if (e.startsWith('EAPI:Invalidkey') || e.startsWith('EAPI:Invalidsignature') || e.startsWith('EGeneral:Permissiondenied') || e.startsWith('EAPI:Badrequest') || e.startsWith('EAPI:Featuredisabled')) return 'auth';
-  if (e.startsWith('EOrder:Insufficientfunds') || e.startsWith('EOrder:Insufficientmargin')) return 'insufficient_funds';
-  if (e.startsWith('EOrder:Postonlyorder')) return 'post_only';
-  if (e.startsWith('EOrder:Orderslimitexceeded') || e.startsWith('EOrder:Positionslimitexceeded')) return 'orders_limit';
-  if (e.startsWith('EOrder:Unknownorder') || e.startsWith('EOrder:Invalidorder')) return 'unknown_order';
-  if (e.startsWith('EService:') || e.startsWith('EGeneral:Internalerror')) return 'retryable';
-  if (
-    e.startsWith('EGeneral:Invalidarguments') ||
-    e.startsWith('EOrder:Invalidprice') ||
-    e.startsWith('EOrder:Orderminimumnotmet') ||
-    e.startsWith('EOrder:Costminimumnotmet') ||
-    e.startsWith('EOrder:Ticksizecheckfailed') ||
-    e.startsWith('EQuery:Unknownassetpair') ||
-    e.startsWith('EQuery:Invalidassetpair') ||
-    e.startsWith('EGeneral:Unknownmethod')
-  )
-    return 'invalid_arguments';
-  return 'other';
-}
-
-/** Unix seconds from `EService:Throttled:<ts>`, or null. */
-function throttledUntil(errors: string[]): number | null {
-  for (const e of errors) {
-    const m = /^EService:\s*Throttled:\s*(\d+(?:\.\d+)?)/.exec(e);
-    if (m) return Number(m[1]);
-  }
-  return null;
-}
-
-/** A Kraken-level failure; carries the raw Kraken error strings (never secrets). */
-export class KrakenApiError extends ExchangeError {
-  constructor(
-    kind: ExchangeErrorKind,
-    message: string,
-    readonly endpoint: string,
-    readonly krakenErrors: string[] = [],
-    readonly httpStatus: number | null = null,
-  ) {
-    super(kind, redact(message));
-    this.name = 'KrakenApiError';
-  }
-}
-
-function isLockout(err: unknown): boolean {
-  return err instanceof KrakenApiError && err.krakenErrors.some((e) => e.replace(/\s+/g, '').startsWith('EGeneral:Temporarylockout'));
-}
-
-/** For a write, did the request perhaps execute? (timeout, reset, 5xx, EService, unreadable answer) */
-export function isAmbiguous(err: unknown): boolean {
-  return err instanceof ExchangeError && (err.kind === 'network' || err.kind === 'retryable');
-}
-
-// ---------------------------------------------------------------------------
-// Kraken data shapes (only the fields we use are typed strictly)
-
-export interface KrakenTime {
-  unixtime: number;
-  rfc1123: string;
-}
-
-export interface KrakenTickerEntry {
-  /** ask [price, whole lot volume, lot volume] */
-  a: [string, string, string];
-  b: [string, string, string];
-  /** last trade closed [price, lot volume] */
-  c: [string, string];
-  v: [string, string];
-  p: [string, string];
-  t: [number, number];
-  l: [string, string];
-  h: [string, string];
-  o: string;
-}
-
-/** [time (s), open, high, low, close, vwap, volume, count] */
-export type KrakenOhlcRow = [number, string, string, string, string, string, string, number];
-
-export interface KrakenOhlc {
-  pairKey: string;
-  rows: KrakenOhlcRow[];
-  last: number;
-}
-
-export interface KrakenAssetPair {
-  altname: string;
-  wsname?: string;
-  aclass_base?: string;
-  base: string;
-  aclass_quote?: string;
-  quote: string;
-  lot?: string;
-  cost_decimals?: number;
-  pair_decimals: number;
-  lot_decimals: number;
-  lot_multiplier?: number;
-  fees?: [number, number][];
-  fees_maker?: [number, number][];
-  fee_volume_currency?: string;
-  ordermin?: string;
-  costmin?: string;
-  tick_size?: string;
-  status?: string;
-  [extra: string]: unknown;
-}
-
-export interface KrakenDepth {
-  asks: [string, string, number][];
-  bids: [string, string, number][];
-}
-
-export type KrakenOrderStatus = 'pending' | 'open' | 'closed' | 'canceled' | 'expired';
-
-export interface KrakenOrderInfo {
-  refid: string | null;
-  userref: number | null;
-  cl_ord_id?: string | null;
-  status: KrakenOrderStatus;
-  opentm: number;
-  starttm: number;
-  expiretm: number;
-  closetm?: number;
-  descr: { pair: string; type: 'buy' | 'sell'; ordertype: string; price: string; price2: string; leverage: string; order: string; close: string };
-  vol: string;
-  vol_exec: string;
-  cost: string;
-  fee: string;
-  /** Average execution price. */
-  price: string;
-  stopprice: string;
-  limitprice: string;
-  misc: string;
-  oflags: string;
-  reason?: string | null;
-  trades?: string[];
-}
-
-export interface KrakenTrade {
-  ordertxid: string;
-  postxid?: string;
-  pair: string;
-  time: number;
-  type: 'buy' | 'sell';
-  ordertype: string;
-  price: string;
-  cost: string;
-  fee: string;
-  vol: string;
-  margin?: string;
-  misc?: string;
-  maker?: boolean;
-}
-
-export interface AddOrderParams {
-  pair: string;
-  type: 'buy' | 'sell';
-  ordertype: 'limit';
-  /** Decimal string, already rounded to pair_decimals. */
-  price: string;
-  /** Decimal string, already rounded to lot_decimals. */
-  volume: string;
-  /** "post" for post-only. */
-  oflags?: string;
-  /**
-   * Client order id: long UUID, 32-hex short UUID or ≤ 18 ASCII chars. Kraken makes it
-   * mutually exclusive with `userref`. Without it an ambiguous failure is NOT retried.
-   */
-  cl_ord_id?: string;
-  userref?: number;
-  validate?: boolean;
-}
-
-export interface AddOrderResult {
-  descr: { order: string; close?: string };
-  txid: string[];
-  /** True when the order was found by cl_ord_id after an ambiguous failure instead of being confirmed by the AddOrder answer. */
-  recovered?: boolean;
-}
-
-export interface CancelOrderRef {
-  /** A txid, or a userref (number) to cancel every open order carrying it. */
-  txid?: string | number;
-  cl_ord_id?: string;
-}
 
 export interface ClientStats {
   /** REST-counter points spent (Kraken's "call counter"). */
@@ -313,11 +102,6 @@ export interface KrakenClientOptions {
 
 type Params = Record<string, string | number | boolean | undefined>;
 
-interface Envelope<T> {
-  error?: unknown;
-  result?: T;
-}
-
 export class KrakenClient {
   readonly baseUrl: string;
   readonly tier: KrakenTier;
@@ -328,12 +112,11 @@ export class KrakenClient {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  private readonly nonceStore: NonceStore | undefined;
+  private readonly nonces: NonceSource;
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly mutex = new SerialQueue();
-  private lastNonce = 0;
   readonly restLimiter: CounterLimiter;
   readonly tradingLimiter: CounterLimiter;
   /** When we saw each order open (ms), for the cancel penalty. Bounded. */
@@ -364,7 +147,7 @@ export class KrakenClient {
     this.now = opts.now ?? (() => Date.now());
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = opts.random ?? Math.random;
-    this.nonceStore = opts.nonceStore;
+    this.nonces = new NonceSource(this.now, opts.nonceStore);
     this.maxRetries = opts.maxRetries ?? 4;
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffMaxMs = opts.backoffMaxMs ?? 8_000;
@@ -473,17 +256,7 @@ export class KrakenClient {
    * retried with backoff; every other Kraken error is thrown at once.
    */
   async addOrder(p: AddOrderParams): Promise<AddOrderResult> {
-    const params: Params = {
-      ordertype: p.ordertype,
-      type: p.type,
-      volume: p.volume,
-      pair: p.pair,
-      price: p.price,
-      oflags: p.oflags,
-      cl_ord_id: p.cl_ord_id,
-      userref: p.userref,
-      validate: p.validate ? true : undefined,
-    };
+    const params = addOrderParams(p);
     const cl = p.cl_ord_id;
     let sentAt = cl ? this.unresolved.get(cl) : undefined;
     let ambiguous = sentAt !== undefined;
@@ -510,21 +283,7 @@ export class KrakenClient {
       } catch (err) {
         if (!(err instanceof ExchangeError)) throw err;
         lastErr = err;
-        if (isAmbiguous(err)) {
-          if (!cl) {
-            log.error('AddOrder outcome unknown and no cl_ord_id to look it up; not retrying', { error: err.message });
-            throw err;
-          }
-          ambiguous = true;
-          log.warn('AddOrder outcome unknown; will look the order up before placing again', { cl_ord_id: cl, error: err.message });
-        } else if ((err.kind === 'invalid_nonce' || err.kind === 'rate_limit') && !isLockout(err)) {
-          // Rejected before execution.
-          if (cl) this.unresolved.delete(cl);
-          log.warn('AddOrder rejected before execution; retrying', { error: err.message });
-        } else {
-          if (cl) this.unresolved.delete(cl);
-          throw err;
-        }
+        ambiguous = this.addOrderFailed(err, cl);
       }
       if (attempt < this.maxRetries) {
         this.stats.retries++;
@@ -536,6 +295,28 @@ export class KrakenClient {
       if (found) return found;
     }
     throw lastErr ?? new KrakenApiError('other', 'Kraken AddOrder failed', 'AddOrder');
+  }
+
+  /**
+   * After a failed AddOrder attempt: true when the outcome is unknown (look the
+   * order up before placing it again), false when Kraken rejected it before
+   * execution (invalid nonce, rate limit: retry); throws for every other failure.
+   */
+  private addOrderFailed(err: ExchangeError, cl: string | undefined): boolean {
+    if (isAmbiguous(err)) {
+      if (!cl) {
+        log.error('AddOrder outcome unknown and no cl_ord_id to look it up; not retrying', { error: err.message });
+        throw err;
+      }
+      log.warn('AddOrder outcome unknown; will look the order up before placing again', { cl_ord_id: cl, error: err.message });
+      return true;
+    }
+    if (cl) this.unresolved.delete(cl);
+    if ((err.kind === 'invalid_nonce' || err.kind === 'rate_limit') && !isLockout(err)) {
+      log.warn('AddOrder rejected before execution; retrying', { error: err.message });
+      return false;
+    }
+    throw err;
   }
 
   /** Look an order up by cl_ord_id after an ambiguous AddOrder. Throws (outcome still unknown) when the lookup itself fails. */
@@ -621,14 +402,6 @@ export class KrakenClient {
     }
   }
 
-  private nextNonce(): string {
-    const stored = this.nonceStore ? this.nonceStore.read() : 0;
-    const candidate = Math.max(Math.floor(this.now() * 1000), this.lastNonce + 1, stored + 1);
-    this.lastNonce = candidate;
-    this.nonceStore?.write(candidate);
-    return String(candidate);
-  }
-
   private async backoff(attempt: number, err: ExchangeError | undefined): Promise<void> {
     let delay = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt);
     delay = delay / 2 + (this.random() * delay) / 2;
@@ -670,27 +443,27 @@ export class KrakenClient {
     const url = `${this.baseUrl}/0/public/${method}${qs ? `?${qs}` : ''}`;
     this.stats.publicCalls[method] = (this.stats.publicCalls[method] ?? 0) + 1;
     const res = await this.send(method, { url, method: 'GET' });
-    return this.parse<T>(method, res);
+    return krakenResult<T>(method, res);
+  }
+
+  /** Waits until the endpoint's rate counter (trading or REST) has room, then spends its cost. */
+  private async takeRatePoints(method: string, tradingCost: number | undefined): Promise<void> {
+    const trading = isTradingEndpoint(method);
+    const limiter = trading ? this.tradingLimiter : this.restLimiter;
+    const cost = trading ? (tradingCost ?? 1) : restCost(method);
+    const before = limiter.waitedMs;
+    await limiter.take(cost);
+    this.stats.limiterWaitMs += limiter.waitedMs - before;
+    if (trading) this.stats.tradingPoints += cost;
+    else this.stats.restPoints += cost;
   }
 
   /** One signed attempt, serialised with every other private call of this client. `tradingCost` overrides the trading-counter cost. */
   private privateOnce<T>(method: string, params: Params, tradingCost?: number): Promise<T> {
     return this.mutex.run(async () => {
       if (!this.apiKey || !this.apiSecret) throw new KrakenApiError('auth', `Kraken ${method}: no API key/secret configured`, method);
-      if (isTradingEndpoint(method)) {
-        const cost = tradingCost ?? 1;
-        const before = this.tradingLimiter.waitedMs;
-        await this.tradingLimiter.take(cost);
-        this.stats.limiterWaitMs += this.tradingLimiter.waitedMs - before;
-        this.stats.tradingPoints += cost;
-      } else {
-        const cost = restCost(method);
-        const before = this.restLimiter.waitedMs;
-        await this.restLimiter.take(cost);
-        this.stats.limiterWaitMs += this.restLimiter.waitedMs - before;
-        this.stats.restPoints += cost;
-      }
-      const nonce = this.nextNonce();
+      await this.takeRatePoints(method, tradingCost);
+      const nonce = this.nonces.next();
       const body = encodeParams({ nonce, ...params });
       const urlPath = `${this.basePath}/0/private/${method}`;
       let sign: string;
@@ -707,7 +480,7 @@ export class KrakenClient {
         body,
       });
       try {
-        return this.parse<T>(method, res);
+        return krakenResult<T>(method, res);
       } catch (err) {
         if (err instanceof ExchangeError && err.kind === 'rate_limit') {
           if (isTradingEndpoint(method)) this.tradingLimiter.saturate();
@@ -726,27 +499,6 @@ export class KrakenClient {
       throw new KrakenApiError('network', `Kraken ${method}: ${errorMessage(err)}`, method);
     }
   }
-
-  private parse<T>(method: string, res: HttpResponse): T {
-    let env: Envelope<T> | undefined;
-    try {
-      env = JSON.parse(res.body) as Envelope<T>;
-    } catch {
-      env = undefined;
-    }
-    const errors = env && Array.isArray(env.error) ? env.error.map((e) => String(e)) : [];
-    if (errors.length > 0) {
-      const kind = errors.map(krakenErrorKind).find((k) => k !== 'other') ?? 'other';
-      throw new KrakenApiError(kind, `Kraken ${method}: ${errors.join(', ')}`, method, errors, res.status);
-    }
-    if (res.status >= 500) throw new KrakenApiError('retryable', `Kraken ${method}: HTTP ${res.status}`, method, [], res.status);
-    if (res.status === 429) throw new KrakenApiError('rate_limit', `Kraken ${method}: HTTP 429`, method, [], res.status);
-    if (res.status === 401 || res.status === 403) throw new KrakenApiError('auth', `Kraken ${method}: HTTP ${res.status}`, method, [], res.status);
-    if (!env || typeof env !== 'object') throw new KrakenApiError('retryable', `Kraken ${method}: malformed response (HTTP ${res.status})`, method, [], res.status);
-    if (res.status >= 400) throw new KrakenApiError('other', `Kraken ${method}: HTTP ${res.status}`, method, [], res.status);
-    if (env.result === undefined || env.result === null) throw new KrakenApiError('retryable', `Kraken ${method}: response without result`, method, [], res.status);
-    return env.result;
-  }
 }
 
 function encodeParams(params: Params): string {
@@ -758,18 +510,16 @@ function encodeParams(params: Params): string {
   return sp.toString();
 }
 
-/** Compare client order ids the way Kraken stores them: UUID forms without dashes, case-insensitive. */
-export function normalizeClOrdId(id: string): string {
-  const s = id.trim();
-  if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(s) || /^[0-9a-fA-F]{32}$/.test(s)) {
-    return s.replace(/-/g, '').toLowerCase();
-  }
-  return s;
-}
-
-/** Is `id` an acceptable Kraken cl_ord_id (long UUID, 32-hex short UUID, or ≤ 18 printable ASCII)? */
-export function isValidClOrdId(id: string): boolean {
-  if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(id)) return true;
-  if (/^[0-9a-fA-F]{32}$/.test(id)) return true;
-  return id.length > 0 && id.length <= 18 && /^[\x21-\x7e]+$/.test(id);
+function addOrderParams(p: AddOrderParams): Params {
+  return {
+    ordertype: p.ordertype,
+    type: p.type,
+    volume: p.volume,
+    pair: p.pair,
+    price: p.price,
+    oflags: p.oflags,
+    cl_ord_id: p.cl_ord_id,
+    userref: p.userref,
+    validate: p.validate ? true : undefined,
+  };
 }

@@ -29,7 +29,8 @@ import {
   type PlaceOrderRequest,
   type Ticker,
 } from '../exchange.js';
-import { KrakenClient, normalizeClOrdId, type KrakenOrderInfo } from './client.js';
+import { KrakenClient } from './client.js';
+import { normalizeClOrdId, type KrakenOrderInfo } from './api-types.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { toDecimalString } from '../../core/money.js';
 import type { Candle } from '../../core/types.js';

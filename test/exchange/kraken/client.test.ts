@@ -7,14 +7,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ExchangeError } from '../../../src/exchange/exchange.js';
 import { httpRequest } from '../../../src/util/http-client.js';
-import {
-  FileNonceStore,
-  KrakenClient,
-  MemoryNonceStore,
-  krakenErrorKind,
-  signRequest,
-  type AddOrderParams,
-} from '../../../src/exchange/kraken/client.js';
+import { KrakenClient } from '../../../src/exchange/kraken/client.js';
+import { signRequest } from '../../../src/exchange/kraken/signing.js';
+import { FileNonceStore, MemoryNonceStore, NonceSource } from '../../../src/exchange/kraken/nonce-store.js';
+import { KrakenApiError, krakenErrorKind, krakenResult, throttledUntil } from '../../../src/exchange/kraken/errors.js';
+import type { AddOrderParams } from '../../../src/exchange/kraken/api-types.js';
+import * as clientModule from '../../../src/exchange/kraken/client.js';
 import { CounterLimiter, cancelPenalty, restCost } from '../../../src/exchange/kraken/rate-limiter.js';
 import type { FaultType } from '../../../src/tools/sim/kraken-sim.js';
 import { SharedClock, captureLogs, krakenRig, quietLogs } from '../../support/kraken.js';
@@ -78,6 +76,51 @@ test('Kraken error strings map to typed ExchangeError kinds', () => {
   for (const [err, kind] of table) assert.equal(krakenErrorKind(err), kind, err);
   const retryable = new Set(['rate_limit', 'invalid_nonce', 'retryable', 'network']);
   for (const [, kind] of table) assert.equal(new ExchangeError(kind as never, 'x').retryable, retryable.has(kind));
+});
+
+test('Kraken answers are unwrapped or classified: Kraken errors first, then HTTP status, then a malformed body', () => {
+  const res = (status: number, body: string) => ({ status, headers: {}, body });
+  assert.deepEqual(krakenResult('Balance', res(200, '{"error":[],"result":{"ZUSD":"1"}}')), { ZUSD: '1' });
+  const kindOf = (status: number, body: string): [string, number | null] => {
+    try {
+      krakenResult('Balance', res(status, body));
+    } catch (e) {
+      assert.ok(e instanceof KrakenApiError);
+      return [e.kind, e.httpStatus];
+    }
+    assert.fail('no error');
+  };
+  assert.deepEqual(kindOf(200, '{"error":["EFoo:Bar","EAPI:Invalid nonce"]}'), ['invalid_nonce', 200]);
+  assert.deepEqual(kindOf(502, '{"error":["EAPI:Invalid key"]}'), ['auth', 502]);
+  assert.deepEqual(kindOf(502, '<html>'), ['retryable', 502]);
+  assert.deepEqual(kindOf(429, ''), ['rate_limit', 429]);
+  assert.deepEqual(kindOf(403, ''), ['auth', 403]);
+  assert.deepEqual(kindOf(200, 'not json'), ['retryable', 200]);
+  assert.deepEqual(kindOf(404, '{}'), ['other', 404]);
+  assert.deepEqual(kindOf(200, '{"error":[]}'), ['retryable', 200]);
+  assert.equal(throttledUntil(['EService:Busy', 'EService: Throttled: 1700000000.5']), 1700000000.5);
+  assert.equal(throttledUntil(['EService:Busy']), null);
+});
+
+test('nonce source: clock in µs, never repeats on a frozen clock, never below the store\'s high-water mark', () => {
+  let t = 1_000;
+  const store = new MemoryNonceStore();
+  const a = new NonceSource(() => t, store);
+  assert.deepEqual([a.next(), a.next()], ['1000000', '1000001']);
+  assert.equal(store.read(), 1_000_001);
+  t = 500; // clock set back, second source sharing the store
+  assert.equal(new NonceSource(() => t, store).next(), '1000002');
+  assert.equal(new NonceSource(() => t).next(), '500000');
+});
+
+test('client.js keeps re-exporting the names that moved out of it (signRequest is a SPEC §2 contract)', () => {
+  assert.equal(clientModule.signRequest, signRequest);
+  assert.equal(clientModule.krakenErrorKind, krakenErrorKind);
+  assert.equal(clientModule.FileNonceStore, FileNonceStore);
+  assert.equal(clientModule.MemoryNonceStore, MemoryNonceStore);
+  assert.equal(clientModule.KrakenApiError, KrakenApiError);
+  assert.equal(typeof clientModule.normalizeClOrdId, 'function');
+  assert.equal(typeof clientModule.isAmbiguous, 'function');
 });
 
 test('rate counter model: costs, cancel penalties, and waiting instead of failing', async () => {
