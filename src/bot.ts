@@ -10,7 +10,7 @@ import type { Exchange, MarketData } from './exchange/exchange.js';
 import { newState, type GridState } from './core/grid-strategy.js';
 import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
 import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
-import { configureLogger, errorMessage, logger, registerSecret } from './util/log.js';
+import { configureLogger, errorMessage, guardStdout, logger, registerSecret } from './util/log.js';
 import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
 import { createServices } from './frontends/services.js';
 import type { BotHandle, BotHooks } from './ops/bot-handle.js';
@@ -342,6 +342,35 @@ function banner(config: Config): void {
   );
 }
 
+/** What installProcessHandlers needs of `process` (an EventEmitter in tests). */
+export interface ProcessEvents {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Every way the process can be asked or forced to stop takes the orderly path
+ * (stop the loop, cancel our orders within the budget, save): SIGTERM (Docker,
+ * Railway), SIGINT (Ctrl-C), SIGHUP (a closed terminal or a supervisor
+ * reload), and an exception or rejection nobody caught. A second signal while
+ * stopping is logged and does not cut the cancels short.
+ */
+export function installProcessHandlers(bot: Bot, proc: ProcessEvents): void {
+  const onSignal = (sig: string) => {
+    if (bot.isStopping) {
+      log.warn(`${sig} received while shutting down; still cancelling orders and saving (send SIGKILL to stop at once)`);
+      return;
+    }
+    void bot.shutdown(`signal ${sig}`, 0);
+  };
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) proc.on(sig, () => onSignal(sig));
+  const onFatal = (kind: string) => (err: unknown) => {
+    log.error(`${kind}: ${errorMessage(err)}; cancelling orders and stopping`);
+    void bot.shutdown(kind, 1);
+  };
+  proc.on('uncaughtException', onFatal('uncaught exception'));
+  proc.on('unhandledRejection', onFatal('unhandled rejection'));
+}
+
 /** The daemon: `node dist/src/bot.js`. */
 export async function main(env: Record<string, string | undefined> = process.env): Promise<number> {
   let config: Config;
@@ -354,6 +383,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     }
     throw err;
   }
+  guardStdout();
   configureLogger({ level: config.logLevel, format: config.logFormat });
   for (const secret of [config.krakenApiKey, config.krakenApiSecret, config.telegramBotToken, config.aiApiKey, config.dashboardToken]) registerSecret(secret);
   fs.mkdirSync(config.logDir, { recursive: true });
@@ -376,9 +406,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   const services = await createServices(bot);
   bot.use(services.hooks);
 
-  const onSignal = (sig: string) => void bot.shutdown(`signal ${sig}`, 0);
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
-  process.once('SIGINT', () => onSignal('SIGINT'));
+  installProcessHandlers(bot, process);
 
   await services.startEarly();
   try {

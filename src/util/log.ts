@@ -12,12 +12,46 @@ interface LoggerSettings {
   now: () => number;
 }
 
+/** False once stdout failed (its reader went away): later lines are dropped instead of crashing the bot. */
+let stdoutUsable = true;
+
+function writeStdout(line: string): void {
+  if (!stdoutUsable) return;
+  try {
+    process.stdout.write(line + '\n');
+  } catch {
+    stdoutUsable = false;
+  }
+}
+
+/**
+ * A dying `tee` or log shipper closes the pipe: Node then emits EPIPE as an
+ * 'error' event on stdout, which is fatal when nobody listens. Trading and an
+ * orderly shutdown matter more than the log, so the bot listens and goes on.
+ */
+export function guardStdout(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', () => {
+      if (stream === process.stdout) stdoutUsable = false;
+    });
+  }
+}
+
 const settings: LoggerSettings = {
   level: 'INFO',
   format: 'text',
-  write: (line) => process.stdout.write(line + '\n'),
+  write: writeStdout,
   now: () => Date.now(),
 };
+
+/**
+ * Control and bidirectional-override characters (from an AI answer, an error
+ * echoed by a server…) would let one line disguise or split itself in a
+ * terminal or log viewer; they are written as \u escapes.
+ */
+export function neutralize(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]|\n|\r/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
 
 const secrets = new Set<string>();
 
@@ -49,10 +83,10 @@ function emit(level: LogLevel, component: string, message: string, fields?: Reco
   const ts = new Date(settings.now()).toISOString();
   let line: string;
   if (settings.format === 'json') {
-    line = JSON.stringify({ ts, level, component, msg: message, ...(fields ?? {}) });
+    line = neutralize(JSON.stringify({ ts, level, component, msg: message, ...(fields ?? {}) }));
   } else {
     const extra = fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : '';
-    line = `${ts} ${level.padEnd(7)} [${component}] ${message}${extra}`;
+    line = `${ts} ${level.padEnd(7)} [${component}] ${neutralize(message)}${neutralize(extra)}`;
   }
   settings.write(redact(line));
 }
