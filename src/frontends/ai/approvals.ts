@@ -14,7 +14,8 @@ import { aiAdjustedSpacing, type ControlOutcome, type ControlRequest, type Contr
 import type { CsvLog } from '../../persistence/csv-log.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { fmtPct, recommendationMessage, recommendationResolvedMessage, type ApprovalState, type RecommendationInfo } from '../telegram/messages.js';
-import type { InlineKeyboard, TelegramCallbackQuery, TelegramNotifier } from '../telegram/notifier.js';
+import type { InlineKeyboard, TelegramCallbackQuery } from '../telegram/bot-api.js';
+import type { TelegramNotifier } from '../telegram/notifier.js';
 
 const log = logger('approvals');
 
