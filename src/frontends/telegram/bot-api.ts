@@ -266,7 +266,7 @@ export class TelegramBotApi {
       const res = await this.callWithFallback(item.method, item.params);
       if (res.kind === 'retry') {
         failures++;
-        const delay = res.delayMs ?? Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.min(failures - 1, 20));
+        const delay = res.delayMs ?? this.backoffMs(failures);
         if (failures === 1 || failures % 10 === 0) {
           log.warn(`Telegram ${item.method} failed (${res.why}); ${this.queue.length} queued, retrying in ${delay} ms`);
         }
@@ -341,6 +341,11 @@ export class TelegramBotApi {
     return { kind: 'fail', status, description };
   }
 
+  /** Exponential backoff after `failures` consecutive failures, capped at maxRetryDelayMs. */
+  private backoffMs(failures: number): number {
+    return Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.min(failures - 1, 20));
+  }
+
   private sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
@@ -387,7 +392,7 @@ export class TelegramBotApi {
       if (res.kind !== 'ok') {
         failures++;
         let delay: number;
-        if (res.kind === 'retry') delay = res.delayMs ?? Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.min(failures - 1, 20));
+        if (res.kind === 'retry') delay = res.delayMs ?? this.backoffMs(failures);
         else delay = this.maxRetryDelayMs; // 401 bad token, 409 another poller or webhook: slow down
         if (failures === 1 || failures % 20 === 0) {
           const why = res.kind === 'retry' ? res.why : `${res.status} ${res.description}`;
