@@ -62,6 +62,16 @@ export function validateTelegramHtml(text: string): string | null {
   return null;
 }
 
+/** Telegram's rules for setMyCommands: null if valid, else the error description. */
+export function checkCommandMenu(commands: unknown): string | null {
+  if (!Array.isArray(commands) || commands.length > 100) return 'Bad Request: commands must be an array of at most 100 BotCommand';
+  for (const c of commands) {
+    if (typeof c?.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) return `Bad Request: BOT_COMMAND_INVALID (${String(c?.command)})`;
+    if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 256) return `Bad Request: command description is invalid (${c.command})`;
+  }
+  return null;
+}
+
 export function renderPlain(text: string, parseMode: string | undefined): string {
   if (parseMode !== 'HTML') return text;
   return text
@@ -102,6 +112,7 @@ export class TelegramDouble {
   private waiters: Waiter[] = [];
   private down = false;
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  private readonly refusals = new Map<string, { times: number; status: number; description: string }>();
   private readonly changeListeners = new Set<() => void>();
 
   private constructor(token: string, botUsername: string) {
@@ -164,6 +175,11 @@ export class TelegramDouble {
   /** The next `times` calls of `method` answer 429 with `retry_after`. */
   rateLimit(method: string, times: number, retryAfter: number): void {
     this.rateLimits.set(method, { times, retryAfter });
+  }
+
+  /** The next `times` calls of `method` are refused with `status` and `description`. */
+  refuse(method: string, times: number, status = 400, description = 'Bad Request: refused by the test'): void {
+    this.refusals.set(method, { times, status, description });
   }
 
   /** Down: every connection is reset (held long polls too). */
@@ -275,6 +291,14 @@ export class TelegramDouble {
         this.changed();
         return;
       }
+      const refusal = this.refusals.get(method);
+      if (refusal && refusal.times > 0) {
+        refusal.times--;
+        call.status = refusal.status;
+        this.fail(res, refusal.status, refusal.description);
+        this.changed();
+        return;
+      }
       const status = this.dispatch(method, params, res);
       call.status = status;
       this.changed();
@@ -287,10 +311,16 @@ export class TelegramDouble {
       case 'getMe':
         this.reply(res, 200, { ok: true, result: { id: 42, is_bot: true, first_name: 'Grid', username: this.botUsername } });
         return 200;
-      case 'setMyCommands':
+      case 'setMyCommands': {
+        const err = checkCommandMenu(p.commands);
+        if (err) {
+          this.fail(res, 400, err);
+          return 400;
+        }
         this.commandMenus.push(p.commands);
         this.reply(res, 200, { ok: true, result: true });
         return 200;
+      }
       case 'sendMessage': {
         const err = this.checkText(p);
         if (err) {

@@ -202,6 +202,70 @@ function extractText(json: unknown): string | null {
   return null;
 }
 
+function requestBody(opts: AiAdvisorOptions, context: AdvisorContext): string {
+  return JSON.stringify({
+    model: opts.model,
+    messages: [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: buildPrompt(context) },
+    ],
+    temperature: 0.3,
+    max_tokens: 200,
+  });
+}
+
+/** One chat-completions call; the model's text, or null (logged) on any failure. */
+async function fetchAdviceText(opts: AiAdvisorOptions, context: AdvisorContext): Promise<string | null> {
+  let res;
+  try {
+    res = await httpRequest({
+      url: opts.url,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.apiKey}` },
+      body: requestBody(opts, context),
+      timeoutMs: opts.timeoutMs ?? 30_000,
+    });
+  } catch (err) {
+    log.warn(`AI call failed: ${errorMessage(err)}; trading continues unchanged`);
+    return null;
+  }
+  if (res.status !== 200) {
+    log.warn(`AI call failed: HTTP ${res.status} ${redact(res.body.replace(/\s+/g, ' ').slice(0, 200))}; trading continues unchanged`);
+    return null;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(res.body);
+  } catch {
+    log.warn('AI answer is not JSON; trading continues unchanged');
+    return null;
+  }
+  const text = extractText(json);
+  if (text === null) log.warn('AI answer has no content; trading continues unchanged');
+  return text;
+}
+
+/** Asks the model and parses its answer; null when the call failed. */
+async function ask(opts: AiAdvisorOptions, context: AdvisorContext, now: () => number): Promise<Recommendation | null> {
+  const text = await fetchAdviceText(opts, context);
+  if (text === null) return null;
+  const parsed = parseAdvice(text);
+  if (parsed.action === 'continue' && parsed.condition === 'unknown') {
+    log.warn(`AI answer not understood, treated as continue: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
+  }
+  return { ...parsed, price: context.price, time: now() };
+}
+
+/** Logs the recommendation and appends it to ai_recommendations.csv (pending until decided). */
+function logRecommendation(csv: CsvLog, rec: Recommendation): void {
+  log.info(`AI: condition=${rec.condition} action=${rec.action} reason=${JSON.stringify(rec.reason)}`);
+  try {
+    csv.append([new Date(rec.time).toISOString(), rec.condition, rec.action, rec.price, rec.action === 'continue' ? 'n/a' : 'pending']);
+  } catch (err) {
+    log.error(`cannot write ${AI_RECOMMENDATIONS_CSV}: ${errorMessage(err)}`);
+  }
+}
+
 export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
   registerSecret(opts.apiKey);
   const now = opts.now ?? Date.now;
@@ -209,53 +273,6 @@ export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
   const enabled = Boolean(opts.apiKey && opts.url);
   let busy = false;
   if (!enabled) log.info('AI advisor disabled (no AI_API_KEY)');
-
-  async function ask(context: AdvisorContext): Promise<Recommendation | null> {
-    const body = JSON.stringify({
-      model: opts.model,
-      messages: [
-        { role: 'system', content: SYSTEM_PROMPT },
-        { role: 'user', content: buildPrompt(context) },
-      ],
-      temperature: 0.3,
-      max_tokens: 200,
-    });
-    let res;
-    try {
-      res = await httpRequest({
-        url: opts.url,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.apiKey}` },
-        body,
-        timeoutMs: opts.timeoutMs ?? 30_000,
-      });
-    } catch (err) {
-      log.warn(`AI call failed: ${errorMessage(err)}; trading continues unchanged`);
-      return null;
-    }
-    if (res.status !== 200) {
-      log.warn(`AI call failed: HTTP ${res.status} ${redact(res.body.replace(/\s+/g, ' ').slice(0, 200))}; trading continues unchanged`);
-      return null;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(res.body);
-    } catch {
-      log.warn('AI answer is not JSON; trading continues unchanged');
-      return null;
-    }
-    const text = extractText(json);
-    if (text === null) {
-      log.warn('AI answer has no content; trading continues unchanged');
-      return null;
-    }
-    const parsed = parseAdvice(text);
-    if (parsed.action === 'continue' && parsed.condition === 'unknown') {
-      log.warn(`AI answer not understood, treated as continue: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
-    }
-    return { ...parsed, price: context.price, time: now() };
-  }
-
   return {
     enabled,
     get busy() {
@@ -269,15 +286,8 @@ export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
       }
       busy = true;
       try {
-        const rec = await ask(context);
-        if (rec) {
-          log.info(`AI: condition=${rec.condition} action=${rec.action} reason=${JSON.stringify(rec.reason)}`);
-          try {
-            csv.append([new Date(rec.time).toISOString(), rec.condition, rec.action, rec.price, rec.action === 'continue' ? 'n/a' : 'pending']);
-          } catch (err) {
-            log.error(`cannot write ${AI_RECOMMENDATIONS_CSV}: ${errorMessage(err)}`);
-          }
-        }
+        const rec = await ask(opts, context, now);
+        if (rec) logRecommendation(csv, rec);
         return rec;
       } catch (err) {
         log.error(`AI advisor failed: ${errorMessage(err)}`);

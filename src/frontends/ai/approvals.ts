@@ -14,7 +14,8 @@ import { aiAdjustedSpacing, type ControlOutcome, type ControlRequest, type Contr
 import type { CsvLog } from '../../persistence/csv-log.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { fmtPct, recommendationMessage, recommendationResolvedMessage, type ApprovalState, type RecommendationInfo } from '../telegram/messages.js';
-import type { InlineKeyboard, TelegramCallbackQuery, TelegramNotifier } from '../telegram/notifier.js';
+import type { InlineKeyboard, TelegramCallbackQuery } from '../telegram/bot-api.js';
+import type { TelegramNotifier } from '../telegram/notifier.js';
 
 const log = logger('approvals');
 
@@ -157,147 +158,171 @@ export interface ApprovalWorkflow {
   checkExpiry(): Promise<void>;
 }
 
+/** What the workflow's steps share. */
+interface Workflow {
+  deps: ApprovalDeps;
+  ttl: number;
+  /** ai_recommendations.csv, opened on first use. */
+  csv: CsvLog | null;
+  /** Bumped by every recommend(): a send that finishes after a newer one started is superseded. */
+  generation: number;
+}
+
+/** Appends a decision to ai_recommendations.csv and tells onDecision. Never throws. */
+function recordDecision(w: Workflow, p: { condition: string; action: string }, decision: DecisionRecord): void {
+  const { deps } = w;
+  let price = NaN;
+  try {
+    price = deps.currentPrice();
+  } catch {
+    /* leave empty */
+  }
+  try {
+    deps.onDecision?.({ action: p.action, condition: p.condition, decision, time: deps.now() });
+  } catch (err) {
+    log.error(`onDecision failed: ${errorMessage(err)}`);
+  }
+  try {
+    w.csv ??= aiRecommendationsLog(deps.logDir);
+    w.csv.append([new Date(deps.now()).toISOString(), p.condition, p.action, Number.isFinite(price) ? price : null, decision]);
+  } catch (err) {
+    log.error(`cannot write ai_recommendations.csv: ${errorMessage(err)}`);
+  }
+}
+
+/** The persisted pending approval; a malformed one is discarded. */
+function readPending(w: Workflow): PendingApproval | null {
+  const p = w.deps.getPending();
+  if (p === null || p === undefined) return null;
+  if (isPendingApproval(p)) return p;
+  log.warn('persisted pending approval is malformed; discarded');
+  w.deps.setPending(null);
+  return null;
+}
+
+/** Edits the recommendation message to its final state (which removes the buttons). */
+function showResolved(w: Workflow, messageId: number, p: Omit<PendingApproval, 'messageId'>, state: ApprovalState): void {
+  void w.deps.notifier.editMessageText(messageId, recommendationResolvedMessage(infoOf(p), state));
+}
+
+/** Ends the pending approval without executing it. */
+function closePending(w: Workflow, p: PendingApproval, why: 'expired' | 'superseded'): void {
+  w.deps.setPending(null);
+  showResolved(w, p.messageId, p, { state: why });
+  recordDecision(w, p, why);
+  log.info(`AI recommendation ${p.action} ${why}`);
+}
+
+function spacingNow(w: Workflow): { current: number; min: number } {
+  return { current: w.deps.currentSpacingPct(), min: w.deps.controls.minSpacingPct() };
+}
+
+/** What approving would do, for the message; undefined if the spacing cannot be read now. */
+function effectNow(w: Workflow, action: ActionableAiAction): string | undefined {
+  try {
+    const s = spacingNow(w);
+    return effectText(action, s.current, s.min);
+  } catch {
+    return undefined;
+  }
+}
+
+/** recommend(): supersedes the pending one, sends the new one with buttons, and makes it pending once delivered. */
+async function sendForApproval(w: Workflow, rec: Recommendation): Promise<void> {
+  const { deps } = w;
+  if (!isActionableAction(rec.action)) return;
+  const action = rec.action;
+  const gen = ++w.generation;
+  const old = readPending(w);
+  if (old) closePending(w, old, 'superseded');
+  if (!deps.notifier.enabled) {
+    log.info(`AI recommends ${action}, but Telegram is off: nobody can approve it`);
+    recordDecision(w, { condition: rec.condition, action }, 'undelivered');
+    return;
+  }
+  const createdAt = deps.now();
+  const draft = { action, condition: rec.condition, reason: rec.reason, price: rec.price, createdAt, expiresAt: createdAt + w.ttl };
+  const messageId = await deps.notifier.sendMessage(recommendationMessage(infoOf(draft, effectNow(w, action))), {
+    replyMarkup: approvalKeyboard(action),
+    maxAgeMs: w.ttl,
+    label: 'AI recommendation',
+  });
+  if (messageId === null) {
+    log.warn(`AI recommendation ${action} could not be delivered to Telegram`);
+    recordDecision(w, draft, 'undelivered');
+    return;
+  }
+  settleDelivered(w, { ...draft, messageId }, gen);
+}
+
+/** A delivered recommendation becomes pending, unless a newer one arrived meanwhile or it already expired. */
+function settleDelivered(w: Workflow, p: PendingApproval, gen: number): void {
+  const late: 'superseded' | 'expired' | null = gen !== w.generation ? 'superseded' : isExpired(p, w.deps.now()) ? 'expired' : null;
+  if (late) {
+    showResolved(w, p.messageId, p, { state: late });
+    recordDecision(w, p, late);
+    return;
+  }
+  w.deps.setPending(p);
+  log.info(`AI recommendation ${p.action} awaiting approval (message ${p.messageId})`);
+}
+
+/** handleCallback(): checks the press (see checkCallback), then skips or applies the pending approval. */
+async function handleButtonPress(w: Workflow, cq: TelegramCallbackQuery): Promise<void> {
+  const { notifier } = w.deps;
+  const chatId = cq.message?.chat?.id;
+  const verdict = checkCallback(readPending(w), {
+    chatId: chatId === undefined ? '' : String(chatId),
+    authorizedChatId: notifier.chatId,
+    messageId: cq.message?.message_id,
+    data: cq.data,
+  });
+  if (!verdict.ok) {
+    log.warn(`button press rejected: ${verdict.reason}`);
+    void notifier.answerCallbackQuery(cq.id, 'This recommendation has expired or is not allowed.');
+    return;
+  }
+  const p = verdict.pending;
+  if (isExpired(p, w.deps.now())) {
+    closePending(w, p, 'expired');
+    void notifier.answerCallbackQuery(cq.id, 'This recommendation has expired.');
+    return;
+  }
+  // Cleared before executing: a second press (or a replayed update) finds nothing pending.
+  w.deps.setPending(null);
+  if (verdict.decision === 'skip') {
+    void notifier.answerCallbackQuery(cq.id, 'Skipped.');
+    showResolved(w, p.messageId, p, { state: 'skipped' });
+    recordDecision(w, p, 'skipped');
+    log.info(`AI recommendation ${p.action} skipped by the operator`);
+    return;
+  }
+  void notifier.answerCallbackQuery(cq.id, 'Approved, applying…');
+  await applyApproved(w, p);
+}
+
+/** Executes an approved recommendation through the controls and records the outcome. */
+async function applyApproved(w: Workflow, p: PendingApproval): Promise<void> {
+  let outcome: ControlOutcome;
+  try {
+    const s = spacingNow(w);
+    outcome = await w.deps.controls.apply(controlRequestFor(p.action, s.current, s.min), 'ai');
+  } catch (err) {
+    outcome = { ok: false, message: `failed: ${errorMessage(err)}` };
+  }
+  showResolved(w, p.messageId, p, { state: 'approved', ok: outcome.ok, outcome: outcome.message });
+  recordDecision(w, p, outcome.ok ? 'approved' : 'approved_failed');
+  log.info(`AI recommendation ${p.action} approved: ${outcome.ok ? 'applied' : 'not applied'}: ${outcome.message}`);
+}
+
 export function createApprovalWorkflow(deps: ApprovalDeps): ApprovalWorkflow {
-  const ttl = deps.ttlMs ?? APPROVAL_TTL_MS;
-  let csv: CsvLog | null = null;
-  let generation = 0;
-
-  function record(p: { condition: string; action: string }, decision: DecisionRecord): void {
-    let price = NaN;
-    try {
-      price = deps.currentPrice();
-    } catch {
-      /* leave empty */
-    }
-    try {
-      deps.onDecision?.({ action: p.action, condition: p.condition, decision, time: deps.now() });
-    } catch (err) {
-      log.error(`onDecision failed: ${errorMessage(err)}`);
-    }
-    try {
-      csv ??= aiRecommendationsLog(deps.logDir);
-      csv.append([new Date(deps.now()).toISOString(), p.condition, p.action, Number.isFinite(price) ? price : null, decision]);
-    } catch (err) {
-      log.error(`cannot write ai_recommendations.csv: ${errorMessage(err)}`);
-    }
-  }
-
-  function pending(): PendingApproval | null {
-    const p = deps.getPending();
-    if (p === null || p === undefined) return null;
-    if (isPendingApproval(p)) return p;
-    log.warn('persisted pending approval is malformed; discarded');
-    deps.setPending(null);
-    return null;
-  }
-
-  function resolveMessage(messageId: number, p: Omit<PendingApproval, 'messageId'>, state: ApprovalState): void {
-    void deps.notifier.editMessageText(messageId, recommendationResolvedMessage(infoOf(p), state));
-  }
-
-  /** Ends the pending approval without executing it. */
-  function close(p: PendingApproval, why: 'expired' | 'superseded'): void {
-    deps.setPending(null);
-    resolveMessage(p.messageId, p, { state: why });
-    record(p, why);
-    log.info(`AI recommendation ${p.action} ${why}`);
-  }
-
-  function spacingNow(): { current: number; min: number } {
-    return { current: deps.currentSpacingPct(), min: deps.controls.minSpacingPct() };
-  }
-
+  const w: Workflow = { deps, ttl: deps.ttlMs ?? APPROVAL_TTL_MS, csv: null, generation: 0 };
   return {
-    async recommend(rec) {
-      if (!isActionableAction(rec.action)) return;
-      const action = rec.action;
-      const gen = ++generation;
-      const old = pending();
-      if (old) close(old, 'superseded');
-      if (!deps.notifier.enabled) {
-        log.info(`AI recommends ${action}, but Telegram is off: nobody can approve it`);
-        record({ condition: rec.condition, action }, 'undelivered');
-        return;
-      }
-      const createdAt = deps.now();
-      const draft = { action, condition: rec.condition, reason: rec.reason, price: rec.price, createdAt, expiresAt: createdAt + ttl };
-      let effect: string | undefined;
-      try {
-        const s = spacingNow();
-        effect = effectText(action, s.current, s.min);
-      } catch {
-        effect = undefined;
-      }
-      const messageId = await deps.notifier.sendMessage(recommendationMessage(infoOf(draft, effect)), {
-        replyMarkup: approvalKeyboard(action),
-        maxAgeMs: ttl,
-        label: 'AI recommendation',
-      });
-      if (messageId === null) {
-        log.warn(`AI recommendation ${action} could not be delivered to Telegram`);
-        record(draft, 'undelivered');
-        return;
-      }
-      const p: PendingApproval = { ...draft, messageId };
-      if (gen !== generation) {
-        // A newer recommendation arrived while this one was being sent.
-        resolveMessage(messageId, p, { state: 'superseded' });
-        record(p, 'superseded');
-        return;
-      }
-      if (isExpired(p, deps.now())) {
-        resolveMessage(messageId, p, { state: 'expired' });
-        record(p, 'expired');
-        return;
-      }
-      deps.setPending(p);
-      log.info(`AI recommendation ${action} awaiting approval (message ${messageId})`);
-    },
-
-    async handleCallback(cq) {
-      const chatId = cq.message?.chat?.id;
-      const verdict = checkCallback(pending(), {
-        chatId: chatId === undefined ? '' : String(chatId),
-        authorizedChatId: deps.notifier.chatId,
-        messageId: cq.message?.message_id,
-        data: cq.data,
-      });
-      if (!verdict.ok) {
-        log.warn(`button press rejected: ${verdict.reason}`);
-        void deps.notifier.answerCallbackQuery(cq.id, 'This recommendation has expired or is not allowed.');
-        return;
-      }
-      const p = verdict.pending;
-      if (isExpired(p, deps.now())) {
-        close(p, 'expired');
-        void deps.notifier.answerCallbackQuery(cq.id, 'This recommendation has expired.');
-        return;
-      }
-      // Cleared before executing: a second press (or a replayed update) finds nothing pending.
-      deps.setPending(null);
-      if (verdict.decision === 'skip') {
-        void deps.notifier.answerCallbackQuery(cq.id, 'Skipped.');
-        resolveMessage(p.messageId, p, { state: 'skipped' });
-        record(p, 'skipped');
-        log.info(`AI recommendation ${p.action} skipped by the operator`);
-        return;
-      }
-      void deps.notifier.answerCallbackQuery(cq.id, 'Approved, applying…');
-      let outcome: ControlOutcome;
-      try {
-        const s = spacingNow();
-        outcome = await deps.controls.apply(controlRequestFor(p.action, s.current, s.min), 'ai');
-      } catch (err) {
-        outcome = { ok: false, message: `failed: ${errorMessage(err)}` };
-      }
-      resolveMessage(p.messageId, p, { state: 'approved', ok: outcome.ok, outcome: outcome.message });
-      record(p, outcome.ok ? 'approved' : 'approved_failed');
-      log.info(`AI recommendation ${p.action} approved: ${outcome.ok ? 'applied' : 'not applied'}: ${outcome.message}`);
-    },
-
+    recommend: (rec) => sendForApproval(w, rec),
+    handleCallback: (cq) => handleButtonPress(w, cq),
     async checkExpiry() {
-      const p = pending();
-      if (p && isExpired(p, deps.now())) close(p, 'expired');
+      const p = readPending(w);
+      if (p && isExpired(p, deps.now())) closePending(w, p, 'expired');
     },
   };
 }

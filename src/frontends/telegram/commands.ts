@@ -1,24 +1,168 @@
-// Telegram command syntax: parses "/name@bot args" and answers it. All
-// validation and every change goes through the controls module (the same one
-// the dashboard and approved AI actions use); this file only knows the
-// command syntax and how to phrase the reply (HTML, escaped).
-import { parseInterval, parseRatio, parseSpacing, type ControlRequest, type Controls } from '../../ops/controls.js';
-import { errorMessage, logger } from '../../util/log.js';
-import {
-  clip,
-  fmtPct,
-  helpMessage,
-  html,
-  outcomeMessage,
-  ratioMessage,
-  statsMessage,
-  statusMessage,
-  unavailableMessage,
-  unknownCommandMessage,
-} from './messages.js';
+// The Telegram commands, as ONE table. Each entry gives the command's name,
+// argument syntax, description, whether it changes anything, and its handler;
+// the table alone drives /help, the command menu (setMyCommands) and dispatch.
+// Handlers only parse syntax: every value is validated, and every change
+// applied, by the controls module (the same one the dashboard and approved AI
+// actions use). Adding a command that maps to an existing control is one
+// entry below. Replies are HTML, escaped (see replies.ts).
+import { INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, RATIO_MAX, RATIO_MIN, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from '../../core/limits.js';
+import type { ControlRequest, Controls } from '../../ops/controls.js';
 import type { StatusView } from '../../ops/status-view.js';
+import { fmtPct } from '../../util/format.js';
+import { errorMessage, logger } from '../../util/log.js';
+import { clip, html } from './html.js';
+import { outcomeMessage, ratioMessage, statsMessage, statusMessage, unavailableMessage, unknownCommandMessage, usageMessage } from './replies.js';
 
 const log = logger('telegram-commands');
+
+export interface CommandContext {
+  controls: Controls;
+  status: () => StatusView;
+}
+
+/**
+ * Whether a command changes anything: 'never', 'always', or only when given
+ * arguments (`/ratio` shows, `/ratio 0.6` sets). Changing commands are refused
+ * when stale (see frontend.ts); every command obeys only the authorized chat.
+ */
+export type Changes = 'never' | 'always' | 'with-args';
+
+/** Runs one command; `usage` is its "/name args" line. Returns the reply (HTML). */
+export type CommandHandler = (args: readonly string[], ctx: CommandContext, usage: string) => Promise<string>;
+
+export interface CommandSpec {
+  name: string;
+  /** Argument syntax for /help and usage lines ('' = none). */
+  args: string;
+  /** Shown in /help and in Telegram's command menu. */
+  description: string;
+  changes: Changes;
+  run: CommandHandler;
+  /** Other names that run it; not listed in /help or the menu. */
+  aliases?: readonly string[];
+}
+
+// ---------------------------------------------------------------- handlers
+
+function safeStatus(ctx: CommandContext): StatusView | null {
+  try {
+    return ctx.status();
+  } catch (err) {
+    log.error(`status unavailable: ${errorMessage(err)}`);
+    return null;
+  }
+}
+
+/** A read-only view of the status. */
+function shows(render: (v: StatusView) => string, what: string): CommandHandler {
+  return async (_args, ctx) => {
+    const v = safeStatus(ctx);
+    return v ? render(v) : unavailableMessage(what);
+  };
+}
+
+/** A command without arguments that applies one control. */
+function applies(req: ControlRequest): CommandHandler {
+  return async (args, ctx, usage) => {
+    if (args.length !== 0) return usageMessage(usage, `${usage} takes no arguments`);
+    const out = await ctx.controls.apply(req, 'telegram');
+    return outcomeMessage(out.ok, out.message);
+  };
+}
+
+/**
+ * A command with one value: `toRequest` turns the argument into a control
+ * request (syntax only), the controls validate and apply it. `note` explains
+ * the current value and bounds under a usage line; `whenEmpty` answers the
+ * command without arguments (else it gets the usage line).
+ */
+function appliesValue(
+  toRequest: (arg: string) => ControlRequest,
+  opts: { note?: (ctx: CommandContext) => string | undefined; whenEmpty?: CommandHandler } = {},
+): CommandHandler {
+  return async (args, ctx, usage) => {
+    if (args.length === 0 && opts.whenEmpty) return opts.whenEmpty(args, ctx, usage);
+    if (args.length !== 1) return usageMessage(usage, undefined, opts.note?.(ctx));
+    const out = await ctx.controls.apply(toRequest(args[0]!), 'telegram');
+    return out.ok ? outcomeMessage(true, out.message) : usageMessage(usage, out.message, opts.note?.(ctx));
+  };
+}
+
+/** A plain decimal literal ("1.5", ".5"), else NaN, which the controls refuse as not a number. */
+function decimal(text: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+}
+
+function spacingNote(ctx: CommandContext): string {
+  const current = safeStatus(ctx)?.config.spacing_pct;
+  const now = current !== undefined ? `Now ${fmtPct(current)}; ` : '';
+  return `${now}minimum ${fmtPct(ctx.controls.minSpacingPct())} (round-trip fee + ${SPACING_MARGIN_OVER_FEES_PCT}), maximum ${fmtPct(SPACING_MAX_PCT)}.`;
+}
+
+function intervalNote(ctx: CommandContext): string | undefined {
+  const current = safeStatus(ctx)?.config.ai_interval;
+  return current !== undefined ? `AI check every ${current} s now.` : undefined;
+}
+
+async function help(): Promise<string> {
+  return helpMessage();
+}
+
+// ---------------------------------------------------------------- the table
+
+/** Every command, in /help and menu order. */
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'status', args: '', description: 'Price, profit, grid and mode', changes: 'never', run: shows(statusMessage, 'Status') },
+  { name: 'stats', args: '', description: 'Statistical health checks', changes: 'never', run: shows(statsMessage, 'Statistics') },
+  {
+    name: 'spacing',
+    args: '<pct>',
+    description: 'Set grid spacing (%) and rebuild',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'spacing', pct: decimal(a.replace(/%$/, '')) }), { note: spacingNote }),
+  },
+  {
+    name: 'ratio',
+    args: `[${RATIO_MIN}..${RATIO_MAX} | auto]`,
+    description: 'Show or set the buy/sell trend ratio',
+    changes: 'with-args',
+    run: appliesValue((a) => ({ kind: 'ratio', ratio: a.toLowerCase() === 'auto' ? 'auto' : decimal(a) }), { whenEmpty: shows(ratioMessage, 'The trend ratio') }),
+  },
+  {
+    name: 'interval',
+    args: `<${INTERVAL_MIN_SEC}..${INTERVAL_MAX_SEC}>`,
+    description: 'AI check interval in seconds',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'interval', seconds: decimal(a.replace(/s$/i, '')) }), { note: intervalNote }),
+  },
+  { name: 'check', args: '', description: 'Run the AI check on the next cycle', changes: 'always', run: applies({ kind: 'check' }) },
+  { name: 'pause', args: '', description: 'Pause trading (cancels open buys)', changes: 'always', run: applies({ kind: 'pause' }) },
+  { name: 'resume', args: '', description: 'Resume trading', changes: 'always', run: applies({ kind: 'resume' }) },
+  { name: 'reset', args: '', description: 'Rebuild the grid around the current price', changes: 'always', run: applies({ kind: 'reset' }) },
+  { name: 'help', args: '', description: 'List the commands', changes: 'never', run: help, aliases: ['start'] },
+];
+
+// ---------------------------------------------------------------- derived from the table
+
+export function helpMessage(commands: readonly CommandSpec[] = COMMANDS): string {
+  const lines = commands.map((c) => html`${usageOf(c)} — ${c.description}`);
+  return html`<b>Commands</b>\n` + lines.join('\n') + html`\n\nOnly this chat may command the bot. AI recommendations arrive with Approve / Skip buttons.`;
+}
+
+/** The Bot API setMyCommands list. */
+export function commandMenu(commands: readonly CommandSpec[] = COMMANDS): Array<{ command: string; description: string }> {
+  return commands.map((c) => ({ command: c.name, description: c.description }));
+}
+
+function usageOf(c: CommandSpec): string {
+  return `/${c.name}${c.args ? ' ' + c.args : ''}`;
+}
+
+export function findCommand(name: string, commands: readonly CommandSpec[] = COMMANDS): CommandSpec | undefined {
+  return commands.find((c) => c.name === name || (c.aliases?.includes(name) ?? false));
+}
+
+// ---------------------------------------------------------------- parsing and dispatch
 
 export interface ParsedCommand {
   /** Lower-case, without the slash and the @suffix. */
@@ -42,100 +186,20 @@ export function isForUs(cmd: ParsedCommand, ownUsername: string | null): boolean
   return cmd.target === null || ownUsername === null || cmd.target.toLowerCase() === ownUsername.toLowerCase();
 }
 
-/** Commands that change something (refused when stale, see telegram-frontend). */
-export const MUTATING_COMMANDS: ReadonlySet<string> = new Set(['spacing', 'interval', 'check', 'pause', 'resume', 'ratio']);
-
+/** Whether this command, with these arguments, changes something (refused when stale). */
 export function isMutating(cmd: ParsedCommand): boolean {
-  return MUTATING_COMMANDS.has(cmd.name) && !(cmd.name === 'ratio' && cmd.args.length === 0);
-}
-
-export interface CommandContext {
-  controls: Controls;
-  status: () => StatusView;
-}
-
-function usage(syntax: string, note?: string, error?: string): string {
-  return (error ? html`❌ ${clip(error, 300)}\n` : '') + html`Usage: <code>${syntax}</code>` + (note ? html`\n${note}` : '');
-}
-
-function safeStatus(ctx: CommandContext): StatusView | null {
-  try {
-    return ctx.status();
-  } catch (err) {
-    log.error(`status unavailable: ${errorMessage(err)}`);
-    return null;
-  }
-}
-
-async function apply(ctx: CommandContext, req: ControlRequest): Promise<string> {
-  const out = await ctx.controls.apply(req, 'telegram');
-  return outcomeMessage(out.ok, out.message);
+  const changes = findCommand(cmd.name)?.changes ?? 'never';
+  return changes === 'always' || (changes === 'with-args' && cmd.args.length > 0);
 }
 
 /** The reply (HTML) to one command from the authorized chat. Never throws. */
 export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promise<string> {
+  const spec = findCommand(cmd.name);
+  if (!spec) return unknownCommandMessage(cmd.name);
   try {
-    return await dispatch(cmd, ctx);
+    return await spec.run(cmd.args, ctx, usageOf(spec));
   } catch (err) {
     log.error(`/${cmd.name} failed: ${errorMessage(err)}`);
     return html`❌ /${cmd.name} failed: ${clip(errorMessage(err), 300)}`;
-  }
-}
-
-async function dispatch(cmd: ParsedCommand, ctx: CommandContext): Promise<string> {
-  const { name, args } = cmd;
-  switch (name) {
-    case 'start':
-    case 'help':
-      return helpMessage();
-
-    case 'status': {
-      const v = safeStatus(ctx);
-      return v ? statusMessage(v) : unavailableMessage('Status');
-    }
-
-    case 'stats': {
-      const v = safeStatus(ctx);
-      return v ? statsMessage(v) : unavailableMessage('Statistics');
-    }
-
-    case 'spacing': {
-      const min = ctx.controls.minSpacingPct();
-      const current = safeStatus(ctx)?.config.spacing_pct;
-      const note = `${current !== undefined ? `Now ${fmtPct(current)}; ` : ''}minimum ${fmtPct(min)} (round-trip fee + 0.1).`;
-      if (args.length !== 1) return usage('/spacing <pct>', note);
-      const p = parseSpacing(args[0]!.replace(/%$/, ''), min);
-      if (!p.ok) return usage('/spacing <pct>', note, p.error);
-      return apply(ctx, { kind: 'spacing', pct: p.value });
-    }
-
-    case 'ratio': {
-      if (args.length === 0) {
-        const v = safeStatus(ctx);
-        return v ? ratioMessage(v) : unavailableMessage('The trend ratio');
-      }
-      if (args.length !== 1) return usage('/ratio [0.25..0.75 | auto]');
-      const p = parseRatio(args[0]);
-      if (!p.ok) return usage('/ratio [0.25..0.75 | auto]', undefined, p.error);
-      return apply(ctx, { kind: 'ratio', ratio: p.value });
-    }
-
-    case 'interval': {
-      const current = safeStatus(ctx)?.config.ai_interval;
-      const note = current !== undefined ? `AI check every ${current} s now.` : undefined;
-      if (args.length !== 1) return usage('/interval <60..86400>', note);
-      const p = parseInterval(args[0]!.replace(/s$/i, ''));
-      if (!p.ok) return usage('/interval <60..86400>', note, p.error);
-      return apply(ctx, { kind: 'interval', seconds: p.value });
-    }
-
-    case 'check':
-    case 'pause':
-    case 'resume':
-      if (args.length !== 0) return usage(`/${name}`, undefined, `/${name} takes no arguments`);
-      return apply(ctx, { kind: name });
-
-    default:
-      return unknownCommandMessage(name);
   }
 }

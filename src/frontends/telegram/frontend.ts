@@ -2,13 +2,14 @@
 // approval buttons in. bot.ts supplies data and persistence callbacks; this
 // module owns authorization, command replies and the approval workflow.
 import type { Recommendation } from '../ai/advisor.js';
-import { createApprovalWorkflow, type ApprovalDeps, type PendingApproval } from '../ai/approvals.js';
+import { createApprovalWorkflow, type ApprovalDeps, type ApprovalWorkflow, type PendingApproval } from '../ai/approvals.js';
 import type { Controls } from '../../ops/controls.js';
 import { errorMessage, logger } from '../../util/log.js';
-import { COMMANDS, fmtDuration, html } from './messages.js';
+import { fmtDuration } from '../../util/format.js';
+import { html } from './html.js';
 import type { TelegramNotifier, TelegramUpdate } from './notifier.js';
 import type { StatusView } from '../../ops/status-view.js';
-import { isForUs, isMutating, parseCommand, runCommand } from './commands.js';
+import { commandMenu, isForUs, isMutating, parseCommand, runCommand, type ParsedCommand } from './commands.js';
 
 const log = logger('telegram');
 
@@ -52,16 +53,23 @@ export interface TelegramFrontEnd {
 
 const MAX_REMEMBERED_CHATS = 1000;
 
-export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFrontEnd {
-  const { notifier } = deps;
-  const now = deps.now ?? Date.now;
-  const staleMs = deps.staleCommandMs ?? 10 * 60_000;
+/** Only TELEGRAM_CHAT_ID is obeyed; anything else is logged once per chat and ignored. */
+function createChatGuard(authorizedChatId: string): (chatId: unknown, what: string) => boolean {
   const warnedChats = new Set<string>();
-  let ownUsername: string | null = null;
-  let started = false;
+  return (chatId, what) => {
+    const id = chatId === undefined || chatId === null ? '' : String(chatId);
+    if (id === authorizedChatId) return true;
+    if (!warnedChats.has(id) && warnedChats.size < MAX_REMEMBERED_CHATS) {
+      warnedChats.add(id);
+      log.warn(`ignoring ${what} from unauthorized chat ${id || '(none)'} (only TELEGRAM_CHAT_ID is obeyed; logged once per chat)`);
+    }
+    return false;
+  };
+}
 
-  const approvals = createApprovalWorkflow({
-    notifier,
+function approvalsFor(deps: TelegramFrontEndDeps, now: () => number): ApprovalWorkflow {
+  return createApprovalWorkflow({
+    notifier: deps.notifier,
     controls: deps.controls,
     logDir: deps.logDir,
     now,
@@ -72,75 +80,108 @@ export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFron
     ...(deps.approvalTtlMs !== undefined ? { ttlMs: deps.approvalTtlMs } : {}),
     ...(deps.onDecision ? { onDecision: deps.onDecision } : {}),
   });
+}
 
-  function authorized(chatId: unknown, what: string): boolean {
-    const id = chatId === undefined || chatId === null ? '' : String(chatId);
-    if (id === notifier.chatId) return true;
-    if (!warnedChats.has(id) && warnedChats.size < MAX_REMEMBERED_CHATS) {
-      warnedChats.add(id);
-      log.warn(`ignoring ${what} from unauthorized chat ${id || '(none)'} (only TELEGRAM_CHAT_ID is obeyed; logged once per chat)`);
-    }
-    return false;
-  }
+/** The pieces the update handlers share. */
+interface Session {
+  deps: TelegramFrontEndDeps;
+  now: () => number;
+  staleMs: number;
+  authorized: (chatId: unknown, what: string) => boolean;
+  approvals: ApprovalWorkflow;
+  /** The bot's @username (getMe), null until Telegram told us. */
+  ownUsername: string | null;
+}
 
-  async function handleMessage(u: TelegramUpdate): Promise<void> {
-    const msg = u.message;
-    if (!msg || typeof msg.text !== 'string') return;
-    if (!authorized(msg.chat?.id, 'a message')) return;
-    const cmd = parseCommand(msg.text);
-    if (!cmd) return;
-    if (cmd.target !== null && ownUsername === null) ownUsername = await notifier.getMe(); // Telegram was down at start-up
-    if (!isForUs(cmd, ownUsername)) return;
-    const sentAt = typeof msg.date === 'number' ? msg.date * 1000 : null;
-    if (isMutating(cmd) && sentAt !== null && now() - sentAt > staleMs) {
-      const age = fmtDuration((now() - sentAt) / 1000);
-      log.warn(`refusing stale /${cmd.name} sent ${age} ago`);
-      notifier.notify(html`⌛ Ignored /${cmd.name} sent ${age} ago while the bot was not listening. Send it again if you still want it.`);
-      return;
-    }
-    const reply = await runCommand(cmd, { controls: deps.controls, status: deps.status });
-    void notifier.sendMessage(reply, { label: `reply to /${cmd.name}` });
-  }
+/** A changing command that waited too long (e.g. sent while the bot was down) is refused with a notice. */
+function refusedAsStale(s: Session, cmd: ParsedCommand, sentAt: number | null): boolean {
+  if (!isMutating(cmd) || sentAt === null || s.now() - sentAt <= s.staleMs) return false;
+  const age = fmtDuration((s.now() - sentAt) / 1000);
+  log.warn(`refusing stale /${cmd.name} sent ${age} ago`);
+  s.deps.notifier.notify(html`⌛ Ignored /${cmd.name} sent ${age} ago while the bot was not listening. Send it again if you still want it.`);
+  return true;
+}
 
-  async function handleUpdate(u: TelegramUpdate): Promise<void> {
-    try {
-      if (u.callback_query) {
-        const cq = u.callback_query;
-        if (!authorized(cq.message?.chat?.id, 'a button press')) {
-          void notifier.answerCallbackQuery(cq.id, 'This recommendation has expired or is not allowed.');
-          return;
-        }
-        await approvals.handleCallback(cq);
-      } else if (u.message) {
-        await handleMessage(u);
+async function handleMessage(s: Session, u: TelegramUpdate): Promise<void> {
+  const { notifier } = s.deps;
+  const msg = u.message;
+  if (!msg || typeof msg.text !== 'string') return;
+  if (!s.authorized(msg.chat?.id, 'a message')) return;
+  const cmd = parseCommand(msg.text);
+  if (!cmd) return;
+  if (cmd.target !== null && s.ownUsername === null) s.ownUsername = await notifier.getMe(); // Telegram was down at start-up
+  if (!isForUs(cmd, s.ownUsername)) return;
+  if (refusedAsStale(s, cmd, typeof msg.date === 'number' ? msg.date * 1000 : null)) return;
+  const reply = await runCommand(cmd, { controls: s.deps.controls, status: s.deps.status });
+  void notifier.sendMessage(reply, { label: `reply to /${cmd.name}` });
+}
+
+async function handleUpdate(s: Session, u: TelegramUpdate): Promise<void> {
+  try {
+    if (u.callback_query) {
+      const cq = u.callback_query;
+      if (!s.authorized(cq.message?.chat?.id, 'a button press')) {
+        void s.deps.notifier.answerCallbackQuery(cq.id, 'This recommendation has expired or is not allowed.');
+        return;
       }
-    } catch (err) {
-      log.error(`update ${u.update_id} failed: ${errorMessage(err)}`);
+      await s.approvals.handleCallback(cq);
+    } else if (u.message) {
+      await handleMessage(s, u);
     }
+  } catch (err) {
+    log.error(`update ${u.update_id} failed: ${errorMessage(err)}`);
   }
+}
 
+/** Registers the command menu (a failure is logged, not fatal), learns our username, then long-polls. */
+function startListening(s: Session, onUpdate: (u: TelegramUpdate) => Promise<void>): void {
+  const { notifier } = s.deps;
+  void notifier.setMyCommands(commandMenu()).then((ok) => {
+    if (!ok) log.warn('could not register the command menu (setMyCommands); commands still work');
+  });
+  void (async () => {
+    try {
+      s.ownUsername = await notifier.getMe();
+      if (s.ownUsername) log.info(`Telegram bot @${s.ownUsername} listening (long polling)`);
+    } catch {
+      s.ownUsername = null;
+    }
+    notifier.startPolling(onUpdate, { get: s.deps.getOffset, set: s.deps.setOffset });
+  })();
+}
+
+/** Runs `fn`, logging instead of throwing. */
+async function logged(what: string, fn: () => unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    log.error(`${what} failed: ${errorMessage(err)}`);
+  }
+}
+
+export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFrontEnd {
+  const { notifier } = deps;
+  const now = deps.now ?? Date.now;
+  const s: Session = {
+    deps,
+    now,
+    staleMs: deps.staleCommandMs ?? 10 * 60_000,
+    authorized: createChatGuard(notifier.chatId),
+    approvals: approvalsFor(deps, now),
+    ownUsername: null,
+  };
+  const onUpdate = (u: TelegramUpdate) => handleUpdate(s, u);
+  let started = false;
   return {
     enabled: notifier.enabled,
-
     async start() {
       if (!notifier.enabled || started) return;
       started = true;
-      void notifier.setMyCommands(COMMANDS.map((c) => ({ command: c.name, description: c.description })));
-      void (async () => {
-        try {
-          ownUsername = await notifier.getMe();
-          if (ownUsername) log.info(`Telegram bot @${ownUsername} listening (long polling)`);
-        } catch {
-          ownUsername = null;
-        }
-        notifier.startPolling(handleUpdate, { get: deps.getOffset, set: deps.setOffset });
-      })();
+      startListening(s, onUpdate);
     },
-
     async stop(flushTimeoutMs) {
       await notifier.stop(flushTimeoutMs);
     },
-
     notify(text) {
       try {
         notifier.notify(text);
@@ -148,23 +189,8 @@ export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFron
         log.error(`notify failed: ${errorMessage(err)}`);
       }
     },
-
-    async recommend(rec) {
-      try {
-        await approvals.recommend(rec);
-      } catch (err) {
-        log.error(`recommendation failed: ${errorMessage(err)}`);
-      }
-    },
-
-    async checkExpiry() {
-      try {
-        await approvals.checkExpiry();
-      } catch (err) {
-        log.error(`approval expiry check failed: ${errorMessage(err)}`);
-      }
-    },
-
-    handleUpdate,
+    recommend: (rec) => logged('recommendation', () => s.approvals.recommend(rec)),
+    checkExpiry: () => logged('approval expiry check', () => s.approvals.checkExpiry()),
+    handleUpdate: onUpdate,
   };
 }

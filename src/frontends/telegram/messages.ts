@@ -1,44 +1,18 @@
-// Telegram message texts (HTML parse mode). Every function takes plain data
-// and returns HTML in which EVERY dynamic value is escaped: the `html` tag
-// escapes each interpolation unless it was explicitly wrapped in `raw()` (only
-// ever used for fragments this module built itself). The `[DRY RUN] ` prefix
-// is added by the notifier, not here.
+// Telegram notification texts (HTML parse mode). Every function takes plain
+// data and returns HTML in which EVERY dynamic value is escaped (see html.ts).
+// The `[DRY RUN] ` prefix is added by the notifier, not here. The command
+// replies live in replies.ts and the command table in commands.ts; both are
+// re-exported here so every Telegram text can be reached from one module.
 import { escapeHtml } from '../../util/escape-html.js';
 import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtTime, fmtUsd } from '../../util/format.js';
-import type { StatusView } from '../../ops/status-view.js';
 import type { TraderEvent } from '../../core/trader.js';
 import type { DailySummaryRow } from '../../core/grid-strategy.js';
-
-/** A fragment of already-safe HTML (built by this module). */
-export class RawHtml {
-  constructor(readonly html: string) {}
-  toString(): string {
-    return this.html;
-  }
-}
-
-export function raw(fragment: string): RawHtml {
-  return new RawHtml(fragment);
-}
-
-/** Template tag: literal parts are trusted, every `${value}` is escaped unless it is a RawHtml. */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): string {
-  let out = strings[0] ?? '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    out += v instanceof RawHtml ? v.html : escapeHtml(v);
-    out += strings[i + 1] ?? '';
-  }
-  return out;
-}
-
-/** Shortens free text (model output, error messages) before it is escaped. */
-export function clip(text: string, max: number): string {
-  const t = String(text).replace(/\s+/g, ' ').trim();
-  return t.length <= max ? t : t.slice(0, Math.max(0, max - 1)) + '…';
-}
+import { clip, html } from './html.js';
 
 export { escapeHtml, fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtUsd };
+export { clip, html, raw, RawHtml } from './html.js';
+export { outcomeMessage, ratioMessage, statsMessage, statusMessage, unavailableMessage, unknownCommandMessage, usageMessage } from './replies.js';
+export { COMMANDS, helpMessage, type CommandSpec } from './commands.js';
 
 // ---- notifications ----
 
@@ -257,88 +231,6 @@ export function recommendationResolvedMessage(i: RecommendationInfo, s: Approval
     case 'superseded':
       return base + html`⌛ <b>Expired</b> — superseded by a newer recommendation.`;
   }
-}
-
-// ---- command replies ----
-
-export interface CommandSpec {
-  name: string;
-  args: string;
-  description: string;
-}
-
-/** The command menu (also sent with setMyCommands). */
-export const COMMANDS: readonly CommandSpec[] = [
-  { name: 'status', args: '', description: 'Price, profit, grid and mode' },
-  { name: 'stats', args: '', description: 'Statistical health checks' },
-  { name: 'spacing', args: '<pct>', description: 'Set grid spacing (%) and rebuild' },
-  { name: 'ratio', args: '[0.25..0.75 | auto]', description: 'Show or set the buy/sell trend ratio' },
-  { name: 'interval', args: '<60..86400>', description: 'AI check interval in seconds' },
-  { name: 'check', args: '', description: 'Run the AI check on the next cycle' },
-  { name: 'pause', args: '', description: 'Pause trading (cancels open buys)' },
-  { name: 'resume', args: '', description: 'Resume trading' },
-  { name: 'help', args: '', description: 'List the commands' },
-];
-
-export function helpMessage(): string {
-  const lines = COMMANDS.map((c) => html`/${c.name}${c.args ? ' ' + c.args : ''} — ${c.description}`);
-  return html`<b>Commands</b>\n` + lines.join('\n') + html`\n\nOnly this chat may command the bot. AI recommendations arrive with Approve / Skip buttons.`;
-}
-
-export function usageMessage(usage: string, error?: string): string {
-  return (error ? html`❌ ${clip(error, 300)}\n` : '') + html`Usage: <code>${usage}</code>`;
-}
-
-export function outcomeMessage(ok: boolean, message: string): string {
-  return ok ? html`✅ ${clip(message, 800)}` : html`❌ ${clip(message, 800)}`;
-}
-
-export function unknownCommandMessage(command: string): string {
-  return html`Unknown command <code>/${clip(command, 40)}</code>. Send /help for the list.`;
-}
-
-export function unavailableMessage(what: string): string {
-  return html`❌ ${what} is not available right now.`;
-}
-
-export function statusMessage(v: StatusView): string {
-  const state = v.paused ? html`⏸ PAUSED` + (v.pause_reason ? html` (${clip(v.pause_reason, 200)})` : '') : html`▶️ running`;
-  const t = v.trend;
-  const c = v.config;
-  const l = v.ledger;
-  return (
-    html`📊 <b>Status</b> — ${v.mode === 'live' ? 'LIVE' : 'dry run'}, ` +
-    raw(state) +
-    html`\nPrice ${fmtPrice(v.price.current)} · center ${fmtPrice(v.price.center)} (drift ${fmtPct(v.price.drift_pct, true)})\n` +
-    html`Change 1h ${fmtPct(v.price.change_1h, true)} · 4h ${fmtPct(v.price.change_4h, true)} · 24h ${fmtPct(v.price.change_24h, true)}\n` +
-    html`Profit today ${fmtUsd(v.profit.today, true)} · total ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n` +
-    html`Round trips ${v.profit.round_trips_today} today / ${v.profit.round_trips} total · DOGE accumulated ${fmtAmount(v.profit.doge_accumulated)}\n` +
-    html`Equity ${fmtUsd(l.equity)} (cash ${fmtUsd(l.cash)}, ${fmtAmount(l.inventory)} DOGE, unrealized ${fmtUsd(l.unrealized, true)})\n` +
-    html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · spacing ${fmtPct(c.spacing_pct)} (min ${fmtPct(c.min_spacing)}) · order ${fmtUsd(c.order_size)}\n` +
-    html`Trend ratio ${fmtAmount(t.ratio)} (${t.source}) · AI check every ${c.ai_interval} s\n` +
-    html`Uptime ${fmtDuration(v.uptime)}` +
-    (v.last_tick ? html` · last tick ${v.last_tick.replace('T', ' ').slice(0, 19)} UTC` : '')
-  );
-}
-
-export function ratioMessage(v: StatusView): string {
-  const t = v.trend;
-  return (
-    html`⚖️ Trend ratio <b>${fmtAmount(t.ratio)}</b> (${t.source === 'manual' ? 'manual override' : 'auto'})\n` +
-    html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · target ${fmtAmount(t.buy_pct, 0)}% buys / ${fmtAmount(t.sell_pct, 0)}% sells\n` +
-    html`Fills in the last 12 h: ${t.buy_12h} buys, ${t.sell_12h} sells\n` +
-    html`Set with ${'/ratio <0.25..0.75>'}, back to automatic with /ratio auto`
-  );
-}
-
-export function statsMessage(v: StatusView): string {
-  const head =
-    html`📈 <b>Statistics</b>\n` +
-    html`Round trips ${v.profit.round_trips} · total profit ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n`;
-  if (!v.stats) return head + html`Analyzers have not run yet.`;
-  const h = v.stats.health;
-  const lines = v.stats.analyzers.map((a) => html`• <b>${clip(a.name, 60)}</b>: ${clip(a.verdict, 60)} — ${clip(a.summary, 300)}`);
-  return head + html`Health: <b>${clip(h.verdict, 60)}</b> — ${clip(h.summary, 300)}\n` + lines.join('\n');
 }
 
 /**

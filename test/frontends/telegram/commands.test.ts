@@ -50,7 +50,7 @@ describe('commands against the Telegram double', () => {
   test('the command menu is registered at start-up', async () => {
     const menu = await h.double.waitFor(() => h.double.commandMenus[0], 3000, 'setMyCommands');
     const names = menu.map((c: { command: string }) => c.command);
-    for (const n of ['status', 'stats', 'spacing', 'ratio', 'interval', 'check', 'pause', 'resume', 'help']) assert.ok(names.includes(n), n);
+    for (const n of ['status', 'stats', 'spacing', 'ratio', 'interval', 'check', 'pause', 'resume', 'reset', 'help']) assert.ok(names.includes(n), n);
   });
 
   test('/status', async () => {
@@ -142,6 +142,36 @@ describe('commands against the Telegram double', () => {
     assert.match(await ask('/resume'), /✅ resumed/);
     assert.match(await ask('/pause for 10 minutes'), /takes no arguments/);
     assert.deepEqual(callsSince(n), [{ op: 'pause', arg: 'telegram' }, { op: 'resume' }]);
+  });
+
+  test('/reset rebuilds the grid through the controls; arguments are refused', async () => {
+    const n = h.target.calls.length;
+    assert.match(await ask('/reset'), /✅ grid rebuilt around the current price/);
+    assert.match(await ask('/reset now'), /❌ \/reset takes no arguments\nUsage: \/reset/);
+    assert.match(await ask('/reset@GridTestBot'), /✅ grid rebuilt/);
+    assert.deepEqual(callsSince(n), [
+      { op: 'resetGrid', arg: 'telegram' },
+      { op: 'resetGrid', arg: 'telegram' },
+    ]);
+    assert.match(await ask('/help'), /\/reset — Rebuild the grid around the current price/);
+  });
+
+  test('/reset from an unauthorized chat changes nothing and gets no reply', async () => {
+    const n = h.target.calls.length;
+    const sentBefore = h.double.sent.length;
+    h.double.pushText(OTHER_CHAT_ID, '/reset');
+    assert.match(await ask('/help'), /Commands/); // handled after the intruder's /reset
+    assert.equal(h.double.sent.length, sentBefore + 1);
+    assert.deepEqual(callsSince(n), []);
+  });
+
+  test('a stale /reset is refused, not executed', async () => {
+    const n = h.target.calls.length;
+    const before = h.double.sent.length;
+    h.double.pushText(CHAT_ID, '/reset', Date.now() - 2 * 3600_000 - 30_000);
+    const msg = await h.double.waitFor(() => h.double.sent[before], 3000, 'stale reply');
+    assert.match(msg.plain, /Ignored \/reset sent 2h 0m ago/);
+    assert.deepEqual(callsSince(n), []);
   });
 
   test('unknown commands get a hint; plain text is ignored', async () => {

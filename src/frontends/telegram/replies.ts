@@ -1,0 +1,63 @@
+// Replies to Telegram commands (HTML parse mode, every dynamic value escaped).
+// The command table that uses them is commands.ts.
+import { RATIO_MAX, RATIO_MIN } from '../../core/limits.js';
+import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtUsd } from '../../util/format.js';
+import type { StatusView } from '../../ops/status-view.js';
+import { clip, html, raw } from './html.js';
+
+/** "❌ error" (if any), the usage line, and a note (if any). */
+export function usageMessage(usage: string, error?: string, note?: string): string {
+  return (error ? html`❌ ${clip(error, 300)}\n` : '') + html`Usage: <code>${usage}</code>` + (note ? html`\n${note}` : '');
+}
+
+export function outcomeMessage(ok: boolean, message: string): string {
+  return ok ? html`✅ ${clip(message, 800)}` : html`❌ ${clip(message, 800)}`;
+}
+
+export function unknownCommandMessage(command: string): string {
+  return html`Unknown command <code>/${clip(command, 40)}</code>. Send /help for the list.`;
+}
+
+export function unavailableMessage(what: string): string {
+  return html`❌ ${what} is not available right now.`;
+}
+
+export function statusMessage(v: StatusView): string {
+  const state = v.paused ? html`⏸ PAUSED` + (v.pause_reason ? html` (${clip(v.pause_reason, 200)})` : '') : html`▶️ running`;
+  const t = v.trend;
+  const c = v.config;
+  const l = v.ledger;
+  return (
+    html`📊 <b>Status</b> — ${v.mode === 'live' ? 'LIVE' : 'dry run'}, ` +
+    raw(state) +
+    html`\nPrice ${fmtPrice(v.price.current)} · center ${fmtPrice(v.price.center)} (drift ${fmtPct(v.price.drift_pct, true)})\n` +
+    html`Change 1h ${fmtPct(v.price.change_1h, true)} · 4h ${fmtPct(v.price.change_4h, true)} · 24h ${fmtPct(v.price.change_24h, true)}\n` +
+    html`Profit today ${fmtUsd(v.profit.today, true)} · total ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n` +
+    html`Round trips ${v.profit.round_trips_today} today / ${v.profit.round_trips} total · DOGE accumulated ${fmtAmount(v.profit.doge_accumulated)}\n` +
+    html`Equity ${fmtUsd(l.equity)} (cash ${fmtUsd(l.cash)}, ${fmtAmount(l.inventory)} DOGE, unrealized ${fmtUsd(l.unrealized, true)})\n` +
+    html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · spacing ${fmtPct(c.spacing_pct)} (min ${fmtPct(c.min_spacing)}) · order ${fmtUsd(c.order_size)}\n` +
+    html`Trend ratio ${fmtAmount(t.ratio)} (${t.source}) · AI check every ${c.ai_interval} s\n` +
+    html`Uptime ${fmtDuration(v.uptime)}` +
+    (v.last_tick ? html` · last tick ${v.last_tick.replace('T', ' ').slice(0, 19)} UTC` : '')
+  );
+}
+
+export function ratioMessage(v: StatusView): string {
+  const t = v.trend;
+  return (
+    html`⚖️ Trend ratio <b>${fmtAmount(t.ratio)}</b> (${t.source === 'manual' ? 'manual override' : 'auto'})\n` +
+    html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · target ${fmtAmount(t.buy_pct, 0)}% buys / ${fmtAmount(t.sell_pct, 0)}% sells\n` +
+    html`Fills in the last 12 h: ${t.buy_12h} buys, ${t.sell_12h} sells\n` +
+    html`Set with ${`/ratio <${RATIO_MIN}..${RATIO_MAX}>`}, back to automatic with /ratio auto`
+  );
+}
+
+export function statsMessage(v: StatusView): string {
+  const head =
+    html`📈 <b>Statistics</b>\n` +
+    html`Round trips ${v.profit.round_trips} · total profit ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n`;
+  if (!v.stats) return head + html`Analyzers have not run yet.`;
+  const h = v.stats.health;
+  const lines = v.stats.analyzers.map((a) => html`• <b>${clip(a.name, 60)}</b>: ${clip(a.verdict, 60)} — ${clip(a.summary, 300)}`);
+  return head + html`Health: <b>${clip(h.verdict, 60)}</b> — ${clip(h.summary, 300)}\n` + lines.join('\n');
+}
