@@ -14,7 +14,7 @@ export function fixed(x: unknown, digits: number): string {
   return isNum(x) ? x.toFixed(digits) : MISSING;
 }
 
-/** A bound as written by people: 20, 0.25, 86400 (no trailing zeros). */
+/** A number as people write a bound: no trailing zeros (12.5, not 12.500000). */
 export function plain(x: unknown): string {
   return isNum(x) ? String(+x.toFixed(6)) : MISSING;
 }
