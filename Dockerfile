@@ -11,9 +11,10 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.dashboard.json ./
 COPY src ./src
-# `npm run build` compiles src/ to dist/src/ (tests and benchmarks are not copied, so not built).
+# `npm run build` compiles src/ to dist/src/ (tests and benchmarks are not copied, so not built)
+# and bundles the dashboard script (tsconfig.dashboard.json) into dist/src/frontends/http/dashboard/.
 RUN npm run build
 
 # ---- runtime: Node + the compiled daemon, nothing else ---------------------

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page, type ConsoleMessage } from 'playwright-core';
 import { startHttpServer, type RunningHttpServer } from '../../../src/frontends/http/server.js';
 import { configureLogger } from '../../../src/util/log.js';
+import { limitsView, type LimitsView } from '../../../src/core/limits.js';
 import { buildGrid, createFakeBot, type FakeBot, type FakeBotOptions } from '../../support/fake-status.js';
 
 configureLogger({ write: () => {} });
@@ -31,9 +32,16 @@ interface Session {
   close(): Promise<void>;
 }
 
-async function open(browser: Browser, botOpts: FakeBotOptions, viewport = { width: 1440, height: 900 }, mobile = false): Promise<Session> {
+async function open(
+  browser: Browser,
+  botOpts: FakeBotOptions,
+  viewport = { width: 1440, height: 900 },
+  mobile = false,
+  prepare: (bot: FakeBot) => void = () => {},
+): Promise<Session> {
   const bot = createFakeBot({ now: Date.now(), ...botOpts });
   bot.deps.dashboardRefreshMs = 1000;
+  prepare(bot);
   const srv = await startHttpServer(0, bot.deps, '127.0.0.1');
   const context = await browser.newContext({ viewport, deviceScaleFactor: mobile ? 2 : 1, isMobile: mobile, hasTouch: mobile, colorScheme: 'dark' });
   const page = await context.newPage();
@@ -101,6 +109,20 @@ async function ladderPrices(page: Page): Promise<string[]> {
   return js<string[]>(page, `[...document.querySelectorAll('#ladder tbody tr[data-testid="ladder-row"] td:nth-child(3)')].map((t) => t.textContent)`);
 }
 
+/** min and max of the three control inputs, as the page set them. */
+function inputBounds(page: Page): Promise<Record<string, [string, string]>> {
+  return js(page, `Object.fromEntries(['spacing', 'ratio', 'interval'].map((n) => {
+    const i = document.getElementById(n + '-input'); return [n, [i.min, i.max]]; }))`);
+}
+
+function boundsOf(l: LimitsView): Record<string, [string, string]> {
+  return {
+    spacing: [String(l.spacing.min), String(l.spacing.max)],
+    ratio: [String(l.ratio.min), String(l.ratio.max)],
+    interval: [String(l.interval.min), String(l.interval.max)],
+  };
+}
+
 describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   let browser: Browser;
   before(async () => {
@@ -150,6 +172,9 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       assert.match((await page.textContent('#params')) ?? '', /Order size\$3\.50/);
       assert.equal(await page.inputValue('#spacing-input'), '1');
       assert.equal(await page.isDisabled('#spacing-apply'), false);
+      assert.deepEqual(await inputBounds(page), boundsOf(limitsView(0.25)), 'input bounds are the status limits');
+      assert.equal(await page.textContent('#ratio-hint'), 'current 0.55 · auto · 0.25 – 0.75');
+      assert.equal(await page.textContent('#interval-hint'), 'current 3600 s (1h 0m) · 60 – 86400 s');
 
       // The chart drew something (grid lines, price line).
       const painted = await js<number>(
@@ -245,6 +270,33 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       assert.deepEqual(await cspViolations(page), []);
       assert.deepEqual(s.pageErrors, []);
       assert.deepEqual(s.consoleErrors.filter((m) => !/status of 401/.test(m)), []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('every bound the controls show comes from status.limits', async () => {
+    // Limits no build of the bot has: nothing on the page may fall back to its own numbers.
+    const limits: LimitsView = { spacing: { min: 0.9, max: 12.5 }, ratio: { min: 0.3, max: 0.7 }, interval: { min: 120, max: 7200 }, ai_spacing_step: 0.5 };
+    const s = await open(browser, {}, undefined, false, (bot) => {
+      const status = bot.deps.status;
+      bot.deps.status = () => ({ ...status(), limits });
+    });
+    const { page } = s;
+    try {
+      await textIs(page, 'spacing-hint', 'current 1.00% · min 0.90% · max 12.5%');
+      assert.equal(await page.textContent('#ratio-hint'), 'current 0.55 · auto · 0.3 – 0.7');
+      assert.equal(await page.textContent('#interval-hint'), 'current 3600 s (1h 0m) · 120 – 7200 s');
+      assert.deepEqual(await inputBounds(page), boundsOf(limits));
+      // The browser's own range check follows them too.
+      await page.fill('#spacing-input', '13');
+      assert.equal(await js<boolean>(page, `document.getElementById('spacing-input').validity.rangeOverflow`), true);
+      await page.fill('#spacing-input', '0.5');
+      assert.equal(await js<boolean>(page, `document.getElementById('spacing-input').validity.rangeUnderflow`), true);
+      await page.fill('#spacing-input', '12');
+      assert.equal(await js<boolean>(page, `(() => { const v = document.getElementById('spacing-input').validity; return v.rangeOverflow || v.rangeUnderflow; })()`), false);
+      assert.deepEqual(s.pageErrors, []);
+      assert.deepEqual(s.consoleErrors, []);
     } finally {
       await s.close();
     }

@@ -28,10 +28,23 @@ test('one nonced style and one nonced script, nothing external', () => {
 test('the inline script parses and renders data as text only', () => {
   const body = scripts(html)[0].body;
   assert.doesNotThrow(() => new vm.Script(body));
+  assert.match(body, /^\s*\(function \(\) \{\n'use strict';/, 'one classic script in its own scope');
+  assert.ok(!/^\s*(import|export)\b/m.test(body), 'no module syntax (the bundle resolved it)');
   assert.ok(!/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/.test(body));
   assert.ok(body.includes("fetch('api/status'"));
   assert.ok(body.includes("fetch('api/config'"));
   assert.ok(body.includes('sessionStorage'));
+});
+
+test('no bound in the page: the inputs get min and max from status.limits at render time', () => {
+  const inputs = [...html.matchAll(/<input\b[^>]*>/g)].map((m) => m[0]);
+  assert.equal(inputs.length, 4);
+  for (const i of inputs) assert.ok(!/\s(min|max)=/.test(i), `hard-coded bound: ${i}`);
+  const markup = html.replace(scripts(html)[0].body, '');
+  assert.ok(!/\b(0\.25|0\.75|86400)\b|max 20%|60 – /.test(markup), 'no bound in the markup');
+  const body = scripts(html)[0].body;
+  assert.ok(!/0\.25|0\.75|max 20%|60 – |86400 s/.test(body), 'no bound in the script');
+  assert.match(body, /\.limits\b/, 'the script reads status.limits');
 });
 
 test('stable ids for every part of SPEC §3, each unique', () => {

@@ -1,0 +1,60 @@
+// What the HTTP server is given (HttpServerDeps) and what its handlers share
+// for the server's lifetime (ServerContext).
+import type { StatusView } from '../../ops/status-view.js';
+import type { Controls } from '../../ops/controls.js';
+import { JsonCache } from './json-cache.js';
+import type { MetricsSnapshot } from './metrics.js';
+
+export interface HttpServerDeps {
+  mode: () => 'dry_run' | 'live';
+  status: () => StatusView;
+  /** Body of GET /api/stats (the analyzers' report, or null). */
+  stats: () => unknown;
+  /** GET /health: 200 when healthy, else 503. */
+  health: () => { healthy: boolean; body: Record<string, unknown> };
+  metrics: () => MetricsSnapshot;
+  controls: Controls;
+  /** '' = no token. */
+  dashboardToken: string;
+  /** name → file, served at GET /api/export/<name>.csv */
+  csvFiles: Record<string, string>;
+  /** The bot's clock (accepted for symmetry with the other services; caching uses a monotonic clock). */
+  now?: () => number;
+  /** How long a serialised status may be reused (ms). Default 500; a successful POST invalidates it. */
+  statusCacheMs?: number;
+  /** Dashboard refresh period (ms). Default 5000. */
+  dashboardRefreshMs?: number;
+}
+
+export interface ServerContext {
+  deps: HttpServerDeps;
+  /** The dashboard token ('' = none). */
+  token: string;
+  statusCache: JsonCache;
+  statsCache: JsonCache;
+  /** Responses sent, by status code (reported by /metrics). */
+  responses: Map<string, number>;
+  refreshMs: number;
+  /** CSV exports offered on the page. */
+  exportNames: string[];
+}
+
+/** Export names that are safe in a URL path and a file name. */
+export const CSV_NAME = /^[A-Za-z0-9_-]{1,40}$/;
+
+export function createContext(deps: HttpServerDeps): ServerContext {
+  return {
+    deps,
+    token: deps.dashboardToken ?? '',
+    statusCache: new JsonCache(deps.statusCacheMs ?? 500),
+    statsCache: new JsonCache(deps.statusCacheMs ?? 500),
+    responses: new Map(),
+    refreshMs: deps.dashboardRefreshMs ?? 5000,
+    exportNames: Object.keys(deps.csvFiles).filter((n) => CSV_NAME.test(n)),
+  };
+}
+
+export function countResponse(ctx: ServerContext, status: number): void {
+  const key = String(status);
+  ctx.responses.set(key, (ctx.responses.get(key) ?? 0) + 1);
+}

@@ -1,0 +1,125 @@
+// What the operator does on the page: the spacing, ratio and interval forms
+// (POST api/config), the token prompt and "forget token".
+import { renderControls, BUTTON_IDS } from './controls.js';
+import { buttonById, byId, formById, inputById, setText } from './dom.js';
+import { schedule } from './refresh.js';
+import { state, type ConfigBody, type ControlName } from './state.js';
+import { getToken, setToken } from './token.js';
+
+type MsgKind = 'ok' | 'err' | 'pending';
+
+/** What POST api/config answers. */
+interface ConfigAnswer {
+  ok?: boolean;
+  applied?: unknown;
+  errors?: unknown;
+  error?: unknown;
+}
+
+function setMsg(kind: MsgKind, text: string): void {
+  const m = byId('control-msg');
+  m.hidden = !text;
+  m.className = 'msg ' + kind;
+  m.textContent = text;
+}
+
+function setBusy(busy: boolean): void {
+  const readOnly = state.last?.config?.controls === 'read_only';
+  for (const id of BUTTON_IDS) buttonById(id).disabled = busy || readOnly;
+}
+
+function askForToken(body: ConfigBody, refused: boolean): void {
+  setToken('');
+  state.pendingBody = body;
+  formById('token-form').hidden = false;
+  setText('token-label', refused ? 'That token was refused. Enter the dashboard token:' : 'Enter the dashboard token to apply changes:');
+  setMsg('err', 'The bot needs the dashboard token for changes.');
+  inputById('token-input').focus();
+}
+
+function showAnswer(body: ConfigBody, status: number, ok: boolean, j: ConfigAnswer): void {
+  if (ok && j.ok) {
+    const applied = Array.isArray(j.applied) ? j.applied.map(String) : [];
+    setMsg('ok', applied.length ? applied.join(' · ') : 'Applied.');
+    for (const k of Object.keys(body) as ControlName[]) state.dirty[k] = false;
+    schedule(0);
+    return;
+  }
+  const errors = Array.isArray(j.errors) ? j.errors.map(String) : j.error ? [String(j.error)] : ['The bot refused the change (HTTP ' + status + ').'];
+  setMsg('err', errors.join(' · '));
+}
+
+async function post(body: ConfigBody): Promise<void> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.Authorization = 'Bearer ' + token;
+  setBusy(true);
+  setMsg('pending', 'Applying…');
+  try {
+    const r = await fetch('api/config', { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store' });
+    const j = (await r.json().catch(() => null)) as ConfigAnswer | null;
+    if (r.status === 401) askForToken(body, token !== '');
+    else showAnswer(body, r.status, r.ok, j ?? {});
+  } catch {
+    setMsg('err', 'Could not reach the bot; nothing was changed.');
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** The number typed into a control, or null (with a message) when there is none. */
+function valueOf(name: ControlName): number | null {
+  const raw = inputById(name + '-input').value.trim();
+  if (raw === '') {
+    setMsg('err', 'Enter a value first.');
+    return null;
+  }
+  const n = Number(raw);
+  if (!isFinite(n)) {
+    setMsg('err', 'Enter a number.');
+    return null;
+  }
+  return n;
+}
+
+function bindForm(name: ControlName): void {
+  formById(name + '-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const v = valueOf(name);
+    if (v !== null) void post({ [name]: v });
+  });
+  inputById(name + '-input').addEventListener('input', () => {
+    state.dirty[name] = true;
+  });
+}
+
+function submitToken(ev: Event): void {
+  ev.preventDefault();
+  const input = inputById('token-input');
+  const token = input.value.trim();
+  if (!token) return;
+  setToken(token);
+  input.value = '';
+  formById('token-form').hidden = true;
+  const pending = state.pendingBody;
+  if (pending) {
+    state.pendingBody = null;
+    void post(pending);
+  }
+}
+
+export function bindControls(): void {
+  bindForm('spacing');
+  bindForm('ratio');
+  bindForm('interval');
+  buttonById('ratio-auto').addEventListener('click', () => {
+    state.dirty.ratio = false;
+    void post({ ratio: 'auto' });
+  });
+  formById('token-form').addEventListener('submit', submitToken);
+  buttonById('forget-token').addEventListener('click', () => {
+    setToken('');
+    setMsg('ok', 'Token forgotten for this tab.');
+    if (state.last) renderControls(state.last);
+  });
+}
