@@ -287,23 +287,24 @@ export function binomialPmf(k: number, n: number, p: number): number {
   return (betaPowerTerms(k, n - k, p, q) * n) / (k * (n - k));
 }
 
+/** Both binomial tails [P(X ≤ k), P(X > k)], each computed directly. */
+function binomialTails(k: number, n: number, p: number): [number, number] {
+  if ([k, n, p].some(Number.isNaN) || n < 0 || p < 0 || p > 1) return [NaN, NaN];
+  k = Math.floor(k);
+  if (k < 0) return [0, 1];
+  if (k >= n) return [1, 0];
+  // P(X ≤ k) = I_{1−p}(n−k, k+1)
+  return betaPQ(n - k, k + 1, 1 - p, p);
+}
+
 /** Binomial CDF P(X ≤ k). */
 export function binomialCdf(k: number, n: number, p: number): number {
-  if ([k, n, p].some(Number.isNaN) || n < 0 || p < 0 || p > 1) return NaN;
-  k = Math.floor(k);
-  if (k < 0) return 0;
-  if (k >= n) return 1;
-  // P(X ≤ k) = I_{1−p}(n−k, k+1)
-  return betaPQ(n - k, k + 1, 1 - p, p)[0];
+  return binomialTails(k, n, p)[0];
 }
 
 /** Binomial upper tail P(X > k). */
 export function binomialSf(k: number, n: number, p: number): number {
-  if ([k, n, p].some(Number.isNaN) || n < 0 || p < 0 || p > 1) return NaN;
-  k = Math.floor(k);
-  if (k < 0) return 1;
-  if (k >= n) return 0;
-  return betaPQ(n - k, k + 1, 1 - p, p)[1];
+  return binomialTails(k, n, p)[1];
 }
 
 /**

@@ -116,6 +116,38 @@ export function gammaRatio(a: number, b: number): number {
 }
 
 // ---------------------------------------------------------------------------
+// Continued fractions
+
+/** State of the modified Lentz method: f is the value of the fraction so far. */
+interface Lentz {
+  f: number;
+  C: number;
+  D: number;
+}
+
+/** Start evaluating b0 + a1/(b1 + a2/(b2 + …)); the caller keeps b0 off zero. */
+function lentzStart(b0: number): Lentz {
+  return { f: b0, C: b0, D: 0 };
+}
+
+/**
+ * Fold the next term a/(b + …) into the fraction (zero denominators nudged to
+ * TINY); true once it changed the value by no more than a relative EPS.
+ */
+function lentzStep(s: Lentz, a: number, b: number): boolean {
+  let D = b + a * s.D;
+  if (D === 0) D = TINY;
+  let C = b + a / s.C;
+  if (C === 0) C = TINY;
+  D = 1 / D;
+  const delta = C * D;
+  s.C = C;
+  s.D = D;
+  s.f *= delta;
+  return Math.abs(delta - 1) <= EPS;
+}
+
+// ---------------------------------------------------------------------------
 // Normal distribution core (used by the gamma/beta code and by distributions.ts)
 
 /** φ(z) = exp(−z²/2)/√(2π), with z² split so the exponent is exact. */
@@ -144,21 +176,10 @@ export function normalCentral(x: number): number {
 /** Upper tail Q(z) = 1 − Φ(z) for z ≥ 1 via the Mills-ratio continued fraction. */
 export function normalUpperTail(z: number): number {
   if (z > 40) return 0;
-  // R(z) = 1/(z + 1/(z + 2/(z + 3/(z + …)))) ; modified Lentz
-  let f = z;
-  let C = f;
-  let D = 0;
-  for (let n = 1; n < 5000; n++) {
-    D = z + n * D;
-    if (D === 0) D = TINY;
-    C = z + n / C;
-    if (C === 0) C = TINY;
-    D = 1 / D;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) <= EPS) break;
-  }
-  return normalPdf(z) / f;
+  // R(z) = 1/(z + 1/(z + 2/(z + 3/(z + …))))
+  const cf = lentzStart(z);
+  for (let n = 1; n < 5000; n++) if (lentzStep(cf, n, z)) break;
+  return normalPdf(z) / cf.f;
 }
 
 // ---------------------------------------------------------------------------
@@ -261,24 +282,15 @@ function ibetaFraction(a: number, b: number, x: number, y: number): number {
   const pt = betaPowerTerms(a, b, x, y);
   if (pt === 0) return 0;
   const ayBx = a * y - b * x;
-  let f = (a * (ayBx + 1)) / (a + 1);
-  if (f === 0) f = TINY;
-  let C = f;
-  let D = 0;
+  const f0 = (a * (ayBx + 1)) / (a + 1);
+  const cf = lentzStart(f0 === 0 ? TINY : f0);
   for (let m = 1; m < 100000; m++) {
     const den = a + 2 * m - 1;
     const alpha = ((m * (a + m - 1)) / den) * ((a + b + m - 1) / den) * (b - m) * x * x;
     const beta = m + (m * (b - m) * x) / den + ((a + m) * (ayBx + 1 + m * (2 - x))) / (a + 2 * m + 1);
-    D = beta + alpha * D;
-    if (D === 0) D = TINY;
-    C = beta + alpha / C;
-    if (C === 0) C = TINY;
-    D = 1 / D;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) <= EPS) break;
+    if (lentzStep(cf, alpha, beta)) break;
   }
-  return pt / f;
+  return pt / cf.f;
 }
 
 /** I_x(a,b) − I_x(a+k,b) = x^a y^b/(a B(a,b)) · Σ_{i<k} Π_{j<i} (a+b+j)x/(a+j+1). */

@@ -1,0 +1,71 @@
+// The overall health verdict, drawn from the five analyzer results.
+
+import type { AnalyzerResult, HealthVerdict, StatsReport } from './shared.js';
+
+const LABELS: Record<string, string> = {
+  profitability: 'profit',
+  fill_asymmetry: 'fills',
+  hidden_risk: 'hidden risk',
+  fill_rate: 'fill rate',
+  random_walk: 'market',
+};
+
+const HEALTH_COLORS: Record<HealthVerdict, string> = {
+  dangerous: 'red',
+  unfavorable: 'red',
+  exposed: 'yellow',
+  favorable: 'green',
+  profitable: 'green',
+  calibrating: 'gray',
+  neutral: 'gray',
+};
+
+/** The most severe verdict that applies, with its one-line reason. */
+function headline(results: readonly AnalyzerResult[]): { verdict: HealthVerdict; summary: string } {
+  const v = (n: string): string => results.find((r) => r.name === n)?.verdict ?? 'insufficient data';
+  const trend = v('fill_asymmetry') === 'uptrend' || v('fill_asymmetry') === 'downtrend';
+  const highVol = v('fill_rate') === 'high volatility';
+  if (highVol && trend) {
+    return { verdict: 'dangerous', summary: `High volatility with a one-sided ${v('fill_asymmetry')}: widen spacing or pause` };
+  }
+  if (v('random_walk') === 'momentum') {
+    return { verdict: 'unfavorable', summary: 'Momentum: price trends through the grid, grid trading has no edge here' };
+  }
+  if (v('profitability') === 'significant loss') {
+    return { verdict: 'unfavorable', summary: 'Round trips lose money with statistical significance' };
+  }
+  if (v('hidden_risk') === 'high risk') {
+    return { verdict: 'exposed', summary: 'Price often goes beyond the outermost grid level: add buffer levels or poll faster' };
+  }
+  if (v('random_walk') === 'mean reverting') {
+    return { verdict: 'favorable', summary: 'Mean reverting market: the grid has a statistical edge' };
+  }
+  if (v('profitability') === 'significant profit') {
+    return { verdict: 'profitable', summary: 'Profit per round trip is significantly positive' };
+  }
+  if (results.every((r) => r.verdict === 'insufficient data')) {
+    return { verdict: 'calibrating', summary: 'Collecting data: every analyzer still needs more observations' };
+  }
+  return { verdict: 'neutral', summary: 'No significant signal' };
+}
+
+/**
+ * Precedence, most severe first: dangerous (high fill-rate volatility and a
+ * significant fill asymmetry) > unfavorable (momentum, or a proven loss) >
+ * exposed (grid exceeded often: hidden risk > 10 %) > favorable (mean
+ * reverting) > profitable (significant profit) > calibrating (every analyzer
+ * lacks data) > neutral.
+ */
+export function healthVerdict(results: readonly AnalyzerResult[]): StatsReport['health'] {
+  const { verdict, summary: reason } = headline(results);
+  let summary = reason;
+  // mention the other warning signs in passing
+  const notes: string[] = [];
+  for (const r of results) {
+    if (r.color !== 'red' && r.color !== 'yellow') continue;
+    if (r.verdict === 'not significant' || summary.toLowerCase().includes(r.verdict)) continue;
+    notes.push(`${LABELS[r.name] ?? r.name}: ${r.verdict}`);
+  }
+  if (notes.length > 0 && verdict !== 'calibrating') summary += ` (${notes.join('; ')})`;
+  return { verdict, color: HEALTH_COLORS[verdict], summary };
+}
