@@ -53,8 +53,3 @@ export function createContext(deps: HttpServerDeps): ServerContext {
     exportNames: Object.keys(deps.csvFiles).filter((n) => CSV_NAME.test(n)),
   };
 }
-
-export function countResponse(ctx: ServerContext, status: number): void {
-  const key = String(status);
-  ctx.responses.set(key, (ctx.responses.get(key) ?? 0) + 1);
-}

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import { errorMessage, logger } from '../../util/log.js';
-import { CSV_NAME, countResponse, type ServerContext } from './context.js';
+import { CSV_NAME, type ServerContext } from './context.js';
+import { countResponse } from './reply.js';
 import { API_CSP, COMMON_HEADERS } from './security.js';
 
 export const EXPORT_PREFIX = '/api/export/';
