@@ -3,6 +3,7 @@
 // ai_recommendations.csv. It never acts by itself (actions need a human
 // approval, see approvals.ts) and never throws into the caller: any failure
 // is logged and yields `null`; anything unparseable yields `continue`.
+import type { AdvisorContext } from '../../ops/views.js';
 import { CsvLog } from '../../persistence/csv-log.js';
 import { httpRequest } from '../../util/http-client.js';
 import { errorMessage, logger, redact, registerSecret } from '../../util/log.js';
@@ -36,21 +37,8 @@ export interface Recommendation {
   time: number;
 }
 
-export interface AdvisorContext {
-  pair: string;
-  price: number;
-  /** Percent changes; null when the history is too short. */
-  change1h: number | null;
-  change4h: number | null;
-  change24h: number | null;
-  /** Bid/ask spread in percent of mid; null if unknown. */
-  spreadPct: number | null;
-  fillsLastHour: number;
-  center: number;
-  spacingPct: number;
-  /** One line per analyzer, e.g. "Profitability: significant, mean +$0.012 (p=0.01)". */
-  analyzerSummaries: string[];
-}
+/** The market picture the prompt is built from (built by ops/views.ts). */
+export type { AdvisorContext };
 
 export const AI_RECOMMENDATIONS_CSV = 'ai_recommendations.csv';
 export const AI_CSV_HEADER = ['timestamp', 'market_condition', 'recommendation', 'current_price', 'was_followed'] as const;

@@ -1,27 +1,8 @@
 // GET /metrics: the bot's counters in the Prometheus text format.
 
-/** What `GET /metrics` reports; the bot fills it from its own counters. */
-export interface MetricsSnapshot {
-  /** Last price seen, USD; null before the first tick. */
-  price: number | null;
-  /** Mark-to-market equity, USD. */
-  equity: number | null;
-  realizedPnl: number;
-  roundTrips: number;
-  openOrders: { buy: number; sell: number };
-  /** Fills in the last hour. */
-  fillsPerHour: number;
-  /** Failed exchange API calls since start. */
-  apiErrorsTotal: number;
-  /** Duration of the last tick in milliseconds; null before the first tick. */
-  lastTickDurationMs: number | null;
-  ticksTotal: number;
-  // Optional extras, reported when present.
-  unrealizedPnl?: number | null;
-  fillsTotal?: number;
-  paused?: boolean;
-  uptimeSeconds?: number;
-}
+import type { MetricsSnapshot } from '../../ops/views.js';
+
+export type { MetricsSnapshot };
 
 type Sample = [labels: string, value: number | null | undefined];
 
