@@ -14,6 +14,7 @@ import { configureLogger, errorMessage, guardStdout, logger, registerSecret } fr
 import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
 import { createServices } from './frontends/services.js';
 import type { BotHandle, BotHooks } from './ops/bot-handle.js';
+import { tradingProblem } from './ops/views.js';
 import { CsvJournal } from './persistence/journal.js';
 import { StateStore } from './persistence/state-store.js';
 import { strategyConfig, Trader, type Journal } from './core/trader.js';
@@ -76,6 +77,10 @@ export interface BotOptions {
   /** false: never write state (backtests). Default true. */
   persist?: boolean;
   services?: BotHooks;
+  /** Waits between start-up attempts (tests pass an instant one); default a timer that shutdown can cut short. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Monotonic milliseconds for the health check (default performance.now; tests inject one). */
+  monoNow?: () => number;
 }
 
 /** The hooks the outside services plug in (kept under its old name for tests and tools). */
@@ -111,6 +116,18 @@ export class Bot implements BotHandle {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private stopping: Promise<void> | null = null;
+  /** True once the first start-up (reconcile or first grid) succeeded. */
+  started = false;
+  /** Why the last start-up attempt failed, while it keeps failing. */
+  startError: string | null = null;
+  /** The last tick's error, while ticks keep failing. */
+  lastError: string | null = null;
+  /** performance.now() of the last good tick: wall-clock steps must not make a stalled loop look fresh. */
+  private lastTickMono: number | null = null;
+  /** The trading problem Telegram was told about (cleared with a recovery notice). */
+  private notifiedProblem: string | null = null;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
+  private readonly monoNow: () => number;
   /** Ends the start-up retry wait early (shutdown). */
   private wakeStart: (() => void) | null = null;
   /** Resolves when the loop stops for good, with the process exit code. */
@@ -122,6 +139,8 @@ export class Bot implements BotHandle {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
     this.services = opts.services ?? {};
+    this.sleep = opts.sleep;
+    this.monoNow = opts.monoNow ?? (() => performance.now());
     this.store = store;
     this.exchange = exchange;
     this.trader = new Trader({
@@ -200,21 +219,53 @@ export class Bot implements BotHandle {
         await this.trader.exclusive(() => (this.stopping ? Promise.resolve() : this.trader.start()));
         break;
       } catch (err) {
+        this.startError = errorMessage(err);
+        await this.reportTradingProblem();
         if (attempt >= this.config.maxConsecutiveErrors) throw err;
         log.error(`start-up attempt ${attempt} failed: ${errorMessage(err)}; retrying`);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt));
-          this.wakeStart = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wakeStart = null;
+        await this.waitBeforeRetry(Math.min(30_000, 1000 * 2 ** attempt));
       }
     }
     if (this.stopping) return;
+    this.started = true;
+    this.startError = null;
+    this.lastTickMono = this.monoNow();
     this.persist(true);
+    await this.reportTradingProblem();
     await this.services.onStarted?.(this);
+  }
+
+  private async waitBeforeRetry(ms: number): Promise<void> {
+    if (this.sleep) return this.sleep(ms);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wakeStart = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    this.wakeStart = null;
+  }
+
+  /** Milliseconds since the last good tick (or the start), on the monotonic clock; null before the start. */
+  lastTickAgeMs(): number | null {
+    return this.lastTickMono === null ? null : this.monoNow() - this.lastTickMono;
+  }
+
+  /** Tells the operator once when trading stops working, and once when it works again. */
+  private async reportTradingProblem(): Promise<void> {
+    const problem = tradingProblem(this);
+    try {
+      if (problem && !this.notifiedProblem) {
+        this.notifiedProblem = problem;
+        await this.services.onTradingProblem?.(this, problem);
+      } else if (!problem && this.notifiedProblem) {
+        this.notifiedProblem = null;
+        await this.services.onTradingProblem?.(this, null);
+      }
+    } catch (err) {
+      log.error(`trading-problem hook failed: ${errorMessage(err)}`);
+    }
   }
 
   get isStopping(): boolean {
@@ -228,9 +279,12 @@ export class Bot implements BotHandle {
     try {
       await this.trader.tick();
       this.consecutiveErrors = 0;
+      this.lastError = null;
       this.lastTickAt = this.now();
+      this.lastTickMono = this.monoNow();
     } catch (err) {
       ok = false;
+      this.lastError = errorMessage(err);
       this.consecutiveErrors++;
       this.errorsTotal++;
       log.error(`tick failed (${this.consecutiveErrors}/${this.config.maxConsecutiveErrors}): ${errorMessage(err)}`);
@@ -246,6 +300,7 @@ export class Bot implements BotHandle {
       log.error(`saving state failed: ${errorMessage(err)}`);
     }
     this.logStatusPeriodically();
+    await this.reportTradingProblem();
     try {
       await this.services.afterTick?.(this, ok);
     } catch (err) {

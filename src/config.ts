@@ -105,11 +105,14 @@ function str(env: Env, name: string, fallback = ''): string {
   return raw(env, name) ?? fallback;
 }
 
-/** Kernel pseudo-filesystems: mkdir there can hang or half-succeed, and state would not survive anyway. */
+/** Kernel pseudo-filesystems (/proc, /sys, /dev but its tmpfs /dev/shm): mkdir there can hang or half-succeed. */
 function logDir(env: Env): string {
   const dir = str(env, 'LOG_DIR', 'logs');
   const abs = path.resolve(dir);
-  if (/^\/(proc|sys|dev)(\/|$)/.test(abs)) throw new ConfigError('LOG_DIR', `must be a normal directory (a mounted volume on Railway), not under ${abs.split('/')[1] ? '/' + abs.split('/')[1] : abs}, got "${dir}"`);
+  const top = /^\/(proc|sys|dev)(\/|$)/.exec(abs);
+  if (top && !/^\/dev\/shm(\/|$)/.test(abs)) {
+    throw new ConfigError('LOG_DIR', `must be a normal directory (a mounted volume on Railway), not under /${top[1]}, got "${dir}"`);
+  }
   return dir;
 }
 

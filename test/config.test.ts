@@ -60,6 +60,8 @@ describe('config', () => {
     fails({ POLL_INTERVAL_SECONDS: 'Infinity' }, 'POLL_INTERVAL_SECONDS');
     fails({ LOG_DIR: '/proc/x' }, 'LOG_DIR'); // mkdir there can hang or fail in odd ways
     fails({ LOG_DIR: '/sys/state' }, 'LOG_DIR');
+    fails({ LOG_DIR: '/dev/null' }, 'LOG_DIR');
+    assert.equal(loadConfig({ LOG_DIR: '/dev/shm/grid' }).logDir, '/dev/shm/grid'); // a tmpfs is a fine place for a test
     fails({ HOST: 'not a host!' }, 'HOST');
     // Still fine: plain decimals, negative group ids, a long token.
     assert.equal(loadConfig({ STARTING_CAPITAL: '120.50' }).startingCapital, 120.5);

@@ -18,7 +18,7 @@ import { createAiAdvisor, type AiAdvisor } from './ai/advisor.js';
 import { isPendingApproval, type PendingApproval } from './ai/approvals.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { createTelegramFrontEnd, type TelegramFrontEnd } from './telegram/frontend.js';
-import { shutdownMessage, startupMessage, traderEventMessage } from './telegram/messages.js';
+import { shutdownMessage, startupMessage, tradingProblemMessage, traderEventMessage } from './telegram/messages.js';
 import { TelegramNotifier } from './telegram/notifier.js';
 
 const log = logger('services');
@@ -125,6 +125,9 @@ function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: A
         }),
       );
       stats.run(b.now());
+    },
+    onTradingProblem: (_b, problem) => {
+      telegram.notify(tradingProblemMessage(problem));
     },
     onShutdown: (b, reason, ordersCancelled) => {
       const s = b.state;

@@ -18,6 +18,14 @@ export interface BotHandle {
   readonly ticks: number;
   readonly errorsTotal: number;
   readonly consecutiveErrors: number;
+  /** True once the first start-up succeeded. */
+  readonly started: boolean;
+  /** Why start-up keeps failing (null once started). */
+  readonly startError: string | null;
+  /** The last tick's error while ticks keep failing. */
+  readonly lastError: string | null;
+  /** Milliseconds since the last good tick on the monotonic clock; null before the start. */
+  lastTickAgeMs(): number | null;
   /** Saves the state if it changed (force: always). Call only outside a tick. */
   persist(force: boolean): void;
 }
@@ -32,4 +40,6 @@ export interface BotHooks {
   onStarted?: (bot: BotHandle) => Promise<void> | void;
   /** Called during shutdown after orders were cancelled. */
   onShutdown?: (bot: BotHandle, reason: string, ordersCancelled: number) => Promise<void> | void;
+  /** Trading stopped working (start-up or ticks failing), with the reason; null: it works again. */
+  onTradingProblem?: (bot: BotHandle, problem: string | null) => Promise<void> | void;
 }

@@ -34,6 +34,8 @@ export interface StatusView {
   mode: 'dry_run' | 'live';
   paused: boolean;
   pause_reason: string | null;
+  /** Why the bot is not trading although it should (start-up failing, ticks failing, no tick); null while it trades. */
+  not_trading: string | null;
   uptime: number; // seconds
   pair: string;
   price: { current: number; center: number; drift_pct: number; change_1h: number | null; change_4h: number | null; change_24h: number | null };

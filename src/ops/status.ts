@@ -13,6 +13,8 @@ export interface StatusContext {
   stats: { health: { verdict: string; color: string; summary: string }; analyzers: AnalyzerView[] } | null;
   lastTickAt: number | null;
   pendingApprovalAction: string | null;
+  /** Why the bot is not trading although it should (start-up or ticks failing); null when it trades. */
+  notTrading?: string | null;
 }
 
 /** At most `max` points, evenly thinned, always keeping the newest. */
@@ -49,6 +51,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
     mode: c.dryRun ? 'dry_run' : 'live',
     paused: state.risk.paused || state.risk.stopped,
     pause_reason: state.risk.stopped ? `stopped: ${state.risk.stopReason ?? ''}` : state.risk.pauseReason,
+    not_trading: ctx.notTrading ?? null,
     uptime: Math.max(0, Math.floor((ctx.now - ctx.startedAt) / 1000)),
     pair: c.pair,
     price: {

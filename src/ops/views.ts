@@ -9,6 +9,7 @@ import type { StatusView } from './status-view.js';
 
 export function statusOf(bot: BotHandle, stats: StatusView['stats'] = null, pendingApprovalAction: string | null = null): StatusView {
   return buildStatusView(bot.state, {
+    notTrading: tradingProblem(bot),
     config: bot.config,
     now: bot.now(),
     startedAt: bot.startedAt,
@@ -67,17 +68,35 @@ export interface HealthView {
   body: Record<string, unknown>;
 }
 
-/** Healthy while ticks keep coming and the error budget is not spent. */
+/** Failed ticks in a row after which the bot counts as not trading (health 503, Telegram notice). */
+export const FAILED_TICKS_UNHEALTHY = 3;
+
+/**
+ * Why the bot is not trading although it should, or null: start-up not done
+ * (or failing), the last few ticks failed, or no tick for a long time
+ * (measured on the monotonic clock, so a wall-clock step back cannot hide a
+ * stalled loop). A pause or stop by the risk rules is a decision, not a fault.
+ */
+export function tradingProblem(bot: BotHandle): string | null {
+  if (!bot.started) return bot.startError ? `start-up failing: ${bot.startError}` : 'starting';
+  const failed = Math.min(FAILED_TICKS_UNHEALTHY, bot.config.maxConsecutiveErrors);
+  if (bot.consecutiveErrors >= failed) return `the last ${bot.consecutiveErrors} ticks failed: ${bot.lastError ?? 'unknown error'}`;
+  const age = bot.lastTickAgeMs();
+  const limit = Math.max(3 * bot.config.pollIntervalSeconds * 1000, 120_000);
+  if (age !== null && age > limit) return `no tick for ${Math.round(age / 1000)} s`;
+  return null;
+}
+
+/** Healthy once started, while ticks keep coming and succeed (Railway holds a deploy or restarts the service otherwise). */
 export function healthOf(bot: BotHandle): HealthView {
   const now = bot.now();
-  const interval = bot.config.pollIntervalSeconds * 1000;
-  const since = bot.lastTickAt ?? bot.startedAt;
-  const stale = now - since > Math.max(3 * interval, 120_000);
-  const healthy = !stale && bot.consecutiveErrors < bot.config.maxConsecutiveErrors;
+  const problem = tradingProblem(bot);
+  const healthy = problem === null;
   return {
     healthy,
     body: {
-      status: healthy ? 'ok' : 'unhealthy',
+      status: healthy ? 'ok' : bot.started ? 'unhealthy' : 'starting',
+      reason: problem,
       mode: bot.config.dryRun ? 'dry_run' : 'live',
       uptime_seconds: Math.floor((now - bot.startedAt) / 1000),
       last_tick: bot.lastTickAt ? new Date(bot.lastTickAt).toISOString() : null,

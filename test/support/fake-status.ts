@@ -150,6 +150,7 @@ export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
       mode,
       paused: state.paused,
       pause_reason: state.paused ? 'operator' : null,
+      not_trading: null,
       uptime: 3 * 86400 + 4 * 3600 + 12 * 60,
       pair: 'XDGUSD',
       price: { current: state.price, center: state.center, drift_pct: ((state.price - state.center) / state.center) * 100, change_1h: 0.41, change_4h: -0.8, change_24h: 2.35 },

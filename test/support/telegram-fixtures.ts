@@ -77,6 +77,7 @@ export function sampleStatus(target?: FakeTarget): StatusView {
     mode: 'dry_run',
     paused: target?.paused ?? false,
     pause_reason: target?.paused ? 'operator' : null,
+    not_trading: null,
     uptime: 3 * 3600 + 125,
     pair: 'XDGUSD',
     price: { current: 0.123456, center: 0.12, drift_pct: 2.88, change_1h: 0.5, change_4h: -1.25, change_24h: null },

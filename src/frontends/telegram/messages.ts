@@ -265,3 +265,9 @@ export function traderEventMessage(e: TraderEvent): string | null {
       return null;
   }
 }
+
+/** Trading stopped working (start-up or ticks failing), or works again (null). */
+export function tradingProblemMessage(problem: string | null): string {
+  if (problem === null) return html`✅ <b>Trading again</b>: the exchange answers and ticks succeed.`;
+  return html`🚫 <b>Not trading</b>: ${clip(problem, 300)}\nThe bot keeps retrying; /status shows the state, /health answers 503 meanwhile.`;
+}

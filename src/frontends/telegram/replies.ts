@@ -23,7 +23,11 @@ export function unavailableMessage(what: string): string {
 }
 
 export function statusMessage(v: StatusView): string {
-  const state = v.paused ? html`⏸ PAUSED` + (v.pause_reason ? html` (${clip(v.pause_reason, 200)})` : '') : html`▶️ running`;
+  const state = v.not_trading
+    ? html`🚫 not trading: ${clip(v.not_trading, 200)}`
+    : v.paused
+      ? html`⏸ PAUSED` + (v.pause_reason ? html` (${clip(v.pause_reason, 200)})` : '')
+      : html`▶️ running`;
   const t = v.trend;
   const c = v.config;
   const l = v.ledger;
