@@ -1,0 +1,119 @@
+// Placing a limit order the way Kraken's REST "Add Order"
+// (https://docs.kraken.com/api/docs/rest-api/add-order) validates it, in
+// Kraken's order of checks:
+// - pair, type, ordertype (only `limit` is modelled), volume and price as
+//   decimal strings with at most lot_decimals / pair_decimals places;
+//   `ordermin` and `costmin` from AssetPairs;
+// - `userref` a signed 32-bit integer; `cl_ord_id` a UUID or ≤ 18 characters,
+//   unique among open orders, and mutually exclusive with `userref`
+//   ("This field is mutually exclusive with userref parameter");
+// - `oflags=post`: refused with EOrder:Post only order when it would take
+//   liquidity (Kraken's older answer; see SPEC §5.1);
+// - open orders per pair capped by tier (EOrder:Orders limit exceeded, "Spot
+//   Trading Limits"); funds net of what open orders hold (EOrder:Insufficient
+//   funds);
+// - `validate=true` checks without placing. A marketable limit order without
+//   `post` executes at once as the taker, at the touch.
+import { LOT_DECIMALS as ld, PRICE_DECIMALS as pd, XDGUSD_ASSET_PAIR, decimals, pairMatches } from './asset-pair.js';
+import { validClOrdId } from './cl-ord-id.js';
+import type { SimEngine } from './engine.js';
+import { KrakenFail, type SimOrder } from './types.js';
+import type { Params } from './endpoints/endpoint.js';
+
+export interface AddOrderResult {
+  txid?: string[];
+  descr: { order: string };
+}
+
+interface OrderRequest {
+  type: 'buy' | 'sell';
+  price: number;
+  volume: number;
+  userref: number | null;
+  clOrdId: string | null;
+  oflags: string[];
+}
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+function parseAmounts(p: Params): { volume: number; price: number } {
+  const volS = p.volume ?? '';
+  const priceS = p.price ?? '';
+  const volume = Number(volS);
+  const price = Number(priceS);
+  if (!DECIMAL.test(volS) || !(volume > 0)) throw new KrakenFail('EGeneral:Invalid arguments:volume');
+  if (decimals(volS) > ld) throw new KrakenFail('EGeneral:Invalid arguments:volume');
+  if (!DECIMAL.test(priceS) || !(price > 0)) throw new KrakenFail('EGeneral:Invalid arguments:price');
+  if (decimals(priceS) > pd) throw new KrakenFail(`EOrder:Invalid price:${XDGUSD_ASSET_PAIR.altname} price can only be specified up to ${pd} decimals.`);
+  if (volume < Number(XDGUSD_ASSET_PAIR.ordermin)) throw new KrakenFail('EOrder:Order minimum not met');
+  if (volume * price < Number(XDGUSD_ASSET_PAIR.costmin)) throw new KrakenFail('EOrder:Cost minimum not met');
+  return { volume, price };
+}
+
+function parseTags(engine: SimEngine, p: Params): { userref: number | null; clOrdId: string | null } {
+  const userref = p.userref !== undefined && p.userref !== '' ? Number(p.userref) : null;
+  if (userref !== null && (!Number.isInteger(userref) || userref < -2147483648 || userref > 2147483647)) throw new KrakenFail('EGeneral:Invalid arguments:userref');
+  const cl = p.cl_ord_id !== undefined && p.cl_ord_id !== '' ? p.cl_ord_id : null;
+  if (cl !== null) {
+    if (userref !== null && !engine.allowUserrefWithClOrdId) throw new KrakenFail('EGeneral:Invalid arguments:cl_ord_id and userref are mutually exclusive');
+    if (!validClOrdId(cl)) throw new KrakenFail('EGeneral:Invalid arguments:cl_ord_id');
+    if (engine.book.byClOrdId(cl, true).length > 0) throw new KrakenFail('EGeneral:Invalid arguments:cl_ord_id already in use');
+  }
+  return { userref, clOrdId: cl };
+}
+
+function parseRequest(engine: SimEngine, p: Params): OrderRequest {
+  if (!pairMatches(p.pair ?? '')) throw new KrakenFail('EQuery:Unknown asset pair');
+  const type = p.type;
+  if (type !== 'buy' && type !== 'sell') throw new KrakenFail('EGeneral:Invalid arguments:type');
+  if (p.ordertype !== 'limit') throw new KrakenFail('EGeneral:Invalid arguments:ordertype');
+  const { volume, price } = parseAmounts(p);
+  const { userref, clOrdId } = parseTags(engine, p);
+  const oflags = (p.oflags ?? '').split(',').filter(Boolean);
+  return { type, price, volume, userref, clOrdId, oflags };
+}
+
+/** Post-only, open-order cap and funds; returns whether the order would take liquidity. */
+function checkAcceptance(engine: SimEngine, req: OrderRequest): boolean {
+  const { market, book } = engine;
+  const crosses = req.type === 'buy' ? req.price >= market.ask() : req.price <= market.bid();
+  if (req.oflags.includes('post') && crosses) throw new KrakenFail('EOrder:Post only order');
+  if (book.open().length >= engine.counters.openOrderLimit()) throw new KrakenFail('EOrder:Orders limit exceeded');
+  const held = book.held();
+  if (req.type === 'buy') {
+    const unit = crosses ? market.ask() * (1 + book.takerFeePct / 100) : req.price * (1 + book.makerFeePct / 100);
+    if (book.balance(XDGUSD_ASSET_PAIR.quote) - held.quote < req.volume * unit - 1e-12) throw new KrakenFail('EOrder:Insufficient funds');
+  } else if (book.balance(XDGUSD_ASSET_PAIR.base) - held.base < req.volume - 1e-12) {
+    throw new KrakenFail('EOrder:Insufficient funds');
+  }
+  return crosses;
+}
+
+/** Validates AddOrder parameters and places the order (unless `validate`); throws KrakenFail with Kraken's error. */
+export function placeOrder(engine: SimEngine, p: Params): AddOrderResult {
+  const req = parseRequest(engine, p);
+  const crosses = checkAcceptance(engine, req);
+  const descr = { order: `${req.type} ${req.volume.toFixed(ld)} ${XDGUSD_ASSET_PAIR.altname} @ limit ${req.price.toFixed(pd)}` };
+  if (p.validate === 'true' || p.validate === '1') return { descr };
+  const o: SimOrder = {
+    txid: engine.book.newId('O'),
+    side: req.type,
+    price: req.price,
+    volume: req.volume,
+    volExec: 0,
+    cost: 0,
+    fee: 0,
+    status: 'open',
+    userref: req.userref,
+    clOrdId: req.clOrdId,
+    oflags: req.oflags.length ? req.oflags.join(',') : 'fciq',
+    openedAt: engine.now(),
+    closedAt: null,
+    reason: null,
+    trades: [],
+  };
+  engine.book.add(o);
+  // A marketable limit order without `post` is the taker at once, at the touch.
+  if (crosses) engine.book.fill(o, req.volume, req.type === 'buy' ? engine.market.ask() : engine.market.bid(), false);
+  return { descr, txid: [o.txid] };
+}

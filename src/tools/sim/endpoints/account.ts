@@ -1,0 +1,104 @@
+// Kraken's private read endpoints: balances, orders and trades of the account.
+// - Balance: https://docs.kraken.com/api/docs/rest-api/get-account-balance
+// - BalanceEx: https://docs.kraken.com/api/docs/rest-api/get-extended-balance
+//   (`balance` and `hold_trade`, the part held by open orders)
+// - OpenOrders: https://docs.kraken.com/api/docs/rest-api/get-open-orders
+// - ClosedOrders: https://docs.kraken.com/api/docs/rest-api/get-closed-orders
+//   (newest first, 50 per page from `ofs`, `start`/`end` exclusive/inclusive
+//   on `closetime` = open|close|both; costs 2 on the REST counter)
+// - QueryOrders: https://docs.kraken.com/api/docs/rest-api/get-orders-info
+//   (at most 50 txids; an unknown one fails the whole call)
+// - TradesHistory: https://docs.kraken.com/api/docs/rest-api/get-trade-history
+//   (newest first, 50 per page; costs 2 on the REST counter)
+// Filters `userref` and `cl_ord_id` behave as on Kraken.
+import { XDGUSD_ASSET_PAIR } from '../asset-pair.js';
+import { sameClOrdId } from '../cl-ord-id.js';
+import type { SimEngine } from '../engine.js';
+import { orderInfo, tradeInfo } from '../order-info.js';
+import { KrakenFail, type SimOrder } from '../types.js';
+import type { Endpoint, Params } from './endpoint.js';
+
+const PAGE = 50;
+const TIME = /^\d+(\.\d+)?$/;
+
+/** Fiat (Z…) balances with 4 decimals, crypto with 8. */
+const assetDecimals = (asset: string) => (asset.startsWith('Z') ? 4 : 8);
+
+function balance(_p: Params, { book }: SimEngine) {
+  const out: Record<string, string> = {};
+  for (const [a, v] of book.balances) out[a] = v.toFixed(assetDecimals(a));
+  return out;
+}
+
+function balanceEx(_p: Params, { book }: SimEngine) {
+  const h = book.held();
+  const out: Record<string, { balance: string; hold_trade: string }> = {};
+  for (const [a, v] of book.balances) {
+    const hold = a === XDGUSD_ASSET_PAIR.quote ? h.quote : a === XDGUSD_ASSET_PAIR.base ? h.base : 0;
+    const d = assetDecimals(a);
+    out[a] = { balance: v.toFixed(d), hold_trade: hold.toFixed(d) };
+  }
+  return out;
+}
+
+/** The `userref` and `cl_ord_id` filters of the order listings. */
+function passesFilters(o: SimOrder, p: Params): boolean {
+  if (p.userref !== undefined && p.userref !== '' && o.userref !== Number(p.userref)) return false;
+  return !p.cl_ord_id || sameClOrdId(o.clOrdId, p.cl_ord_id);
+}
+
+function openOrders(p: Params, { book }: SimEngine) {
+  const open: Record<string, unknown> = {};
+  for (const o of book.open()) if (passesFilters(o, p)) open[o.txid] = orderInfo(o, p.trades === 'true');
+  return { open };
+}
+
+function inTimeRange(o: SimOrder, p: Params): boolean {
+  const start = p.start !== undefined && TIME.test(p.start) ? Number(p.start) * 1000 : null;
+  const end = p.end !== undefined && TIME.test(p.end) ? Number(p.end) * 1000 : null;
+  const closetime = p.closetime ?? 'both';
+  const times = closetime === 'open' ? [o.openedAt] : closetime === 'close' ? [o.closedAt ?? 0] : [o.openedAt, o.closedAt ?? 0];
+  return times.some((t) => (start === null || t > start) && (end === null || t <= end));
+}
+
+function closedOrders(p: Params, { book }: SimEngine) {
+  const list = [...book.orders.values()]
+    .filter((o) => o.status === 'closed' || o.status === 'canceled' || o.status === 'expired')
+    .filter((o) => passesFilters(o, p) && inTimeRange(o, p))
+    .sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0));
+  const ofs = Number(p.ofs ?? 0) || 0;
+  const closed: Record<string, unknown> = {};
+  for (const o of list.slice(ofs, ofs + PAGE)) closed[o.txid] = orderInfo(o, p.trades === 'true');
+  return { closed, count: list.length };
+}
+
+function queryOrders(p: Params, { book }: SimEngine) {
+  const ids = (p.txid ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0 || ids.length > PAGE) throw new KrakenFail('EGeneral:Invalid arguments:txid');
+  const out: Record<string, unknown> = {};
+  for (const id of ids) {
+    const o = book.orders.get(id);
+    if (!o) throw new KrakenFail('EOrder:Invalid order');
+    if (p.userref !== undefined && p.userref !== '' && o.userref !== Number(p.userref)) continue;
+    out[id] = orderInfo(o, p.trades === 'true');
+  }
+  return out;
+}
+
+function tradesHistory(_p: Params, { book }: SimEngine) {
+  const list = [...book.trades.values()].sort((a, b) => b.time - a.time);
+  const trades: Record<string, unknown> = {};
+  for (const t of list.slice(0, PAGE)) trades[t.tid] = tradeInfo(t);
+  return { trades, count: list.length };
+}
+
+const priv = (name: string, restCost: number, handle: Endpoint['handle']): Endpoint => ({ name, access: 'private', restCost, handle });
+
+export const accountEndpoints: Endpoint[] = [
+  priv('Balance', 1, balance),
+  priv('BalanceEx', 1, balanceEx),
+  priv('OpenOrders', 1, openOrders),
+  priv('ClosedOrders', 2, closedOrders),
+  priv('QueryOrders', 1, queryOrders),
+  priv('TradesHistory', 2, tradesHistory),
+];

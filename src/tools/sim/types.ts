@@ -1,0 +1,139 @@
+// The simulator's shared vocabulary: its orders, trades, options and the
+// `KrakenSim` handle tests and tools drive it through, plus `KrakenFail`, the
+// one way a module says "answer with this Kraken error string".
+import type { PriceProcessSpec } from './price-process.js';
+import type { ActiveFault, FaultSpec } from './faults.js';
+
+/** Kraken's verification tiers; a new account is Starter (SPEC §5.1). */
+export type SimTier = 'starter' | 'intermediate' | 'pro';
+/** Order `status` values of Kraken's order info (REST "Query Orders Info"). */
+export type SimOrderStatus = 'pending' | 'open' | 'closed' | 'canceled' | 'expired';
+
+export interface SimOrder {
+  txid: string;
+  side: 'buy' | 'sell';
+  price: number;
+  volume: number;
+  volExec: number;
+  cost: number;
+  fee: number;
+  status: SimOrderStatus;
+  userref: number | null;
+  clOrdId: string | null;
+  oflags: string;
+  /** ms */
+  openedAt: number;
+  closedAt: number | null;
+  reason: string | null;
+  trades: string[];
+}
+
+export interface SimTrade {
+  tid: string;
+  ordertxid: string;
+  side: 'buy' | 'sell';
+  price: number;
+  volume: number;
+  cost: number;
+  fee: number;
+  time: number;
+  maker: boolean;
+}
+
+export interface SimStats {
+  /** Accepted requests per endpoint. */
+  calls: Record<string, number>;
+  /** Rejections per Kraken error string (and injected faults as "fault:<type>"). */
+  rejections: Record<string, number>;
+}
+
+export interface SimRequest {
+  endpoint: string;
+  outcome: string;
+  at: number;
+}
+
+export interface KrakenSimOptions {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  /** Base64. */
+  apiSecret?: string;
+  tier?: SimTier;
+  /** Clock (ms). Inject a fake one to advance time without sleeping. */
+  now?: () => number;
+  /** Price path. Default: manual at 0.1. */
+  process?: PriceProcessSpec;
+  seed?: number;
+  /** Starting balances by Kraken asset code. Default ZUSD 1000, XXDG 10000. */
+  balances?: Record<string, number>;
+  makerFeePct?: number;
+  takerFeePct?: number;
+  /** Share of an order's volume filled each time the price crosses it (1 = all at once). */
+  partialFillRatio?: number;
+  /** Bid/ask spread around the mid price, in %. Default 0 (bid = ask = price). */
+  spreadPct?: number;
+  enforceRateLimits?: boolean;
+  /** Kraken rejects AddOrder with both userref and cl_ord_id; set true to allow it anyway. */
+  allowUserrefWithClOrdId?: boolean;
+  /** Step the price process every N real ms (CLI mode). */
+  autoStepMs?: number;
+}
+
+/** An order placed by hand on the account (admin API, tests): no auth, no counters. */
+export interface DirectOrder {
+  side: 'buy' | 'sell';
+  price: number;
+  volume: number;
+  userref?: number;
+  clOrdId?: string;
+  postOnly?: boolean;
+}
+
+export interface KrakenSim {
+  url: string;
+  port: number;
+  apiKey: string;
+  apiSecret: string;
+  close(): Promise<void>;
+  /** Set the price by hand and match resting orders against it. */
+  setPrice(price: number): void;
+  /** Advance the price process `steps` steps, matching orders along the path. Returns the new price. */
+  step(steps?: number): number;
+  price(): number;
+  now(): number;
+  /** All orders, oldest first. */
+  orders(): SimOrder[];
+  openOrders(): SimOrder[];
+  order(txid: string): SimOrder | undefined;
+  ordersByClientId(clOrdId: string): SimOrder[];
+  trades(): SimTrade[];
+  balances(): Record<string, number>;
+  setBalance(asset: string, amount: number): void;
+  /** Place an order as the account owner would by hand (no auth, no counters). Throws with the Kraken error. */
+  placeOrderDirect(o: DirectOrder): string;
+  /** Cancel or expire an order behind the client's back. */
+  closeBehindBack(txid: string, status: 'canceled' | 'expired'): void;
+  /** Model counters (after decay) — for assertions. */
+  restCounter(apiKey?: string): number;
+  tradingCounter(): number;
+  faults: {
+    add(f: FaultSpec | FaultSpec[]): void;
+    clear(): void;
+    list(): ActiveFault[];
+    /** Added to every request, in real ms. */
+    latencyMs: number;
+  };
+  stats: SimStats;
+  /** Every request, in arrival order. */
+  requests: SimRequest[];
+  /** Add another API key for the same account (each key has its own nonce and counter, as on Kraken). */
+  addApiKey(key: string, secretBase64: string): void;
+}
+
+/** Thrown by any part of the simulator to answer `{"error": [krakenError]}`. */
+export class KrakenFail extends Error {
+  constructor(readonly krakenError: string) {
+    super(krakenError);
+  }
+}
