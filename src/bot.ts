@@ -366,8 +366,8 @@ export class Bot implements BotHandle {
       const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_CANCEL_BUDGET_MS)));
       try {
         const outcome = await Promise.race([this.trader.cancelAll().then(() => 'done' as const), budget]);
-        if (outcome === 'done') log.info('open orders cancelled');
-        else log.warn(`not all orders were cancelled within ${SHUTDOWN_CANCEL_BUDGET_MS / 1000} s; the rest stay in the saved state and are adopted or cancelled at the next start`);
+        if (outcome === 'done' && this.state.orders.length === 0) log.info('open orders cancelled');
+        else log.warn(`not all orders were cancelled within ${SHUTDOWN_CANCEL_BUDGET_MS / 1000} s`);
       } catch (err) {
         log.error(`cancelling orders at shutdown failed: ${errorMessage(err)}`);
       } finally {
@@ -378,8 +378,14 @@ export class Bot implements BotHandle {
       } catch (err) {
         log.error(`saving state at shutdown failed: ${errorMessage(err)}`);
       }
+      const left = this.state.orders.length;
+      if (left > 0) {
+        log.warn(
+          `${left} order${left === 1 ? '' : 's'} still open on ${this.config.dryRun ? 'the paper account' : 'Kraken'}: they stay in the saved state and the next start (same LOG_DIR) adopts them; see the README "Stopping" to end with none`,
+        );
+      }
       try {
-        await this.services.onShutdown?.(this, reason, Math.max(0, openBefore - this.state.orders.length));
+        await this.services.onShutdown?.(this, reason, { cancelled: Math.max(0, openBefore - left), left });
       } catch (err) {
         log.error(`shutdown hook failed: ${errorMessage(err)}`);
       }

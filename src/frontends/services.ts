@@ -129,10 +129,18 @@ function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: A
     onTradingProblem: (_b, problem) => {
       telegram.notify(tradingProblemMessage(problem));
     },
-    onShutdown: (b, reason, ordersCancelled) => {
+    onShutdown: (b, reason, orders) => {
       const s = b.state;
       telegram.notify(
-        shutdownMessage({ reason, ordersCancelled, roundTrips: s.profit.roundTrips, totalProfit: s.profit.total, equity: equity(s.ledger, s.lastPrice) }),
+        shutdownMessage({
+          reason,
+          ordersCancelled: orders.cancelled,
+          ordersLeft: orders.left,
+          venue: b.config.dryRun ? 'the paper account' : 'Kraken',
+          roundTrips: s.profit.roundTrips,
+          totalProfit: s.profit.total,
+          equity: equity(s.ledger, s.lastPrice),
+        }),
       );
     },
   };

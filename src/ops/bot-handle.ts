@@ -39,7 +39,8 @@ export interface BotHooks {
   /** Called once the first grid is in place / state reconciled. */
   onStarted?: (bot: BotHandle) => Promise<void> | void;
   /** Called during shutdown after orders were cancelled. */
-  onShutdown?: (bot: BotHandle, reason: string, ordersCancelled: number) => Promise<void> | void;
+  /** Called during shutdown after the cancels: how many were cancelled and how many are still open on the exchange. */
+  onShutdown?: (bot: BotHandle, reason: string, orders: { cancelled: number; left: number }) => Promise<void> | void;
   /** Trading stopped working (start-up or ticks failing), with the reason; null: it works again. */
   onTradingProblem?: (bot: BotHandle, problem: string | null) => Promise<void> | void;
 }

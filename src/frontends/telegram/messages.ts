@@ -164,6 +164,9 @@ export function accumulationMessage(i: AccumulationInfo): string {
 export interface ShutdownInfo {
   reason: string;
   ordersCancelled: number;
+  /** Orders still open on the exchange after the shutdown's cancel budget. */
+  ordersLeft?: number;
+  venue?: string;
   totalProfit: number;
   roundTrips: number;
   equity: number;
@@ -172,7 +175,10 @@ export interface ShutdownInfo {
 export function shutdownMessage(i: ShutdownInfo): string {
   return (
     html`🛑 <b>Grid bot stopped</b> (${clip(i.reason, 200)})\n` +
-    html`Cancelled ${i.ordersCancelled} open orders · ${i.roundTrips} round trips · total profit ${fmtUsd(i.totalProfit, true)} · equity ${fmtUsd(i.equity)}`
+    html`Cancelled ${i.ordersCancelled} open orders · ${i.roundTrips} round trips · total profit ${fmtUsd(i.totalProfit, true)} · equity ${fmtUsd(i.equity)}` +
+    (i.ordersLeft
+      ? html`\n⚠️ <b>${i.ordersLeft} order${i.ordersLeft === 1 ? '' : 's'} still open on ${i.venue ?? 'the exchange'}</b>: the next start (same LOG_DIR) adopts them. To stop with none open, see the README section "Stopping".`
+      : '')
   );
 }
 
