@@ -16,9 +16,20 @@
 //   `post` executes at once as the taker, at the touch.
 import { LOT_DECIMALS as ld, PRICE_DECIMALS as pd, XDGUSD_ASSET_PAIR, decimals, pairMatches } from './asset-pair.js';
 import { validClOrdId } from './cl-ord-id.js';
-import type { SimEngine } from './engine.js';
+import type { SimBook } from './book.js';
+import type { SimCounters } from './counters.js';
+import type { SimMarket } from './market.js';
 import { KrakenFail, type SimOrder } from './types.js';
-import type { Params } from './endpoints/endpoint.js';
+import type { Params } from './types.js';
+
+/** The parts of the simulator an order touches (the engine provides them; named here so this module does not import the engine). */
+export interface OrderDesk {
+  readonly allowUserrefWithClOrdId: boolean;
+  readonly book: SimBook;
+  readonly counters: SimCounters;
+  readonly market: SimMarket;
+  readonly now: () => number;
+}
 
 export interface AddOrderResult {
   txid?: string[];
@@ -50,7 +61,7 @@ function parseAmounts(p: Params): { volume: number; price: number } {
   return { volume, price };
 }
 
-function parseTags(engine: SimEngine, p: Params): { userref: number | null; clOrdId: string | null } {
+function parseTags(engine: OrderDesk, p: Params): { userref: number | null; clOrdId: string | null } {
   const userref = p.userref !== undefined && p.userref !== '' ? Number(p.userref) : null;
   if (userref !== null && (!Number.isInteger(userref) || userref < -2147483648 || userref > 2147483647)) throw new KrakenFail('EGeneral:Invalid arguments:userref');
   const cl = p.cl_ord_id !== undefined && p.cl_ord_id !== '' ? p.cl_ord_id : null;
@@ -62,7 +73,7 @@ function parseTags(engine: SimEngine, p: Params): { userref: number | null; clOr
   return { userref, clOrdId: cl };
 }
 
-function parseRequest(engine: SimEngine, p: Params): OrderRequest {
+function parseRequest(engine: OrderDesk, p: Params): OrderRequest {
   if (!pairMatches(p.pair ?? '')) throw new KrakenFail('EQuery:Unknown asset pair');
   const type = p.type;
   if (type !== 'buy' && type !== 'sell') throw new KrakenFail('EGeneral:Invalid arguments:type');
@@ -74,7 +85,7 @@ function parseRequest(engine: SimEngine, p: Params): OrderRequest {
 }
 
 /** Post-only, open-order cap and funds; returns whether the order would take liquidity. */
-function checkAcceptance(engine: SimEngine, req: OrderRequest): boolean {
+function checkAcceptance(engine: OrderDesk, req: OrderRequest): boolean {
   const { market, book } = engine;
   const crosses = req.type === 'buy' ? req.price >= market.ask() : req.price <= market.bid();
   if (req.oflags.includes('post') && crosses) throw new KrakenFail('EOrder:Post only order');
@@ -90,7 +101,7 @@ function checkAcceptance(engine: SimEngine, req: OrderRequest): boolean {
 }
 
 /** Validates AddOrder parameters and places the order (unless `validate`); throws KrakenFail with Kraken's error. */
-export function placeOrder(engine: SimEngine, p: Params): AddOrderResult {
+export function placeOrder(engine: OrderDesk, p: Params): AddOrderResult {
   const req = parseRequest(engine, p);
   const crosses = checkAcceptance(engine, req);
   const descr = { order: `${req.type} ${req.volume.toFixed(ld)} ${XDGUSD_ASSET_PAIR.altname} @ limit ${req.price.toFixed(pd)}` };

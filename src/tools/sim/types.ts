@@ -137,3 +137,6 @@ export class KrakenFail extends Error {
     super(krakenError);
   }
 }
+
+/** Request parameters: the query string of a public GET, the form body of a private POST (nonce removed). */
+export type Params = Record<string, string>;

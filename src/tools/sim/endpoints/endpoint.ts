@@ -4,8 +4,9 @@
 // entry in a file under endpoints/, listed in endpoints/index.ts.
 import type { SimEngine } from '../engine.js';
 
-/** Request parameters: the query string of a public GET, the form body of a private POST (nonce removed). */
-export type Params = Record<string, string>;
+import type { Params } from '../types.js';
+
+export type { Params };
 
 export interface Endpoint {
   /** Kraken's method name, the last segment of the path (/0/public/<name>, /0/private/<name>). */
