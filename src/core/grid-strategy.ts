@@ -230,6 +230,29 @@ export function planGrid(center: number, spacingPct: number, ratio: number, leve
   return out;
 }
 
+/**
+ * The grid level an order keeps busy: its own level, or for a counter order
+ * the level of the fill it answers (a counter sell one level above a filled
+ * buy holds that buy's place in the ladder until its round trip re-arms it).
+ * Null for the accumulation sweep, which is not part of the ladder.
+ */
+export function gridSlot(o: { kind: OrderKind; level: number; answers: Answered | null }): number | null {
+  if (o.kind === 'accumulation') return null;
+  if (o.kind === 'counter' && o.answers) return o.answers.side === 'buy' ? o.level - 1 : o.level + 1;
+  return o.level;
+}
+
+/**
+ * The orders of the current grid (around `state.center`, as it was built) whose
+ * level no order of the state keeps busy: what a shutdown cancelled before a
+ * restart adopted the rest.
+ */
+export function missingGridLevels(state: GridState, pair: PairInfo): OrderIntent[] {
+  if (!(state.center > 0) || !(state.levelsPerSide > 0)) return [];
+  const busy = new Set(state.orders.map(gridSlot));
+  return planGrid(state.center, state.settings.spacingPct, state.ratioAtBuild, state.levelsPerSide, state.orderSizeUsd, pair).filter((i) => !busy.has(i.level));
+}
+
 /** Base units the plan's sells need; the first grid funds them from the capital. */
 export function baseNeeded(plan: readonly OrderIntent[]): number {
   return plan.filter((o) => o.side === 'sell').reduce((s, o) => s + o.volume, 0);

@@ -19,6 +19,8 @@ import {
   computeTrend,
   driftNeedsRebuild,
   effectiveCapital,
+  gridSlot,
+  missingGridLevels,
   nextClientOrderId,
   planGrid,
   ratioNeedsRebuild,
@@ -108,6 +110,8 @@ export class Trader implements ControlTarget {
   private readonly lock = new SerialQueue();
   /** Fills and daily rows of the current tick, journaled once the state is saved. */
   private unjournaled: { fills: FillRecord[]; days: DailySummaryRow[] } = { fills: [], days: [] };
+  /** Set when start adopted orders: the next tick places the grid levels nobody holds (what a shutdown cancelled). */
+  private refillLevels = false;
 
   constructor(deps: TraderDeps) {
     this.config = deps.config;
@@ -167,6 +171,7 @@ export class Trader implements ControlTarget {
 
   /** Adopt our open orders we know, book what filled while we were down, cancel our orphans. */
   async reconcile(): Promise<void> {
+    const adopting = this.state.orders.length > 0;
     const open = await this.exchange.listOpenOrders();
     const byClientId = new Map<string, OrderReport>();
     for (const r of open) if (r.clientOrderId) byClientId.set(r.clientOrderId, r);
@@ -187,6 +192,7 @@ export class Trader implements ControlTarget {
         o.status = 'pending';
       }
     }
+    await this.redecideCancels();
     let orphans = 0;
     for (const r of open) {
       if (claimed.has(r.id)) continue;
@@ -197,8 +203,63 @@ export class Trader implements ControlTarget {
         log.warn(`could not cancel orphan ${r.id}: ${errorMessage(err)}`);
       }
     }
+    this.refillLevels = adopting;
     touch(this.state);
     log.info(`reconciled: ${this.state.orders.length} orders in state, ${open.length} open on the exchange, ${orphans} orphans of ours cancelled`);
+  }
+
+  /**
+   * Orders a previous run asked to cancel (a shutdown, rebuild or pause that
+   * failed, timed out or was killed) carry the mark into this run. Whether the
+   * cancel went through is looked up, never assumed, and the intent is decided
+   * again: an order another order has replaced (a rebuild's leftover) or that
+   * a pause or stop still forbids is cancelled again and booked as ours; every
+   * other one is an ordinary working order of the grid. One found filled is
+   * countered; one found cancelled has its level placed again (next tick).
+   */
+  private async redecideCancels(): Promise<void> {
+    const s = this.state;
+    const marked = s.orders.filter((o) => o.cancelRequested && o.id && o.status === 'open');
+    if (marked.length === 0) return;
+    const reports = new Map((await this.exchange.queryOrders(marked.map((o) => o.id as string))).map((r) => [r.id, r]));
+    const done = new Set<GridOrder>();
+    const intents: OrderIntent[] = [];
+    for (const o of marked) {
+      const r = reports.get(o.id as string);
+      // Left out of the answer: nothing is known; the mark stays and the tick asks again.
+      if (!r) continue;
+      const slot = gridSlot(o);
+      const replaced = slot !== null && s.orders.some((x) => x !== o && !done.has(x) && gridSlot(x) === slot && (!x.cancelRequested || x.placedAt > o.placedAt));
+      const ours = replaced || s.risk.stopped || (s.risk.paused && o.side === 'buy');
+      if (!ours) {
+        delete o.cancelRequested;
+        log.info(`order ${o.id} (${o.side} level ${o.level}) a previous run meant to cancel is ${r.state}; kept as a working grid order`);
+      }
+      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: ours });
+      for (const n of out.notes) log.info(n);
+      if (out.fill) this.bookFill(out.fill);
+      if (out.finished) done.add(o);
+      else if (ours && !s.risk.stopped) {
+        try {
+          await this.exchange.cancelOrder(o.id as string);
+        } catch (err) {
+          log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
+        }
+      }
+      intents.push(...out.next);
+    }
+    s.orders = s.orders.filter((o) => !done.has(o));
+    // Recorded as pending and saved now; the next tick sends them.
+    let queued = 0;
+    for (const intent of intents) if (this.enqueue(intent)) queued++;
+    touch(s);
+    if (queued > 0) this.checkpoint();
+  }
+
+  private bookFill(fill: FillRecord): void {
+    recordFill(this.state, fill);
+    if (this.journal) this.unjournaled.fills.push(fill);
+    this.emit({ type: fill.profit !== null ? 'round_trip' : 'fill', fill });
   }
 
   // ------------------------------------------------------------ the tick
@@ -223,6 +284,8 @@ export class Trader implements ControlTarget {
     }
 
     const fills = await this.syncOrders(false);
+    const refill = this.refillLevels;
+    this.refillLevels = false;
     let rebuilt: string | null = null;
     if (s.risk.stopped) {
       // A stop whose cancels failed (or was interrupted) left orders working: retry every tick.
@@ -257,7 +320,11 @@ export class Trader implements ControlTarget {
         rebuilt = 'ratio';
       }
       if (rebuilt) await this.rebuildInner(price, rebuilt);
-      else await this.placePending();
+      else {
+        await this.placePending();
+        // After adopting a previous run's orders: the levels its shutdown cancelled come back.
+        if (refill) await this.placeAll(missingGridLevels(s, this.pairInfo));
+      }
       await this.maybeAccumulate(price, now);
     }
     return { price, fills, rebuilt };
@@ -291,10 +358,8 @@ export class Trader implements ControlTarget {
         continue;
       }
       if (out.fill) {
-        recordFill(s, out.fill);
+        this.bookFill(out.fill);
         fills.push(out.fill);
-        if (this.journal) this.unjournaled.fills.push(out.fill);
-        this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
       }
       intents.push(...out.next);
     }
@@ -545,11 +610,7 @@ export class Trader implements ControlTarget {
       // Left out of the answer: it may still be working (or have filled). Keep it; a paused tick retries.
       if (!r) continue;
       const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
-      if (out.fill) {
-        recordFill(s, out.fill);
-        if (this.journal) this.unjournaled.fills.push(out.fill);
-        this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
-      }
+      if (out.fill) this.bookFill(out.fill);
       if (out.finished) done.add(o);
     }
     s.orders = s.orders.filter((o) => !done.has(o));
