@@ -5,10 +5,10 @@
 // bot.ts owns the schedule, the services and the process; this owns the trading.
 import { SerialQueue } from '../util/serial.js';
 import type { Config } from '../config.js';
-import { minSpacingPct } from './limits.js';
+import { LEDGER_IDENTITY_TOLERANCE, minSpacingPct } from './limits.js';
 import type { ControlTarget } from '../ops/controls.js';
 import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker } from '../exchange/exchange.js';
-import { applyReport } from './fill-handling.js';
+import { applyReport, type ReportContext } from './fill-handling.js';
 import {
   accumulationAmount,
   adaptiveParams,
@@ -35,7 +35,7 @@ import {
   type PauseKind,
   type StrategyConfig,
 } from './grid-strategy.js';
-import { equity, fundInventory } from './ledger.js';
+import { equity, fundInventory, ledgerProblem } from './ledger.js';
 import { errorMessage, logger } from '../util/log.js';
 import { roundTo } from './money.js';
 import type { FillRecord } from './types.js';
@@ -78,6 +78,11 @@ export interface TickResult {
   price: number;
   fills: FillRecord[];
   rebuilt: string | null;
+}
+
+/** A finite number above zero (not NaN, not Infinity, not a string). */
+function positive(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0;
 }
 
 export function strategyConfig(c: Config): StrategyConfig {
@@ -162,6 +167,7 @@ export class Trader implements ControlTarget {
     recordPrice(this.state, now, ticker.last);
     // Always: with an empty state (lost LOG_DIR) our earlier orders must not keep working beside a new grid.
     await this.reconcile();
+    this.booksOk();
     if (this.state.risk.stopped) {
       log.warn(`trading is stopped: ${this.state.risk.stopReason ?? ''}`);
       return;
@@ -235,7 +241,7 @@ export class Trader implements ControlTarget {
         delete o.cancelRequested;
         log.info(`order ${o.id} (${o.side} level ${o.level}) a previous run meant to cancel is ${r.state}; kept as a working grid order`);
       }
-      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: ours });
+      const out = applyReport(s, o, r, this.reportContext(this.now(), ours));
       for (const n of out.notes) log.info(n);
       if (out.fill) this.bookFill(out.fill);
       if (out.finished) done.add(o);
@@ -249,11 +255,36 @@ export class Trader implements ControlTarget {
       intents.push(...out.next);
     }
     s.orders = s.orders.filter((o) => !done.has(o));
+    if (!this.booksOk()) return;
     // Recorded as pending and saved now; the next tick sends them.
     let queued = 0;
     for (const intent of intents) if (this.enqueue(intent)) queued++;
     touch(s);
     if (queued > 0) this.checkpoint();
+  }
+
+  private reportContext(now: number, cancelledByUs: boolean): ReportContext {
+    return { spacingPct: this.state.settings.spacingPct, pair: this.pairInfo, now, cancelledByUs, makerFeePct: this.cfg.makerFeePct };
+  }
+
+  /**
+   * The ledger check after booking (SPEC §4.3): every field finite and
+   * equity = cash + inventory × price = starting capital + realized + unrealized.
+   * Broken books stop trading with an alarm; nothing new is placed on them.
+   */
+  private booksOk(): boolean {
+    const s = this.state;
+    const problem = ledgerProblem(s.ledger, s.lastPrice, LEDGER_IDENTITY_TOLERANCE);
+    if (problem === null) return true;
+    if (!s.risk.stopped) {
+      const reason = `ledger check failed: ${problem}; no new orders until the books are repaired`;
+      s.risk.stopped = true;
+      s.risk.stopReason = reason;
+      touch(s);
+      log.error(`trading stopped: ${reason}`);
+      this.emit({ type: 'risk', action: 'stop', reason });
+    }
+    return false;
   }
 
   private bookFill(fill: FillRecord): void {
@@ -351,7 +382,7 @@ export class Trader implements ControlTarget {
         keep.push(o);
         continue;
       }
-      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now, cancelledByUs: cancelledByUs || o.cancelRequested === true });
+      const out = applyReport(s, o, r, this.reportContext(now, cancelledByUs || o.cancelRequested === true));
       for (const n of out.notes) log.info(n);
       if (!out.finished) {
         keep.push(o);
@@ -364,6 +395,7 @@ export class Trader implements ControlTarget {
       intents.push(...out.next);
     }
     s.orders = keep;
+    if (!this.booksOk()) return fills;
     await this.placeAll(intents);
     return fills;
   }
@@ -453,10 +485,14 @@ export class Trader implements ControlTarget {
         clientOrderId: order.clientOrderId,
         postOnly: order.kind !== 'accumulation',
       });
+      if (typeof placed.id !== 'string' || placed.id === '') throw new ExchangeError('retryable', `AddOrder answered without an order id (${String(placed.id)})`);
       order.id = placed.id;
       order.status = 'open';
-      order.price = placed.price;
-      order.volume = placed.volume;
+      // As submitted (after the exchange's rounding); an answer that is not a number keeps what we asked for.
+      if (positive(placed.price) && placed.price <= order.price * 1.01 && placed.price >= order.price * 0.99) order.price = placed.price;
+      else if (placed.price !== order.price) log.warn(`AddOrder answered price ${String(placed.price)} for ${order.side} level ${order.level} at ${order.price}; keeping ${order.price}`);
+      if (positive(placed.volume) && placed.volume <= order.volume * 1.01 && placed.volume >= order.volume * 0.99) order.volume = placed.volume;
+      else if (placed.volume !== order.volume) log.warn(`AddOrder answered volume ${String(placed.volume)} for ${order.side} level ${order.level} of ${order.volume}; keeping ${order.volume}`);
       order.placedAt = this.now();
     } catch (err) {
       const kind = err instanceof ExchangeError ? err.kind : 'network';
@@ -534,6 +570,9 @@ export class Trader implements ControlTarget {
   private async fundFirstGrid(plan: OrderIntent[], price: number): Promise<void> {
     const s = this.state;
     const balances = await this.exchange.getBalances();
+    if (!(positive(balances.base) || balances.base === 0) || !(positive(balances.quote) || balances.quote === 0)) {
+      throw new ExchangeError('retryable', `unusable balances answer (base ${String(balances.base)}, quote ${String(balances.quote)})`);
+    }
     const need = baseNeeded(plan);
     const base = Math.min(need, balances.base, (s.ledger.cash * 0.9) / price);
     if (base < need) log.warn(`the account holds ${balances.base} DOGE; the sell side needs ${need}. Sells beyond that are skipped.`);
@@ -609,7 +648,7 @@ export class Trader implements ControlTarget {
       const r = reports.get(o.id as string);
       // Left out of the answer: it may still be working (or have filled). Keep it; a paused tick retries.
       if (!r) continue;
-      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
+      const out = applyReport(s, o, r, this.reportContext(this.now(), true));
       if (out.fill) this.bookFill(out.fill);
       if (out.finished) done.add(o);
     }
@@ -744,6 +783,8 @@ export class Trader implements ControlTarget {
     return this.control(true, async () => {
       const s = this.state;
       if (s.risk.stopped) {
+        const problem = ledgerProblem(s.ledger, s.lastPrice, LEDGER_IDENTITY_TOLERANCE);
+        if (problem) return `cannot resume: the ledger check fails (${problem}); repair the books first`;
         const eq = equity(s.ledger, s.lastPrice);
         if (eq < this.cfg.stopFloor) return `cannot resume: equity $${eq.toFixed(2)} is below the stop floor $${this.cfg.stopFloor}`;
         s.risk.stopped = false;
