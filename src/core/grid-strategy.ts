@@ -1,8 +1,8 @@
 // GridState and the trading rules (SPEC §3, §4.3–4.5) as small functions.
 // Nothing here performs I/O: the bot asks these functions what to do, then
 // does it through the Exchange. GridState is plain data (JSON.stringify-able).
-import { LEVELS_PER_SIDE_MAX, LEVELS_PER_SIDE_MIN, RATIO_MAX, RATIO_MIN } from './limits.js';
-import type { PairInfo } from '../exchange/exchange.js';
+import { LEVELS_PER_SIDE_MAX, LEVELS_PER_SIDE_MIN, PRICE_JUMP_FACTOR, PRICE_JUMP_WINDOW_MS, RATIO_MAX, RATIO_MIN } from './limits.js';
+import type { PairInfo, Ticker } from '../exchange/exchange.js';
 import { newLedger, equity, type Ledger } from './ledger.js';
 import { roundTo } from './money.js';
 import type { FillRecord, PricePoint, Side } from './types.js';
@@ -412,6 +412,48 @@ export function closeAccumulationPeriod(state: GridState, now: number): void {
 }
 
 // ---------------------------------------------------------------- price history
+
+function usablePrice(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
+}
+
+/**
+ * The price the rules act on: the last trade kept inside the bid/ask spread
+ * (the median of bid, last and ask), the mid when the last trade is unusable,
+ * whatever single field is usable otherwise; null when none is. With bid = ask =
+ * last (paper, backtests) it is the last price.
+ */
+export function marketPrice(t: Ticker): number | null {
+  const last = usablePrice(t.last);
+  const bid = usablePrice(t.bid);
+  const ask = usablePrice(t.ask);
+  if (bid !== null && ask !== null) {
+    const lo = Math.min(bid, ask);
+    const hi = Math.max(bid, ask);
+    return last === null ? (lo + hi) / 2 : Math.min(hi, Math.max(lo, last));
+  }
+  return last ?? bid ?? ask;
+}
+
+/** Whether `a` and `b` are within PRICE_JUMP_FACTOR of each other. */
+export function closePrices(a: number, b: number): boolean {
+  return a <= b * PRICE_JUMP_FACTOR && b <= a * PRICE_JUMP_FACTOR;
+}
+
+/**
+ * The median of the prices recorded in the last PRICE_JUMP_WINDOW_MS when
+ * `price` is further than PRICE_JUMP_FACTOR from it (a jump to confirm before
+ * acting on it), else null (no recent price, or close to it).
+ */
+export function unconfirmedJump(history: readonly PricePoint[], now: number, price: number): number | null {
+  const recent: number[] = [];
+  for (let i = history.length - 1; i >= 0 && history[i].time >= now - PRICE_JUMP_WINDOW_MS; i--) if (history[i].time <= now) recent.push(history[i].price);
+  if (recent.length === 0) return null;
+  recent.sort((a, b) => a - b);
+  const m = recent.length >> 1;
+  const median = recent.length % 2 ? recent[m] : (recent[m - 1] + recent[m]) / 2;
+  return closePrices(price, median) ? null : median;
+}
 
 export function recordPrice(state: GridState, now: number, price: number): void {
   const h = state.priceHistory;

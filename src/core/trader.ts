@@ -16,10 +16,12 @@ import {
   canFund,
   checkRisk,
   closeAccumulationPeriod,
+  closePrices,
   computeTrend,
   driftNeedsRebuild,
   effectiveCapital,
   gridSlot,
+  marketPrice,
   missingGridLevels,
   nextClientOrderId,
   planGrid,
@@ -28,6 +30,7 @@ import {
   recordPrice,
   rollDays,
   touch,
+  unconfirmedJump,
   type DailySummaryRow,
   type GridOrder,
   type GridState,
@@ -117,6 +120,8 @@ export class Trader implements ControlTarget {
   private unjournaled: { fills: FillRecord[]; days: DailySummaryRow[] } = { fills: [], days: [] };
   /** Set when start adopted orders: the next tick places the grid levels nobody holds (what a shutdown cancelled). */
   private refillLevels = false;
+  /** A price far from the recent ones, seen once: acted on only if the next tick confirms it. */
+  private suspectPrice: number | null = null;
 
   constructor(deps: TraderDeps) {
     this.config = deps.config;
@@ -163,8 +168,10 @@ export class Trader implements ControlTarget {
   async start(): Promise<void> {
     this.pair = await this.exchange.getPairInfo();
     const ticker = await this.exchange.getTicker();
+    const price = marketPrice(ticker);
+    if (price === null) throw new Error(`invalid price from exchange: ${JSON.stringify(ticker)}`);
     const now = this.now();
-    recordPrice(this.state, now, ticker.last);
+    recordPrice(this.state, now, price);
     // Always: with an empty state (lost LOG_DIR) our earlier orders must not keep working beside a new grid.
     await this.reconcile();
     this.booksOk();
@@ -172,7 +179,7 @@ export class Trader implements ControlTarget {
       log.warn(`trading is stopped: ${this.state.risk.stopReason ?? ''}`);
       return;
     }
-    if (this.state.orders.length === 0 && !this.state.risk.paused) await this.rebuildInner(ticker.last, 'startup');
+    if (this.state.orders.length === 0 && !this.state.risk.paused) await this.rebuildInner(price, 'startup');
   }
 
   /** Adopt our open orders we know, book what filled while we were down, cancel our orphans. */
@@ -303,10 +310,14 @@ export class Trader implements ControlTarget {
     const ticker = await this.exchange.getTicker();
     this.lastTicker = ticker;
     const now = this.now();
-    const price = ticker.last;
-    if (!(price > 0)) throw new Error(`invalid price from exchange: ${price}`);
-    recordPrice(this.state, now, price);
     const s = this.state;
+    const price = this.confirmedPrice(ticker, now);
+    if (price === null) {
+      // Fills are still booked and countered; no rule acts on the unconfirmed price.
+      const fills = await this.syncOrders(false);
+      return { price: s.lastPrice, fills, rebuilt: null };
+    }
+    recordPrice(s, now, price);
 
     const dailyPauseBefore = s.risk.paused && s.risk.pauseKind === 'daily_loss';
     for (const row of rollDays(s, now, price, this.cfg.dailySummaryHourUtc)) {
@@ -359,6 +370,28 @@ export class Trader implements ControlTarget {
       await this.maybeAccumulate(price, now);
     }
     return { price, fills, rebuilt };
+  }
+
+  /**
+   * The price this tick acts on (see marketPrice), or null for a sample to
+   * confirm first: one further than PRICE_JUMP_FACTOR from the recent median
+   * is taken only when the next tick sees it again (a real jump), so a single
+   * off-market ticker never stops, pauses or rebuilds anything.
+   */
+  private confirmedPrice(ticker: Ticker, now: number): number | null {
+    const price = marketPrice(ticker);
+    if (price === null) throw new Error(`invalid price from exchange: ${JSON.stringify(ticker)}`);
+    const suspect = this.suspectPrice;
+    this.suspectPrice = null;
+    const median = unconfirmedJump(this.state.priceHistory, now, price);
+    if (median === null) return price;
+    if (suspect !== null && closePrices(price, suspect)) {
+      log.warn(`price ${price} confirmed (recent median ${median}); acting on it`);
+      return price;
+    }
+    this.suspectPrice = price;
+    log.warn(`price ${price} (ticker last ${String(ticker.last)}, bid ${String(ticker.bid)}, ask ${String(ticker.ask)}) is far from the recent median ${median}; ignored unless the next tick confirms it`);
+    return null;
   }
 
   /**
