@@ -5,7 +5,7 @@
 // bot.ts owns the schedule, the services and the process; this owns the trading.
 import { SerialQueue } from '../util/serial.js';
 import type { Config } from '../config.js';
-import { LEDGER_IDENTITY_TOLERANCE, minSpacingPct } from './limits.js';
+import { minSpacingPct } from './limits.js';
 import type { ControlTarget } from '../ops/controls.js';
 import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker } from '../exchange/exchange.js';
 import { applyReport, type ReportContext } from './fill-handling.js';
@@ -39,6 +39,7 @@ import {
   type StrategyConfig,
 } from './grid-strategy.js';
 import { equity, fundInventory, ledgerProblem } from './ledger.js';
+import { LEDGER_IDENTITY_TOLERANCE } from './limits.js';
 import { errorMessage, logger } from '../util/log.js';
 import { roundTo } from './money.js';
 import type { FillRecord } from './types.js';
