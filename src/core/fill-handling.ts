@@ -6,6 +6,7 @@
 import type { OrderReport, PairInfo } from '../exchange/exchange.js';
 import { counterIntent, rearmIntent, roundTripProfit, touch, VOLUME_EPS, type GridOrder, type GridState, type OrderIntent } from './grid-strategy.js';
 import { bookBuy, bookSell } from './ledger.js';
+import { REPORT_FEE_MAX_SHARE, REPORT_PRICE_MAX_FACTOR } from './limits.js';
 import type { FillRecord } from './types.js';
 
 export interface ReportOutcome {
@@ -25,17 +26,69 @@ export interface ReportContext {
   now: number;
   /** We cancelled it ourselves (rebuild, pause, shutdown): book executions, plan nothing. */
   cancelledByUs: boolean;
+  /** The pair's maker fee in percent: the fee of an execution whose report carries no usable one. */
+  makerFeePct: number;
+}
+
+/** A finite number, or null (NaN, ±Infinity, a string, a missing field). */
+function finite(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+function withinFactor(price: number, limit: number): boolean {
+  return price > 0 && price <= limit * REPORT_PRICE_MAX_FACTOR && price >= limit / REPORT_PRICE_MAX_FACTOR;
+}
+
+/**
+ * The average execution price of a report, or null when it cannot be trusted.
+ * Missing or 0 (Kraken's "nothing executed" value) on a post-only order: it can
+ * only have executed at its limit price. Anything else unusable (negative,
+ * infinite, a string, far from the limit) leaves the execution unknown.
+ */
+function executionPrice(order: GridOrder, raw: unknown, notes: string[]): number | null {
+  const p = finite(raw);
+  if (p !== null && p > 0) {
+    if (withinFactor(p, order.price)) return p;
+    notes.push(`${order.side} level ${order.level} (${order.id ?? order.clientOrderId}): average price ${p} is more than ${REPORT_PRICE_MAX_FACTOR}× away from its limit ${order.price}; not booked, asked again next tick`);
+    return null;
+  }
+  const missing = raw === undefined || raw === null || p === 0 || (typeof raw === 'number' && Number.isNaN(raw));
+  if (missing && order.kind !== 'accumulation') {
+    notes.push(`${order.side} level ${order.level} (${order.id ?? order.clientOrderId}): no average price in the report (${String(raw)}); a post-only order executes at its limit ${order.price}`);
+    return order.price;
+  }
+  notes.push(`${order.side} level ${order.level} (${order.id ?? order.clientOrderId}): unusable average price ${String(raw)}; not booked, asked again next tick`);
+  return null;
+}
+
+/** The total fee of an execution costing `cost`: the report's, or the maker fee when it has no usable one (logged). */
+function executionFee(order: GridOrder, raw: unknown, cost: number, ctx: ReportContext, notes: string[]): number {
+  const f = finite(raw);
+  if (f !== null && f >= 0 && f <= cost * REPORT_FEE_MAX_SHARE) return f;
+  const fee = cost * (ctx.makerFeePct / 100);
+  notes.push(`${order.side} level ${order.level} (${order.id ?? order.clientOrderId}): unusable fee ${String(raw)} in the report; booked the maker fee ${fee}`);
+  return fee;
 }
 
 /** Books any new execution in `report` and decides what follows. */
 export function applyReport(state: GridState, order: GridOrder, report: OrderReport, ctx: ReportContext): ReportOutcome {
   const notes: string[] = [];
-  const executed = Math.min(report.volumeExecuted, order.volume + VOLUME_EPS);
+  const unknown = (): ReportOutcome => ({ finished: false, fill: null, next: [], notes });
+  const reported = finite(report.volumeExecuted);
+  if (reported === null || reported < 0 || reported > order.volume * (1 + 1e-6) + VOLUME_EPS) {
+    notes.push(`${order.side} level ${order.level} (${order.id ?? order.clientOrderId}): unusable executed volume ${String(report.volumeExecuted)}; not booked, asked again next tick`);
+    return unknown();
+  }
+  const executed = Math.min(reported, order.volume + VOLUME_EPS);
   const delta = executed - order.bookedVolume;
   if (delta > VOLUME_EPS) {
-    const totalCost = report.avgPrice * executed;
-    const deltaCost = Math.max(0, totalCost - order.bookedCost);
-    const deltaFee = Math.max(0, report.fee - order.bookedFee);
+    const avg = executionPrice(order, report.avgPrice, notes);
+    if (avg === null) return unknown();
+    const totalCost = avg * executed;
+    let deltaCost = totalCost - order.bookedCost;
+    // The part not booked yet, priced from the totals; the average itself when that is off (an earlier part booked at a fallback).
+    if (!withinFactor(deltaCost / delta, order.price)) deltaCost = avg * delta;
+    const deltaFee = Math.max(0, executionFee(order, report.fee, totalCost, ctx, notes) - order.bookedFee);
     const price = deltaCost / delta;
     if (order.side === 'buy') bookBuy(state.ledger, delta, price, deltaFee);
     else bookSell(state.ledger, delta, price, deltaFee);

@@ -1,8 +1,8 @@
 // GridState and the trading rules (SPEC §3, §4.3–4.5) as small functions.
 // Nothing here performs I/O: the bot asks these functions what to do, then
 // does it through the Exchange. GridState is plain data (JSON.stringify-able).
-import { LEVELS_PER_SIDE_MAX, LEVELS_PER_SIDE_MIN, RATIO_MAX, RATIO_MIN } from './limits.js';
-import type { PairInfo } from '../exchange/exchange.js';
+import { LEVELS_PER_SIDE_MAX, LEVELS_PER_SIDE_MIN, PRICE_JUMP_FACTOR, PRICE_JUMP_WINDOW_MS, RATIO_MAX, RATIO_MIN } from './limits.js';
+import type { PairInfo, Ticker } from '../exchange/exchange.js';
 import { newLedger, equity, type Ledger } from './ledger.js';
 import { roundTo } from './money.js';
 import type { FillRecord, PricePoint, Side } from './types.js';
@@ -230,6 +230,29 @@ export function planGrid(center: number, spacingPct: number, ratio: number, leve
   return out;
 }
 
+/**
+ * The grid level an order keeps busy: its own level, or for a counter order
+ * the level of the fill it answers (a counter sell one level above a filled
+ * buy holds that buy's place in the ladder until its round trip re-arms it).
+ * Null for the accumulation sweep, which is not part of the ladder.
+ */
+export function gridSlot(o: { kind: OrderKind; level: number; answers: Answered | null }): number | null {
+  if (o.kind === 'accumulation') return null;
+  if (o.kind === 'counter' && o.answers) return o.answers.side === 'buy' ? o.level - 1 : o.level + 1;
+  return o.level;
+}
+
+/**
+ * The orders of the current grid (around `state.center`, as it was built) whose
+ * level no order of the state keeps busy: what a shutdown cancelled before a
+ * restart adopted the rest.
+ */
+export function missingGridLevels(state: GridState, pair: PairInfo): OrderIntent[] {
+  if (!(state.center > 0) || !(state.levelsPerSide > 0)) return [];
+  const busy = new Set(state.orders.map(gridSlot));
+  return planGrid(state.center, state.settings.spacingPct, state.ratioAtBuild, state.levelsPerSide, state.orderSizeUsd, pair).filter((i) => !busy.has(i.level));
+}
+
 /** Base units the plan's sells need; the first grid funds them from the capital. */
 export function baseNeeded(plan: readonly OrderIntent[]): number {
   return plan.filter((o) => o.side === 'sell').reduce((s, o) => s + o.volume, 0);
@@ -389,6 +412,48 @@ export function closeAccumulationPeriod(state: GridState, now: number): void {
 }
 
 // ---------------------------------------------------------------- price history
+
+function usablePrice(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
+}
+
+/**
+ * The price the rules act on: the last trade kept inside the bid/ask spread
+ * (the median of bid, last and ask), the mid when the last trade is unusable,
+ * whatever single field is usable otherwise; null when none is. With bid = ask =
+ * last (paper, backtests) it is the last price.
+ */
+export function marketPrice(t: Ticker): number | null {
+  const last = usablePrice(t.last);
+  const bid = usablePrice(t.bid);
+  const ask = usablePrice(t.ask);
+  if (bid !== null && ask !== null) {
+    const lo = Math.min(bid, ask);
+    const hi = Math.max(bid, ask);
+    return last === null ? (lo + hi) / 2 : Math.min(hi, Math.max(lo, last));
+  }
+  return last ?? bid ?? ask;
+}
+
+/** Whether `a` and `b` are within PRICE_JUMP_FACTOR of each other. */
+export function closePrices(a: number, b: number): boolean {
+  return a <= b * PRICE_JUMP_FACTOR && b <= a * PRICE_JUMP_FACTOR;
+}
+
+/**
+ * The median of the prices recorded in the last PRICE_JUMP_WINDOW_MS when
+ * `price` is further than PRICE_JUMP_FACTOR from it (a jump to confirm before
+ * acting on it), else null (no recent price, or close to it).
+ */
+export function unconfirmedJump(history: readonly PricePoint[], now: number, price: number): number | null {
+  const recent: number[] = [];
+  for (let i = history.length - 1; i >= 0 && history[i].time >= now - PRICE_JUMP_WINDOW_MS; i--) if (history[i].time <= now) recent.push(history[i].price);
+  if (recent.length === 0) return null;
+  recent.sort((a, b) => a - b);
+  const m = recent.length >> 1;
+  const median = recent.length % 2 ? recent[m] : (recent[m - 1] + recent[m]) / 2;
+  return closePrices(price, median) ? null : median;
+}
 
 export function recordPrice(state: GridState, now: number, price: number): void {
   const h = state.priceHistory;

@@ -69,3 +69,15 @@ export function identityError(l: Ledger, price: number): number {
   const rhs = l.startingCapital + l.realized + unrealized(l, price);
   return Math.abs(lhs - rhs) / Math.max(1, Math.abs(lhs));
 }
+
+/**
+ * Why the books cannot be trusted at `price`, or null: every field must be
+ * finite and the identity must hold (SPEC §4.3). Trading stops on a non-null answer.
+ */
+export function ledgerProblem(l: Ledger, price: number, tolerance: number): string | null {
+  for (const [k, v] of Object.entries(l)) if (typeof v !== 'number' || !Number.isFinite(v)) return `ledger ${k} is ${String(v)}`;
+  if (!(price > 0) || !Number.isFinite(price)) return null;
+  const e = identityError(l, price);
+  if (!(e <= tolerance)) return `ledger identity broken: cash + inventory × price = ${equity(l, price)}, starting capital + realized + unrealized = ${l.startingCapital + l.realized + unrealized(l, price)}`;
+  return null;
+}

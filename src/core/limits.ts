@@ -48,3 +48,17 @@ export function limitsView(makerFeePct: number): LimitsView {
     ai_spacing_step: AI_SPACING_STEP_PCT,
   };
 }
+
+/** An execution price more than this factor away from the order's limit price is not a price (a bad report). */
+export const REPORT_PRICE_MAX_FACTOR = 100;
+/** A fee above this share of the execution's cost is not a fee (a bad report). */
+export const REPORT_FEE_MAX_SHARE = 0.1;
+/** Relative error of the ledger identity above which the books are broken and trading stops (float rounding stays near 1e-12). */
+export const LEDGER_IDENTITY_TOLERANCE = 1e-6;
+/**
+ * A price further than this factor from the median of the last few minutes
+ * (up or down) is not acted on until the next tick confirms it.
+ */
+export const PRICE_JUMP_FACTOR = 1.5;
+/** How far back the median a price is compared with reaches; older samples (a restart) confirm nothing. */
+export const PRICE_JUMP_WINDOW_MS = 10 * 60_000;

@@ -7,7 +7,7 @@ import { SerialQueue } from '../util/serial.js';
 import type { Config } from '../config.js';
 import { minSpacingPct } from './limits.js';
 import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker } from '../exchange/exchange.js';
-import { applyReport } from './fill-handling.js';
+import { applyReport, type ReportContext } from './fill-handling.js';
 import {
   accumulationAmount,
   adaptiveParams,
@@ -15,9 +15,13 @@ import {
   canFund,
   checkRisk,
   closeAccumulationPeriod,
+  closePrices,
   computeTrend,
   driftNeedsRebuild,
   effectiveCapital,
+  gridSlot,
+  marketPrice,
+  missingGridLevels,
   nextClientOrderId,
   planGrid,
   ratioNeedsRebuild,
@@ -25,6 +29,7 @@ import {
   recordPrice,
   rollDays,
   touch,
+  unconfirmedJump,
   type DailySummaryRow,
   type GridOrder,
   type GridState,
@@ -32,7 +37,8 @@ import {
   type PauseKind,
   type StrategyConfig,
 } from './grid-strategy.js';
-import { equity, fundInventory } from './ledger.js';
+import { equity, fundInventory, ledgerProblem } from './ledger.js';
+import { LEDGER_IDENTITY_TOLERANCE } from './limits.js';
 import { errorMessage, logger } from '../util/log.js';
 import { roundTo } from './money.js';
 import type { FillRecord } from './types.js';
@@ -77,6 +83,11 @@ export interface TickResult {
   rebuilt: string | null;
 }
 
+/** A finite number above zero (not NaN, not Infinity, not a string). */
+function positive(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0;
+}
+
 export function strategyConfig(c: Config): StrategyConfig {
   return {
     startingCapital: c.startingCapital,
@@ -108,6 +119,10 @@ export class Trader {
   private readonly lock = new SerialQueue();
   /** Fills and daily rows of the current tick, journaled once the state is saved. */
   private unjournaled: { fills: FillRecord[]; days: DailySummaryRow[] } = { fills: [], days: [] };
+  /** Set when start adopted orders: the next tick places the grid levels nobody holds (what a shutdown cancelled). */
+  private refillLevels = false;
+  /** A price far from the recent ones, seen once: acted on only if the next tick confirms it. */
+  private suspectPrice: number | null = null;
 
   constructor(deps: TraderDeps) {
     this.config = deps.config;
@@ -154,19 +169,23 @@ export class Trader {
   async start(): Promise<void> {
     this.pair = await this.exchange.getPairInfo();
     const ticker = await this.exchange.getTicker();
+    const price = marketPrice(ticker);
+    if (price === null) throw new Error(`invalid price from exchange: ${JSON.stringify(ticker)}`);
     const now = this.now();
-    recordPrice(this.state, now, ticker.last);
+    recordPrice(this.state, now, price);
     // Always: with an empty state (lost LOG_DIR) our earlier orders must not keep working beside a new grid.
     await this.reconcile();
+    this.booksOk();
     if (this.state.risk.stopped) {
       log.warn(`trading is stopped: ${this.state.risk.stopReason ?? ''}`);
       return;
     }
-    if (this.state.orders.length === 0 && !this.state.risk.paused) await this.rebuildInner(ticker.last, 'startup');
+    if (this.state.orders.length === 0 && !this.state.risk.paused) await this.rebuildInner(price, 'startup');
   }
 
   /** Adopt our open orders we know, book what filled while we were down, cancel our orphans. */
   async reconcile(): Promise<void> {
+    const adopting = this.state.orders.length > 0;
     const open = await this.exchange.listOpenOrders();
     const byClientId = new Map<string, OrderReport>();
     for (const r of open) if (r.clientOrderId) byClientId.set(r.clientOrderId, r);
@@ -187,6 +206,7 @@ export class Trader {
         o.status = 'pending';
       }
     }
+    await this.redecideCancels();
     let orphans = 0;
     for (const r of open) {
       if (claimed.has(r.id)) continue;
@@ -197,8 +217,88 @@ export class Trader {
         log.warn(`could not cancel orphan ${r.id}: ${errorMessage(err)}`);
       }
     }
+    this.refillLevels = adopting;
     touch(this.state);
     log.info(`reconciled: ${this.state.orders.length} orders in state, ${open.length} open on the exchange, ${orphans} orphans of ours cancelled`);
+  }
+
+  /**
+   * Orders a previous run asked to cancel (a shutdown, rebuild or pause that
+   * failed, timed out or was killed) carry the mark into this run. Whether the
+   * cancel went through is looked up, never assumed, and the intent is decided
+   * again: an order another order has replaced (a rebuild's leftover) or that
+   * a pause or stop still forbids is cancelled again and booked as ours; every
+   * other one is an ordinary working order of the grid. One found filled is
+   * countered; one found cancelled has its level placed again (next tick).
+   */
+  private async redecideCancels(): Promise<void> {
+    const s = this.state;
+    const marked = s.orders.filter((o) => o.cancelRequested && o.id && o.status === 'open');
+    if (marked.length === 0) return;
+    const reports = new Map((await this.exchange.queryOrders(marked.map((o) => o.id as string))).map((r) => [r.id, r]));
+    const done = new Set<GridOrder>();
+    const intents: OrderIntent[] = [];
+    for (const o of marked) {
+      const r = reports.get(o.id as string);
+      // Left out of the answer: nothing is known; the mark stays and the tick asks again.
+      if (!r) continue;
+      const slot = gridSlot(o);
+      const replaced = slot !== null && s.orders.some((x) => x !== o && !done.has(x) && gridSlot(x) === slot && (!x.cancelRequested || x.placedAt > o.placedAt));
+      const ours = replaced || s.risk.stopped || (s.risk.paused && o.side === 'buy');
+      if (!ours) {
+        delete o.cancelRequested;
+        log.info(`order ${o.id} (${o.side} level ${o.level}) a previous run meant to cancel is ${r.state}; kept as a working grid order`);
+      }
+      const out = applyReport(s, o, r, this.reportContext(this.now(), ours));
+      for (const n of out.notes) log.info(n);
+      if (out.fill) this.bookFill(out.fill);
+      if (out.finished) done.add(o);
+      else if (ours && !s.risk.stopped) {
+        try {
+          await this.exchange.cancelOrder(o.id as string);
+        } catch (err) {
+          log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
+        }
+      }
+      intents.push(...out.next);
+    }
+    s.orders = s.orders.filter((o) => !done.has(o));
+    if (!this.booksOk()) return;
+    // Recorded as pending and saved now; the next tick sends them.
+    let queued = 0;
+    for (const intent of intents) if (this.enqueue(intent)) queued++;
+    touch(s);
+    if (queued > 0) this.checkpoint();
+  }
+
+  private reportContext(now: number, cancelledByUs: boolean): ReportContext {
+    return { spacingPct: this.state.settings.spacingPct, pair: this.pairInfo, now, cancelledByUs, makerFeePct: this.cfg.makerFeePct };
+  }
+
+  /**
+   * The ledger check after booking (SPEC §4.3): every field finite and
+   * equity = cash + inventory × price = starting capital + realized + unrealized.
+   * Broken books stop trading with an alarm; nothing new is placed on them.
+   */
+  private booksOk(): boolean {
+    const s = this.state;
+    const problem = ledgerProblem(s.ledger, s.lastPrice, LEDGER_IDENTITY_TOLERANCE);
+    if (problem === null) return true;
+    if (!s.risk.stopped) {
+      const reason = `ledger check failed: ${problem}; no new orders until the books are repaired`;
+      s.risk.stopped = true;
+      s.risk.stopReason = reason;
+      touch(s);
+      log.error(`trading stopped: ${reason}`);
+      this.emit({ type: 'risk', action: 'stop', reason });
+    }
+    return false;
+  }
+
+  private bookFill(fill: FillRecord): void {
+    recordFill(this.state, fill);
+    if (this.journal) this.unjournaled.fills.push(fill);
+    this.emit({ type: fill.profit !== null ? 'round_trip' : 'fill', fill });
   }
 
   // ------------------------------------------------------------ the tick
@@ -211,10 +311,14 @@ export class Trader {
     const ticker = await this.exchange.getTicker();
     this.lastTicker = ticker;
     const now = this.now();
-    const price = ticker.last;
-    if (!(price > 0)) throw new Error(`invalid price from exchange: ${price}`);
-    recordPrice(this.state, now, price);
     const s = this.state;
+    const price = this.confirmedPrice(ticker, now);
+    if (price === null) {
+      // Fills are still booked and countered; no rule acts on the unconfirmed price.
+      const fills = await this.syncOrders(false);
+      return { price: s.lastPrice, fills, rebuilt: null };
+    }
+    recordPrice(s, now, price);
 
     const dailyPauseBefore = s.risk.paused && s.risk.pauseKind === 'daily_loss';
     for (const row of rollDays(s, now, price, this.cfg.dailySummaryHourUtc)) {
@@ -223,6 +327,8 @@ export class Trader {
     }
 
     const fills = await this.syncOrders(false);
+    const refill = this.refillLevels;
+    this.refillLevels = false;
     let rebuilt: string | null = null;
     if (s.risk.stopped) {
       // A stop whose cancels failed (or was interrupted) left orders working: retry every tick.
@@ -257,10 +363,36 @@ export class Trader {
         rebuilt = 'ratio';
       }
       if (rebuilt) await this.rebuildInner(price, rebuilt);
-      else await this.placePending();
+      else {
+        await this.placePending();
+        // After adopting a previous run's orders: the levels its shutdown cancelled come back.
+        if (refill) await this.placeAll(missingGridLevels(s, this.pairInfo));
+      }
       await this.maybeAccumulate(price, now);
     }
     return { price, fills, rebuilt };
+  }
+
+  /**
+   * The price this tick acts on (see marketPrice), or null for a sample to
+   * confirm first: one further than PRICE_JUMP_FACTOR from the recent median
+   * is taken only when the next tick sees it again (a real jump), so a single
+   * off-market ticker never stops, pauses or rebuilds anything.
+   */
+  private confirmedPrice(ticker: Ticker, now: number): number | null {
+    const price = marketPrice(ticker);
+    if (price === null) throw new Error(`invalid price from exchange: ${JSON.stringify(ticker)}`);
+    const suspect = this.suspectPrice;
+    this.suspectPrice = null;
+    const median = unconfirmedJump(this.state.priceHistory, now, price);
+    if (median === null) return price;
+    if (suspect !== null && closePrices(price, suspect)) {
+      log.warn(`price ${price} confirmed (recent median ${median}); acting on it`);
+      return price;
+    }
+    this.suspectPrice = price;
+    log.warn(`price ${price} (ticker last ${String(ticker.last)}, bid ${String(ticker.bid)}, ask ${String(ticker.ask)}) is far from the recent median ${median}; ignored unless the next tick confirms it`);
+    return null;
   }
 
   /**
@@ -284,21 +416,20 @@ export class Trader {
         keep.push(o);
         continue;
       }
-      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now, cancelledByUs: cancelledByUs || o.cancelRequested === true });
+      const out = applyReport(s, o, r, this.reportContext(now, cancelledByUs || o.cancelRequested === true));
       for (const n of out.notes) log.info(n);
       if (!out.finished) {
         keep.push(o);
         continue;
       }
       if (out.fill) {
-        recordFill(s, out.fill);
+        this.bookFill(out.fill);
         fills.push(out.fill);
-        if (this.journal) this.unjournaled.fills.push(out.fill);
-        this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
       }
       intents.push(...out.next);
     }
     s.orders = keep;
+    if (!this.booksOk()) return fills;
     await this.placeAll(intents);
     return fills;
   }
@@ -388,10 +519,14 @@ export class Trader {
         clientOrderId: order.clientOrderId,
         postOnly: order.kind !== 'accumulation',
       });
+      if (typeof placed.id !== 'string' || placed.id === '') throw new ExchangeError('retryable', `AddOrder answered without an order id (${String(placed.id)})`);
       order.id = placed.id;
       order.status = 'open';
-      order.price = placed.price;
-      order.volume = placed.volume;
+      // As submitted (after the exchange's rounding); an answer that is not a number keeps what we asked for.
+      if (positive(placed.price) && placed.price <= order.price * 1.01 && placed.price >= order.price * 0.99) order.price = placed.price;
+      else if (placed.price !== order.price) log.warn(`AddOrder answered price ${String(placed.price)} for ${order.side} level ${order.level} at ${order.price}; keeping ${order.price}`);
+      if (positive(placed.volume) && placed.volume <= order.volume * 1.01 && placed.volume >= order.volume * 0.99) order.volume = placed.volume;
+      else if (placed.volume !== order.volume) log.warn(`AddOrder answered volume ${String(placed.volume)} for ${order.side} level ${order.level} of ${order.volume}; keeping ${order.volume}`);
       order.placedAt = this.now();
     } catch (err) {
       const kind = err instanceof ExchangeError ? err.kind : 'network';
@@ -469,6 +604,9 @@ export class Trader {
   private async fundFirstGrid(plan: OrderIntent[], price: number): Promise<void> {
     const s = this.state;
     const balances = await this.exchange.getBalances();
+    if (!(positive(balances.base) || balances.base === 0) || !(positive(balances.quote) || balances.quote === 0)) {
+      throw new ExchangeError('retryable', `unusable balances answer (base ${String(balances.base)}, quote ${String(balances.quote)})`);
+    }
     const need = baseNeeded(plan);
     const base = Math.min(need, balances.base, (s.ledger.cash * 0.9) / price);
     if (base < need) log.warn(`the account holds ${balances.base} DOGE; the sell side needs ${need}. Sells beyond that are skipped.`);
@@ -544,12 +682,8 @@ export class Trader {
       const r = reports.get(o.id as string);
       // Left out of the answer: it may still be working (or have filled). Keep it; a paused tick retries.
       if (!r) continue;
-      const out = applyReport(s, o, r, { spacingPct: s.settings.spacingPct, pair: this.pairInfo, now: this.now(), cancelledByUs: true });
-      if (out.fill) {
-        recordFill(s, out.fill);
-        if (this.journal) this.unjournaled.fills.push(out.fill);
-        this.emit({ type: out.fill.profit !== null ? 'round_trip' : 'fill', fill: out.fill });
-      }
+      const out = applyReport(s, o, r, this.reportContext(this.now(), true));
+      if (out.fill) this.bookFill(out.fill);
       if (out.finished) done.add(o);
     }
     s.orders = s.orders.filter((o) => !done.has(o));
@@ -683,6 +817,8 @@ export class Trader {
     return this.control(true, async () => {
       const s = this.state;
       if (s.risk.stopped) {
+        const problem = ledgerProblem(s.ledger, s.lastPrice, LEDGER_IDENTITY_TOLERANCE);
+        if (problem) return `cannot resume: the ledger check fails (${problem}); repair the books first`;
         const eq = equity(s.ledger, s.lastPrice);
         if (eq < this.cfg.stopFloor) return `cannot resume: equity $${eq.toFixed(2)} is below the stop floor $${this.cfg.stopFloor}`;
         s.risk.stopped = false;

@@ -247,7 +247,7 @@ describe('fills and round trips', () => {
   it('books partial executions once, and the counter carries the whole executed volume', () => {
     const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
     const o = order({});
-    const ctx = { spacingPct: 1, pair, now: T0, cancelledByUs: false };
+    const ctx = { spacingPct: 1, pair, now: T0, cancelledByUs: false, makerFeePct: 0.25 };
     let out = applyReport(s, o, report({ volumeExecuted: 8, avgPrice: 0.099, fee: 0.00198 }), ctx);
     assert.equal(out.finished, false);
     assert.equal(s.ledger.inventory, 8);
@@ -265,7 +265,7 @@ describe('fills and round trips', () => {
 
   it('replaces an order the exchange cancelled, and the unexecuted remainder of a partial', () => {
     const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
-    const ctx = { spacingPct: 1, pair, now: T0, cancelledByUs: false };
+    const ctx = { spacingPct: 1, pair, now: T0, cancelledByUs: false, makerFeePct: 0.25 };
     const out = applyReport(s, order({}), report({ state: 'expired' }), ctx);
     assert.equal(out.finished, true);
     assert.equal(out.fill, null);
@@ -277,9 +277,9 @@ describe('fills and round trips', () => {
 
   it('drops a remainder below ordermin, and plans nothing for orders we cancelled', () => {
     const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
-    const small = applyReport(s, order({}), report({ volumeExecuted: 15, avgPrice: 0.099, fee: 0.001, state: 'canceled' }), { spacingPct: 1, pair, now: T0, cancelledByUs: false });
+    const small = applyReport(s, order({}), report({ volumeExecuted: 15, avgPrice: 0.099, fee: 0.001, state: 'canceled' }), { spacingPct: 1, pair, now: T0, cancelledByUs: false, makerFeePct: 0.25 });
     assert.deepEqual(small.next.map((n) => n.kind), ['counter']);
-    const ours = applyReport(s, order({}), report({ volumeExecuted: 5, avgPrice: 0.099, fee: 0.001, state: 'canceled' }), { spacingPct: 1, pair, now: T0, cancelledByUs: true });
+    const ours = applyReport(s, order({}), report({ volumeExecuted: 5, avgPrice: 0.099, fee: 0.001, state: 'canceled' }), { spacingPct: 1, pair, now: T0, cancelledByUs: true, makerFeePct: 0.25 });
     assert.deepEqual(ours.next, []);
     assert.equal(ours.fill?.volume, 5);
   });
@@ -287,7 +287,7 @@ describe('fills and round trips', () => {
   it('completes a round trip only when a counter order fills', () => {
     const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
     fundInventory(s.ledger, 100, 0.1);
-    const ctx = { spacingPct: 1, pair, now: T0, cancelledByUs: false };
+    const ctx = { spacingPct: 1, pair, now: T0, cancelledByUs: false, makerFeePct: 0.25 };
     const plainSell = applyReport(s, order({ side: 'sell', level: 1, price: 0.101 }), report({ side: 'sell', volumeExecuted: 20, avgPrice: 0.101, fee: 0.00505, state: 'closed' }), ctx);
     assert.equal(plainSell.fill?.profit, null); // a sell that answers no buy is not a round trip
     const answers = { side: 'buy' as const, price: 0.099, volume: 20, fee: 0.00495, time: T0 };

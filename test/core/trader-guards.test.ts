@@ -42,7 +42,10 @@ describe('guards', () => {
       services: { onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)) },
     });
     await bot.start();
-    bot.state.ledger.inventory = 30; // enough for two sells only
+    // Enough for two sells only; the rest as if sold at cost, so the books stay consistent (the ledger check stops broken books).
+    const l = bot.state.ledger;
+    l.cash += (l.inventory - 30) * l.avgCost;
+    l.inventory = 30;
     await bot.trader.resetGrid('test');
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0], /^18 sells \(not enough DOGE\) skipped/);

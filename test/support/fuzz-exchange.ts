@@ -35,6 +35,15 @@ export interface FaultRates {
   listThrow: number;
   findThrow: number;
   balancesThrow: number;
+  /**
+   * Per answer: one numeric field is garbage (NaN, 0, negative, 1e300, a string,
+   * missing) — a ticker field, a report's price/fee/executed volume, the
+   * placed price/volume, a balance. Every value is one the bot can tell is bad
+   * (never a plausible lie such as an executed volume of 0).
+   */
+  hostile: number;
+  /** Per ticker, once the incarnation has seen one: the whole ticker (bid, ask, last) off the market once. */
+  tickerOutlier: number;
 }
 
 export const NO_FAULTS: FaultRates = {
@@ -52,6 +61,8 @@ export const NO_FAULTS: FaultRates = {
   listThrow: 0,
   findThrow: 0,
   balancesThrow: 0,
+  hostile: 0,
+  tickerOutlier: 0,
 };
 
 export const DEFAULT_RATES: FaultRates = {
@@ -69,7 +80,19 @@ export const DEFAULT_RATES: FaultRates = {
   listThrow: 0.05,
   findThrow: 0.05,
   balancesThrow: 0.05,
+  hostile: 0.03,
+  tickerOutlier: 0.005,
 };
+
+/** Garbage for each kind of numeric field (as a JSON parser or a bad report could hand it over). */
+const GARBAGE = {
+  /** A price: 0 is Kraken's "nothing executed" average, the fallback applies. */
+  price: [NaN, 0, -0.2, 1e300, Infinity, '0.2', undefined, null],
+  /** An executed volume: never 0, which would be a plausible lie. */
+  volume: [NaN, -5, 1e300, Infinity, '10', undefined, null],
+  fee: [NaN, 0, -0.01, 1e300, Infinity, '0.01', undefined, null],
+  any: [NaN, 0, -1, 1e300, Infinity, 'x', undefined, null],
+} as const;
 
 /** An execution the paper exchange cannot represent: part of an order filled at its limit. */
 export interface PartialExec {
@@ -275,6 +298,29 @@ export class FaultyExchange implements Exchange {
     return 2 + Math.floor(this.rnd() * 3);
   }
 
+  /** With probability `hostile`, a copy of `obj` with one of `fields` replaced by garbage of its kind. */
+  private spoil<T extends object>(obj: T, what: string, fields: readonly (readonly [keyof T, keyof typeof GARBAGE])[]): T {
+    if (fields.length === 0 || !this.roll(this.rates.hostile)) return obj;
+    const [field, kind] = fields[Math.floor(this.rnd() * fields.length)];
+    const pool = GARBAGE[kind];
+    this.faults++;
+    this.counts[`hostile-${what}`] = (this.counts[`hostile-${what}`] ?? 0) + 1;
+    return { ...obj, [field]: pool[Math.floor(this.rnd() * pool.length)] };
+  }
+
+  private spoilReport(r: OrderReport, what: string): OrderReport {
+    return this.spoil(r, what, [
+      ['avgPrice', 'price'],
+      ['fee', 'fee'],
+      ['volumeExecuted', 'volume'],
+      ['price', 'any'],
+      ['volume', 'any'],
+      ['openedAt', 'any'],
+    ]);
+  }
+
+  private tickerSeen = false;
+
   private netKind(): ExchangeErrorKind {
     return this.rnd() < 0.7 ? 'network' : 'retryable';
   }
@@ -293,7 +339,18 @@ export class FaultyExchange implements Exchange {
     const t = await this.world.paper.getTicker();
     await this.leave();
     if (this.roll(this.rates.tickerThrow / 2)) this.fail(this.netKind(), 'ticker-after');
-    return t;
+    if (this.tickerSeen && this.roll(this.rates.tickerOutlier)) {
+      this.faults++;
+      this.counts['ticker-outlier'] = (this.counts['ticker-outlier'] ?? 0) + 1;
+      const off = this.rnd() < 0.5 ? t.last * 1e-3 : 1e300;
+      return { bid: off, ask: off, last: off };
+    }
+    this.tickerSeen = true;
+    return this.spoil(t, 'ticker', [
+      ['last', 'any'],
+      ['bid', 'any'],
+      ['ask', 'any'],
+    ]);
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
@@ -306,7 +363,10 @@ export class FaultyExchange implements Exchange {
     const placed = await this.world.paper.placeOrder(req);
     await this.leave();
     if (this.force.placeOrder === 'after' || this.roll(this.rates.placeAfter)) this.fail(this.netKind(), 'place-after');
-    return placed;
+    return this.spoil(placed, 'placed', [
+      ['price', 'any'],
+      ['volume', 'any'],
+    ]);
   }
 
   async cancelOrder(id: string): Promise<void> {
@@ -346,7 +406,7 @@ export class FaultyExchange implements Exchange {
     await this.enter();
     if (this.force.queryOrders === 'throw' || this.roll(this.rates.queryThrow)) this.fail(this.netKind(), 'query');
     const inner = await this.world.paper.queryOrders(ids);
-    const out = inner.map((r) => this.world.view(r, true, () => this.revealSteps()));
+    const out = inner.map((r) => this.spoilReport(this.world.view(r, true, () => this.revealSteps()), 'query'));
     await this.leave();
     if (this.force.queryOrders === 'omit') {
       this.faults++;
@@ -370,7 +430,7 @@ export class FaultyExchange implements Exchange {
     const lagging = [...this.world.reveals.keys()].filter((id) => this.world.revealing(id));
     for (const r of await this.world.paper.queryOrders(lagging)) open.push(this.world.view(r, false, () => 0));
     await this.leave();
-    return open;
+    return open.map((r) => this.spoilReport(r, 'list'));
   }
 
   async getBalances(): Promise<Balances> {
@@ -378,14 +438,17 @@ export class FaultyExchange implements Exchange {
     if (this.roll(this.rates.balancesThrow)) this.fail(this.netKind(), 'balances');
     const b = await this.world.paper.getBalances();
     await this.leave();
-    return b;
+    return this.spoil(b, 'balances', [
+      ['base', 'volume'],
+      ['quote', 'volume'],
+    ]);
   }
 
   async findOrderByClientId(clientOrderId: string): Promise<OrderReport | null> {
     await this.enter();
     if (this.force.findOrderByClientId === 'throw' || this.roll(this.rates.findThrow)) this.fail(this.netKind(), 'find');
     const r = await this.world.paper.findOrderByClientId(clientOrderId);
-    const out = r ? this.world.view(r, true, () => this.revealSteps()) : null;
+    const out = r ? this.spoilReport(this.world.view(r, true, () => this.revealSteps()), 'find') : null;
     await this.leave();
     return out;
   }

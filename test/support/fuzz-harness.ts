@@ -209,6 +209,19 @@ export async function runFuzzSeed(opts: FuzzOptions): Promise<FuzzResult> {
       const e = identityError(s.ledger, price);
       if (!(e <= 1e-9)) bad(`ledger identity error ${e}`);
     }
+    // No garbage number from the exchange reaches the books (issue 18).
+    for (const [k, v] of Object.entries(s.ledger)) if (!Number.isFinite(v)) bad(`ledger.${k} is ${String(v)}`);
+    if (s.risk.stopReason?.startsWith('ledger check failed')) bad(`trading stopped on broken books: ${s.risk.stopReason}`);
+    if (!(Number.isFinite(s.lastPrice) && s.lastPrice >= 0)) bad(`last price ${String(s.lastPrice)}`);
+    for (const p of s.priceHistory) if (!(Number.isFinite(p.price) && p.price > 0 && p.price < 1e6)) bad(`price ${String(p.price)} recorded in the history`);
+    for (const f of s.fills.slice(nFillsBefore)) {
+      if (!(Number.isFinite(f.price) && f.price > 0 && Number.isFinite(f.volume) && f.volume > 0 && Number.isFinite(f.fee) && f.fee >= 0)) bad(`fill ${f.orderId} with price ${f.price}, volume ${f.volume}, fee ${f.fee}`);
+      if (f.profit !== null && !Number.isFinite(f.profit)) bad(`fill ${f.orderId} with profit ${f.profit}`);
+    }
+    for (const o of s.orders) {
+      if (!(Number.isFinite(o.price) && o.price > 0 && Number.isFinite(o.volume) && o.volume > 0)) bad(`order ${o.clientOrderId} with price ${o.price}, volume ${o.volume}`);
+      if (!(Number.isFinite(o.bookedCost) && Number.isFinite(o.bookedFee) && Number.isFinite(o.bookedVolume))) bad(`order ${o.clientOrderId} with booked ${o.bookedVolume}/${o.bookedCost}/${o.bookedFee}`);
+    }
     if (s.ledger.cash < -1e-6) bad(`cash negative: ${s.ledger.cash}`);
     if (s.ledger.inventory < -1e-6) bad(`inventory negative: ${s.ledger.inventory}`);
     if (!(s.trend.ratio >= 0.25 && s.trend.ratio <= 0.75)) bad(`ratio ${s.trend.ratio}`);

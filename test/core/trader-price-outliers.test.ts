@@ -1,0 +1,125 @@
+// Issue 18 item 3 (core): the stop floor, the daily-loss rule and the drift
+// rebuild act on a confirmed price, never on one off-market sample.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Bot } from '../../src/bot.js';
+import type { TraderEvent } from '../../src/core/trader.js';
+import type { Ticker } from '../../src/exchange/exchange.js';
+import { PaperExchange } from '../../src/exchange/paper-exchange.js';
+import { FakeClock, rng, ScriptedMarket, testConfig } from '../support/core.js';
+import { FaultyExchange, NO_FAULTS, World } from '../support/fuzz-exchange.js';
+
+const T0 = Date.parse('2026-05-04T10:00:00Z');
+
+/** The paper account trades at the true price; the trader is shown `shown(true ticker)` when set. */
+async function rig(env: Record<string, string>) {
+  const clock = new FakeClock(T0);
+  let price = 0.1;
+  const config = testConfig(env);
+  const market = new ScriptedMarket(() => price, clock.now);
+  const paper = new PaperExchange({ market, startingQuote: config.startingCapital, makerFeePct: config.makerFeePct, userref: config.krakenUserref, now: clock.now });
+  const exchange = new FaultyExchange(new World(paper, config.makerFeePct / 100), rng(1), NO_FAULTS);
+  let shown: ((t: Ticker) => Ticker) | null = null;
+  const real = exchange.getTicker.bind(exchange);
+  exchange.getTicker = async () => {
+    const t = await real();
+    return shown ? shown(t) : t;
+  };
+  const events: TraderEvent[] = [];
+  const bot = Bot.create({ config, exchange, now: clock.now, botId: 'abcdef0123456789abcd', services: { onEvent: (e) => void events.push(e) } });
+  await bot.start();
+  const r = {
+    bot,
+    events,
+    setPrice: (p: number) => (price = p),
+    show: (f: ((t: Ticker) => Ticker) | null) => (shown = f),
+    tick: async () => {
+      clock.advance(30_000);
+      return bot.tickOnce();
+    },
+    rebuilds: () => events.filter((e) => e.type === 'grid_built').length,
+  };
+  for (let i = 0; i < 3; i++) assert.equal(await r.tick(), true);
+  return r;
+}
+
+describe('price outliers', () => {
+  it('one ticker whose last price is 0.001 while bid and ask stay at 0.1: no stop, no pause, no rebuild', async () => {
+    const r = await rig({ STOP_FLOOR: '100', DAILY_LOSS_LIMIT: '5' });
+    const built = r.rebuilds();
+    const orders = r.bot.state.orders.length;
+    r.show((t) => ({ ...t, last: 0.001 }));
+    assert.equal(await r.tick(), true);
+    r.show(null);
+    assert.equal(r.bot.state.risk.stopped, false, r.bot.state.risk.stopReason ?? '');
+    assert.equal(r.bot.state.risk.paused, false, r.bot.state.risk.pauseReason ?? '');
+    assert.equal(r.rebuilds(), built);
+    assert.equal(r.bot.state.lastPrice, 0.1);
+    assert.equal(await r.tick(), true);
+    assert.equal(r.bot.state.risk.stopped, false);
+    assert.equal(r.bot.state.orders.length, orders);
+  });
+
+  it('a whole ticker at 0.001 once (bid, ask and last): ignored until the next tick confirms it', async () => {
+    const r = await rig({ STOP_FLOOR: '100', DAILY_LOSS_LIMIT: '5' });
+    r.show(() => ({ bid: 0.001, ask: 0.001, last: 0.001 }));
+    assert.equal(await r.tick(), true);
+    r.show(null);
+    assert.equal(r.bot.state.risk.stopped, false);
+    assert.equal(r.bot.state.risk.paused, false);
+    assert.ok(r.bot.state.priceHistory.every((p) => p.price === 0.1), 'the outlier is not recorded as a price');
+    assert.equal(await r.tick(), true);
+    assert.equal(r.bot.state.risk.stopped, false);
+  });
+
+  it('a real, sustained drop below the stop floor stops trading once the next tick confirms it', async () => {
+    const r = await rig({ STOP_FLOOR: '100', DAILY_LOSS_LIMIT: '50' });
+    r.setPrice(0.04);
+    assert.equal(await r.tick(), true);
+    assert.equal(r.bot.state.risk.stopped, false, 'one sample is not a confirmed price');
+    assert.equal(await r.tick(), true);
+    assert.equal(r.bot.state.risk.stopped, true, 'confirmed: stopped');
+    assert.match(r.bot.state.risk.stopReason ?? '', /stop floor/);
+  });
+
+  it('a gradual fall below the stop floor (bid and ask agree) stops at once', async () => {
+    const r = await rig({ STOP_FLOOR: '110', DAILY_LOSS_LIMIT: '50', GRID_DRIFT_RESET_PCT: '50' });
+    let p = 0.1;
+    let ticks = 0;
+    while (!r.bot.state.risk.stopped && ticks < 200) {
+      p *= 0.99;
+      r.setPrice(p);
+      await r.tick();
+      ticks++;
+    }
+    assert.equal(r.bot.state.risk.stopped, true);
+    assert.ok(p > 0.05, `stopped at ${p}`);
+  });
+
+  it('last = 1e308 once: no drift rebuild, nothing recorded', async () => {
+    for (const shown of [(t: Ticker) => ({ ...t, last: 1e308 }), () => ({ bid: 1e308, ask: 1e308, last: 1e308 })]) {
+      const r = await rig({});
+      const built = r.rebuilds();
+      const center = r.bot.state.center;
+      r.show(shown);
+      assert.equal(await r.tick(), true);
+      r.show(null);
+      assert.equal(r.rebuilds(), built, 'no rebuild');
+      assert.equal(r.bot.state.center, center);
+      assert.ok(r.bot.state.priceHistory.every((x) => x.price === 0.1));
+      assert.equal(await r.tick(), true);
+      assert.equal(r.rebuilds(), built);
+    }
+  });
+
+  it('a real jump is followed once confirmed: the drift rebuild comes one tick later', async () => {
+    const r = await rig({});
+    const built = r.rebuilds();
+    r.setPrice(0.16);
+    assert.equal(await r.tick(), true);
+    assert.equal(r.rebuilds(), built);
+    assert.equal(await r.tick(), true);
+    assert.equal(r.rebuilds(), built + 1);
+    assert.equal(r.bot.state.center, 0.16);
+  });
+});
