@@ -181,3 +181,15 @@ test('(g) a post-only order accepted then cancelled with reason "Post only order
     await k.close();
   }
 });
+
+test('(b) pair spellings: altname, wsname, X/Z-prefixed key and DOGE/XDG denote the same pair; nothing else does', async () => {
+  const { matchesOrder, pairForms } = await import('../../../src/exchange/kraken/client.js');
+  const o = (pair: string, cl: string | null, type = 'buy') => krakenOrder({ cl_ord_id: cl }, { pair, type }) as never;
+  for (const p of ['XDGUSD', 'XDG/USD', 'XXDGZUSD', 'DOGEUSD', 'DOGE/USD']) assert.ok(matchesOrder(o(p, 'abc'), 'abc', { pairs: ['XDGUSD'], side: 'buy' }), p);
+  assert.ok(matchesOrder(o('XDGUSD', 'abc'), 'abc', { pairs: ['DOGEUSD'] }));
+  assert.ok(!matchesOrder(o('XBTUSD', 'abc'), 'abc', { pairs: ['XDGUSD'] }));
+  assert.ok(!matchesOrder(o('XDGUSD', 'abc', 'sell'), 'abc', { pairs: ['XDGUSD'], side: 'buy' }));
+  assert.ok(!matchesOrder(o('XDGUSD', null), 'abc', {}));
+  assert.ok(!matchesOrder(o('XDGUSD', 'abd'), 'abc', {}));
+  assert.deepEqual(pairForms('XXBTZUSD'), ['XXBTZUSD', 'XBTUSD']);
+});
