@@ -17,6 +17,13 @@ export interface PairInfo {
   orderMin: number;
   /** Kraken `costmin`: smallest order cost, in quote units. */
   costMin: number;
+  /** Kraken `tick_size`: prices are sent as multiples of it (absent: `priceDecimals` alone). */
+  tickSize?: number;
+  /**
+   * Kraken `status`: 'online', 'cancel_only', 'post_only', 'limit_only', 'reduce_only',
+   * 'maintenance', … (absent: unknown, e.g. the paper exchange or the fallback).
+   */
+  status?: string;
 }
 
 /** Reference fallbacks when AssetPairs cannot be read (SPEC §3). */
@@ -81,6 +88,12 @@ export interface OrderReport {
   fee: number;
   state: OrderState;
   openedAt: number;
+  /**
+   * True when the exchange cancelled a post-only order because it would have
+   * taken liquidity (Kraken: status canceled, reason "Post only order"). Not an
+   * external cancel: the level can be placed again later.
+   */
+  postOnlyRejected?: boolean;
 }
 
 export interface Balances {
@@ -100,8 +113,13 @@ export interface Exchange extends MarketData {
   /** Our open orders only (by userref). */
   listOpenOrders(): Promise<OrderReport[]>;
   getBalances(): Promise<Balances>;
-  /** One of our orders (open or closed) by client order id, or null. Used after restarts and ambiguous failures. */
-  findOrderByClientId(clientOrderId: string): Promise<OrderReport | null>;
+  /**
+   * One of our orders (open or closed) by client order id, or null. Used after restarts and ambiguous failures.
+   * Only an order carrying exactly our client id, on our pair (and of `expect.side` when given) matches.
+   */
+  findOrderByClientId(clientOrderId: string, expect?: { side?: Side }): Promise<OrderReport | null>;
+  /** The account's maker fee for the pair in percent (Kraken `TradeVolume` fees_maker), or null when unknown. Optional. */
+  getMakerFeePct?(): Promise<number | null>;
 }
 
 export type ExchangeErrorKind =

@@ -122,6 +122,8 @@ export interface AddOrderParams {
   cl_ord_id?: string;
   userref?: number;
   validate?: boolean;
+  /** Not sent: other spellings of `pair` (altname, wsname) an order found by cl_ord_id after an ambiguous failure may carry. */
+  lookupPairs?: string[];
 }
 
 export interface AddOrderResult {

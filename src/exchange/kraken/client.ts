@@ -2,7 +2,7 @@
 //
 // - Public GET /0/public/{Time, Ticker, OHLC, AssetPairs, Depth}.
 // - Private POST /0/private/{AddOrder, CancelOrder, OpenOrders, ClosedOrders,
-//   QueryOrders, Balance, BalanceEx, TradesHistory}. There is deliberately no
+//   QueryOrders, Balance, BalanceEx, TradeVolume, TradesHistory}. There is deliberately no
 //   CancelAll: we never touch orders that are not ours.
 // - Private calls are serialised (one in flight per client), so nonces reach
 //   Kraken in order, and pass through a model of Kraken's rate counters that
@@ -239,6 +239,11 @@ export class KrakenClient {
     return res;
   }
 
+  /** Trade volume and fee tiers for `pair` (Kraken `TradeVolume`): `fees_maker[pair].fee` is the account's maker fee in percent. */
+  tradeVolume(pair: string): Promise<{ currency?: string; volume?: string; fees?: Record<string, { fee?: string }>; fees_maker?: Record<string, { fee?: string }> }> {
+    return this.privateRead('TradeVolume', { pair });
+  }
+
   tradesHistory(opts: { start?: number; end?: number; ofs?: number; type?: string } = {}): Promise<{ trades: Record<string, KrakenTrade>; count: number }> {
     return this.privateRead('TradesHistory', { start: opts.start, end: opts.end, ofs: opts.ofs, type: opts.type });
   }
@@ -258,12 +263,13 @@ export class KrakenClient {
   async addOrder(p: AddOrderParams): Promise<AddOrderResult> {
     const params = addOrderParams(p);
     const cl = p.cl_ord_id;
+    const expect: OrderMatch = { pairs: [p.pair, ...(p.lookupPairs ?? [])], side: p.type };
     let sentAt = cl ? this.unresolved.get(cl) : undefined;
     let ambiguous = sentAt !== undefined;
     let lastErr: ExchangeError | undefined;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       if (ambiguous && cl) {
-        const found = await this.resolveAmbiguous(cl, sentAt ?? this.now());
+        const found = await this.resolveAmbiguous(cl, sentAt ?? this.now(), expect);
         if (found) return found;
         ambiguous = false;
       }
@@ -291,7 +297,7 @@ export class KrakenClient {
       }
     }
     if (ambiguous && cl) {
-      const found = await this.resolveAmbiguous(cl, sentAt ?? this.now());
+      const found = await this.resolveAmbiguous(cl, sentAt ?? this.now(), expect);
       if (found) return found;
     }
     throw lastErr ?? new KrakenApiError('other', 'Kraken AddOrder failed', 'AddOrder');
@@ -320,10 +326,10 @@ export class KrakenClient {
   }
 
   /** Look an order up by cl_ord_id after an ambiguous AddOrder. Throws (outcome still unknown) when the lookup itself fails. */
-  private async resolveAmbiguous(cl: string, sentAt: number): Promise<AddOrderResult | null> {
+  private async resolveAmbiguous(cl: string, sentAt: number, expect: OrderMatch): Promise<AddOrderResult | null> {
     let found: { txid: string; info: KrakenOrderInfo } | null;
     try {
-      found = await this.findByClientOrderId(cl, sentAt);
+      found = await this.findByClientOrderId(cl, sentAt, expect);
     } catch (err) {
       const msg = `Kraken AddOrder outcome unknown (lookup of the client order id failed: ${errorMessage(err)})`;
       throw new KrakenApiError(err instanceof ExchangeError && err.kind === 'auth' ? 'auth' : 'network', msg, 'AddOrder');
@@ -342,14 +348,12 @@ export class KrakenClient {
    * An order (open or closed) by client order id. OpenOrders first (cheap),
    * then ClosedOrders from `sinceMs` minus an hour of clock-skew margin.
    */
-  async findByClientOrderId(cl: string, sinceMs?: number): Promise<{ txid: string; info: KrakenOrderInfo } | null> {
+  async findByClientOrderId(cl: string, sinceMs?: number, expect: OrderMatch = {}): Promise<{ txid: string; info: KrakenOrderInfo } | null> {
     const { open } = await this.openOrders({ cl_ord_id: cl });
     const pick = (m: Record<string, KrakenOrderInfo>) => {
-      const want = normalizeClOrdId(cl);
-      const ids = Object.keys(m).filter((id) => {
-        const got = m[id]?.cl_ord_id;
-        return got === undefined || got === null || normalizeClOrdId(got) === want;
-      });
+      // Only an order carrying exactly this cl_ord_id (never one without any: Kraken's
+      // filter is not trusted to have been applied), on the expected pair and side.
+      const ids = Object.keys(m).filter((id) => matchesOrder(m[id], cl, expect));
       const id = ids[0];
       return id !== undefined ? { txid: id, info: m[id]! } : null;
     };
@@ -499,6 +503,39 @@ export class KrakenClient {
       throw new KrakenApiError('network', `Kraken ${method}: ${errorMessage(err)}`, method);
     }
   }
+}
+
+/** What a looked-up order must be besides carrying the cl_ord_id: one of these pair names (any Kraken spelling), this side. */
+export interface OrderMatch {
+  pairs?: string[];
+  side?: 'buy' | 'sell';
+}
+
+/** The forms of a Kraken pair name that denote the same pair: "XDG/USD", "XDGUSD", and "XXDGZUSD" → "XDGUSD". */
+export function pairForms(name: string): string[] {
+  const n = name.replace('/', '').toUpperCase();
+  const forms = [n];
+  if (/^[XZ][A-Z0-9]{3}[XZ][A-Z0-9]{3}$/.test(n)) forms.push(n.slice(1, 4) + n.slice(5));
+  // Kraken's own codes for DOGE and BTC (requests accept both spellings, answers use XDG/XBT).
+  for (const f of [...forms]) {
+    const alias = f.replace(/^DOGE/, 'XDG').replace(/^BTC/, 'XBT');
+    if (!forms.includes(alias)) forms.push(alias);
+  }
+  return forms;
+}
+
+/** Does `o` carry exactly `cl` as its cl_ord_id, and (when asked) our pair and side? */
+export function matchesOrder(o: KrakenOrderInfo | undefined, cl: string, expect: OrderMatch): boolean {
+  if (!o) return false;
+  const got = o.cl_ord_id;
+  if (typeof got !== 'string' || normalizeClOrdId(got) !== normalizeClOrdId(cl)) return false;
+  if (expect.side !== undefined && o.descr?.type !== expect.side) return false;
+  if (expect.pairs !== undefined && expect.pairs.length > 0) {
+    if (typeof o.descr?.pair !== 'string') return false;
+    const want = new Set(expect.pairs.flatMap(pairForms));
+    if (!pairForms(o.descr.pair).some((f) => want.has(f))) return false;
+  }
+  return true;
 }
 
 function encodeParams(params: Params): string {

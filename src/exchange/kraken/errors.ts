@@ -4,8 +4,10 @@
 // Messages carry Kraken's error strings, never a key, secret or signature.
 import { ExchangeError, type ExchangeErrorKind } from '../exchange.js';
 import type { HttpResponse } from '../../util/http-client.js';
-import { redact } from '../../util/log.js';
+import { logger, redact } from '../../util/log.js';
 import type { KrakenEnvelope } from './api-types.js';
+
+const log = logger('kraken');
 
 /** Kraken error strings (SPEC §5 and the docs) → ExchangeError kinds. */
 export function krakenErrorKind(error: string): ExchangeErrorKind {
@@ -17,7 +19,7 @@ export function krakenErrorKind(error: string): ExchangeErrorKind {
   if (e.startsWith('EOrder:Postonlyorder')) return 'post_only';
   if (e.startsWith('EOrder:Orderslimitexceeded') || e.startsWith('EOrder:Positionslimitexceeded')) return 'orders_limit';
   if (e.startsWith('EOrder:Unknownorder') || e.startsWith('EOrder:Invalidorder')) return 'unknown_order';
-  if (e.startsWith('EService:') || e.startsWith('EGeneral:Internalerror')) return 'retryable';
+  if (e.startsWith('EService:') || e.startsWith('EGeneral:Internalerror') || e.startsWith('EDatabase:Internalerror')) return 'retryable';
   if (
     e.startsWith('EGeneral:Invalidarguments') ||
     e.startsWith('EOrder:Invalidprice') ||
@@ -76,7 +78,12 @@ export function krakenResult<T>(method: string, res: HttpResponse): T {
   } catch {
     env = undefined;
   }
-  const errors = env && Array.isArray(env.error) ? env.error.map((e) => String(e)) : [];
+  const all = env && Array.isArray(env.error) ? env.error.map((e) => String(e)) : [];
+  // Kraken docs ("Spot REST API", response format): `error` may hold warnings (`W…`)
+  // beside a valid `result`: a success. Only the other entries (`E…`) are failures.
+  const warnings = all.filter((e) => e.startsWith('W'));
+  const errors = all.filter((e) => !e.startsWith('W'));
+  if (warnings.length > 0 && errors.length === 0) log.warn(`Kraken ${method} answered with warnings`, { warnings: warnings.join(', ') });
   if (errors.length > 0) {
     const kind = errors.map(krakenErrorKind).find((k) => k !== 'other') ?? 'other';
     throw new KrakenApiError(kind, `Kraken ${method}: ${errors.join(', ')}`, method, errors, res.status);

@@ -29,17 +29,23 @@ import {
   type PlaceOrderRequest,
   type Ticker,
 } from '../exchange.js';
-import { KrakenClient } from './client.js';
+import { KrakenClient, pairForms, type OrderMatch } from './client.js';
 import { normalizeClOrdId, type KrakenOrderInfo } from './api-types.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { toDecimalString } from '../../core/money.js';
-import type { Candle } from '../../core/types.js';
+import type { Candle, Side } from '../../core/types.js';
+import { MAX_AMOUNT, MAX_PRICE, balanceAmount, krakenNum, parseOhlcRows, parseOrderNumbers, parseTicker, tradableBalanceKeys } from './sanitize.js';
 
 const log = logger('kraken-exchange');
 
 const TAG_MAGIC = 'd06e';
 const QUERY_BATCH = 50;
 const PAIR_INFO_TTL_MS = 6 * 3600_000;
+/** Maker fee (percent) assumed for a garbage fee in a report until TradeVolume tells the account's own: Kraken's base tier. */
+const DEFAULT_MAKER_FEE_PCT = 0.25;
+
+/** A report Kraken sent with numbers we cannot trust: the order's state is unknown for now. */
+type ReportOrUnknown = { report: OrderReport } | { unknown: string };
 
 /** Kraken cl_ord_id (32-hex short UUID) for one of our client order ids, carrying `userref`. */
 export function krakenClientOrderId(userref: number, clientOrderId: string): string {
@@ -72,6 +78,10 @@ export class KrakenExchange implements Exchange {
   private pairInfo: { info: PairInfo; at: number } | null = null;
   /** Kraken cl_ord_id → the client order id the bot gave us (this process only). */
   private readonly clientIds = new Map<string, string>();
+  /** Other spellings of our pair from AssetPairs (altname, wsname, key), for matching `descr.pair`. */
+  private pairNames: string[] = [];
+  /** The account's maker fee (percent), once TradeVolume told it. */
+  private makerFeePct: number | null = null;
 
   constructor(
     readonly client: KrakenClient,
@@ -102,23 +112,21 @@ export class KrakenExchange implements Exchange {
     const res = await this.client.getTicker(this.pair);
     const t = Object.values(res)[0];
     if (!t) throw new ExchangeError('retryable', `Kraken Ticker: no data for ${this.pair}`);
-    const ticker = { bid: Number(t.b?.[0]), ask: Number(t.a?.[0]), last: Number(t.c?.[0]) };
-    if (![ticker.bid, ticker.ask, ticker.last].every((x) => Number.isFinite(x) && x > 0)) {
-      throw new ExchangeError('retryable', `Kraken Ticker: unusable prices for ${this.pair}`);
+    try {
+      const { ticker, note } = parseTicker(t, this.pair);
+      if (note) log.warn(`Kraken Ticker: ${note}`, { pair: this.pair });
+      return ticker;
+    } catch (err) {
+      log.warn('Kraken Ticker rejected', { error: errorMessage(err) });
+      throw err;
     }
-    return ticker;
   }
 
   async getOhlc(intervalMinutes: number, sinceMs?: number): Promise<Candle[]> {
     const res = await this.client.getOhlc(this.pair, intervalMinutes, sinceMs !== undefined ? Math.floor(sinceMs / 1000) : undefined);
-    return res.rows.map((r) => ({
-      time: Number(r[0]) * 1000,
-      open: Number(r[1]),
-      high: Number(r[2]),
-      low: Number(r[3]),
-      close: Number(r[4]),
-      volume: Number(r[6]),
-    }));
+    const { candles, dropped } = parseOhlcRows(res.rows);
+    if (dropped > 0) log.warn(`Kraken OHLC: dropped ${dropped} candle(s) with unusable numbers`, { pair: this.pair, kept: candles.length });
+    return candles;
   }
 
   /** From AssetPairs (cached for hours); FALLBACK_PAIR_INFO with a warning when Kraken cannot tell us. */
@@ -132,23 +140,33 @@ export class KrakenExchange implements Exchange {
         pair: this.pair,
         baseAsset: String(entry.base),
         quoteAsset: String(entry.quote),
-        priceDecimals: Number(entry.pair_decimals),
-        lotDecimals: Number(entry.lot_decimals),
-        orderMin: Number(entry.ordermin ?? NaN),
-        costMin: entry.costmin !== undefined ? Number(entry.costmin) : 0,
+        priceDecimals: krakenNum(entry.pair_decimals),
+        lotDecimals: krakenNum(entry.lot_decimals),
+        orderMin: krakenNum(entry.ordermin),
+        costMin: entry.costmin !== undefined ? krakenNum(entry.costmin) : 0,
       };
+      const decimalsOk = (d: number) => Number.isInteger(d) && d >= 0 && d <= 18;
       const ok =
         info.baseAsset.length > 0 &&
         info.quoteAsset.length > 0 &&
-        Number.isInteger(info.priceDecimals) &&
-        info.priceDecimals >= 0 &&
-        Number.isInteger(info.lotDecimals) &&
-        info.lotDecimals >= 0 &&
+        decimalsOk(info.priceDecimals) &&
+        decimalsOk(info.lotDecimals) &&
         Number.isFinite(info.orderMin) &&
         info.orderMin >= 0 &&
+        info.orderMin <= MAX_AMOUNT &&
         Number.isFinite(info.costMin) &&
-        info.costMin >= 0;
-      if (!ok) throw new Error(`AssetPairs entry for ${this.pair} is incomplete`);
+        info.costMin >= 0 &&
+        info.costMin <= MAX_PRICE;
+      if (!ok) throw new Error(`AssetPairs entry for ${this.pair} is incomplete or absurd`);
+      // Kraken docs (Get Tradable Asset Pairs): tick_size is the price step; status is
+      // online, cancel_only, post_only, limit_only, reduce_only, maintenance, …
+      if (entry.tick_size !== undefined) {
+        const tick = krakenNum(entry.tick_size);
+        if (!(Number.isFinite(tick) && tick > 0 && tick <= 1)) throw new Error(`AssetPairs tick_size for ${this.pair} is absurd: ${String(entry.tick_size)}`);
+        info.tickSize = tick;
+      }
+      if (typeof entry.status === 'string' && entry.status.length > 0) info.status = entry.status;
+      this.pairNames = [...Object.keys(res).slice(0, 1), entry.altname, entry.wsname].filter((x): x is string => typeof x === 'string' && x.length > 0);
       this.pairInfo = { info, at: this.now() };
       return info;
     } catch (err) {
@@ -165,7 +183,7 @@ export class KrakenExchange implements Exchange {
     if (!(req.price > 0) || !(req.volume > 0) || !Number.isFinite(req.price) || !Number.isFinite(req.volume)) {
       throw new ExchangeError('invalid_arguments', `invalid order: price ${req.price}, volume ${req.volume}`);
     }
-    const price = toDecimalString(req.price, info.priceDecimals);
+    const price = priceString(req.price, info);
     const volume = toDecimalString(req.volume, info.lotDecimals);
     const p = Number(price);
     const v = Number(volume);
@@ -182,6 +200,7 @@ export class KrakenExchange implements Exchange {
       // fciq: fees in USD, as the ledger books them (Kraken's default for sells is the base currency).
       oflags: req.postOnly === false ? 'fciq' : 'post,fciq',
       cl_ord_id: cl,
+      lookupPairs: this.pairNames,
     });
     const id = res.txid[0];
     if (!id) throw new ExchangeError('retryable', 'Kraken AddOrder: no txid in the answer');
@@ -237,7 +256,13 @@ export class KrakenExchange implements Exchange {
   private async queryChunk(chunk: string[]): Promise<OrderReport[]> {
     try {
       const res = await this.client.queryOrders(chunk);
-      return Object.entries(res).map(([id, o]) => this.toReport(id, o));
+      const out: OrderReport[] = [];
+      // A report with garbled numbers is omitted (unknown): the caller asks again next tick.
+      for (const [id, o] of Object.entries(res)) {
+        const r = this.toReport(id, o);
+        if ('report' in r) out.push(r.report);
+      }
+      return out;
     } catch (err) {
       if (!(err instanceof ExchangeError) || err.kind !== 'unknown_order') throw err;
       if (chunk.length === 1) {
@@ -253,49 +278,126 @@ export class KrakenExchange implements Exchange {
     const { open } = await this.client.openOrders();
     return Object.entries(open)
       .filter(([, o]) => this.isOurs(o))
-      .map(([id, o]) => this.toReport(id, o));
+      .map(([id, o]) => this.reportOrThrow(id, o));
   }
 
-  async findOrderByClientId(clientOrderId: string): Promise<OrderReport | null> {
+  /** Only an order with exactly our cl_ord_id, on our pair (any Kraken spelling), of `expect.side` when given. */
+  async findOrderByClientId(clientOrderId: string, expect: { side?: Side } = {}): Promise<OrderReport | null> {
     const cl = this.krakenClientOrderId(clientOrderId);
     this.clientIds.set(cl, clientOrderId);
-    const found = await this.client.findByClientOrderId(cl);
-    return found ? this.toReport(found.txid, found.info) : null;
+    await this.getPairInfo();
+    const found = await this.client.findByClientOrderId(cl, undefined, this.match(expect.side));
+    return found ? this.reportOrThrow(found.txid, found.info) : null;
   }
 
-  /** Total balances of the pair's base and quote assets (Kraken `Balance`, which includes amounts held by open orders). */
+  /**
+   * What can fund new orders, per side: Kraken `BalanceEx` (balance + credit −
+   * credit_used − hold_trade, per the docs' "available balance") summed over the
+   * asset's tradable keys (XXDG, XDG, XDG.F …; see `tradableBalanceKeys`). When
+   * BalanceEx is refused (permissions, unknown method), `Balance` totals of the
+   * same keys. Negative, non-numeric or absurd amounts: a retryable error.
+   */
   async getBalances(): Promise<Balances> {
     const info = await this.getPairInfo();
+    let ex: Record<string, { balance?: string; hold_trade?: string; credit?: string; credit_used?: string }> | null = null;
+    try {
+      ex = await this.client.balanceEx();
+    } catch (err) {
+      if (!(err instanceof ExchangeError) || err.retryable) throw err;
+      log.warn('Kraken BalanceEx refused; using Balance (amounts held by open orders are not subtracted)', { error: errorMessage(err) });
+    }
+    if (ex) {
+      const free = (asset: string) => {
+        let sum = 0;
+        for (const k of tradableBalanceKeys(asset)) {
+          const e = ex[k];
+          if (!e) continue;
+          const v = balanceAmount(e.balance, k) + balanceAmount(e.credit, `${k} credit`) - balanceAmount(e.credit_used, `${k} credit_used`) - balanceAmount(e.hold_trade, `${k} hold_trade`);
+          sum += v;
+        }
+        return Math.max(0, sum);
+      };
+      return { base: free(info.baseAsset), quote: free(info.quoteAsset) };
+    }
     const res = await this.client.balance();
-    return { base: Number(res[info.baseAsset] ?? 0), quote: Number(res[info.quoteAsset] ?? 0) };
+    const total = (asset: string) => tradableBalanceKeys(asset).reduce((sum, k) => sum + balanceAmount(res[k], k), 0);
+    return { base: total(info.baseAsset), quote: total(info.quoteAsset) };
   }
 
-  /** Totals and the parts held by open orders (Kraken `BalanceEx`): what is free to fund a new order. */
+  /** Totals and the parts held by open orders (Kraken `BalanceEx`) of the pair's assets. */
   async getBalanceDetails(): Promise<{ base: { total: number; held: number }; quote: { total: number; held: number } }> {
     const info = await this.getPairInfo();
     const res = await this.client.balanceEx();
-    const one = (asset: string) => ({ total: Number(res[asset]?.balance ?? 0), held: Number(res[asset]?.hold_trade ?? 0) });
+    const one = (asset: string) => ({ total: balanceAmount(res[asset]?.balance, asset), held: balanceAmount(res[asset]?.hold_trade, `${asset} hold_trade`) });
     return { base: one(info.baseAsset), quote: one(info.quoteAsset) };
   }
 
-  private toReport(id: string, o: KrakenOrderInfo): OrderReport {
+  /**
+   * The account's maker fee for our pair in percent (Kraken `TradeVolume`,
+   * `fees_maker[pair].fee`), or null when Kraken does not tell (no permission,
+   * no entry, garbage). Also prices garbage fees in later order reports.
+   */
+  async getMakerFeePct(): Promise<number | null> {
+    try {
+      const res = await this.client.tradeVolume(this.pair);
+      const table = res.fees_maker ?? {};
+      const want = new Set([this.pair, ...this.pairNames].flatMap(pairForms));
+      const key = Object.keys(table).find((k) => pairForms(k).some((f) => want.has(f))) ?? Object.keys(table)[0];
+      const fee = key !== undefined ? krakenNum(table[key]?.fee) : NaN;
+      if (!(Number.isFinite(fee) && fee >= 0 && fee <= 5)) {
+        log.warn('Kraken TradeVolume: no usable maker fee for the pair', { pair: this.pair, fee: key !== undefined ? String(table[key]?.fee) : 'absent' });
+        return null;
+      }
+      this.makerFeePct = fee;
+      return fee;
+    } catch (err) {
+      log.warn('Kraken TradeVolume failed; maker fee unknown', { error: errorMessage(err) });
+      return null;
+    }
+  }
+
+  private match(side?: Side): OrderMatch {
+    return { pairs: [this.pair, ...this.pairNames], side };
+  }
+
+  /** A report whose numbers Kraken garbled is unknown: an error the caller retries, never a bogus report or a false "not found". */
+  private reportOrThrow(id: string, o: KrakenOrderInfo): OrderReport {
+    const r = this.toReport(id, o);
+    if ('unknown' in r) throw new ExchangeError('retryable', `Kraken order ${id}: unusable report (${r.unknown})`);
+    return r.report;
+  }
+
+  /** Kraken order → report, every number validated (sanitize.ts); `unknown` (logged with the reason) when they cannot be trusted. */
+  private toReport(id: string, o: KrakenOrderInfo): ReportOrUnknown {
     const cl = o.cl_ord_id ?? null;
     const known = cl !== null ? (this.clientIds.get(normalizeClOrdId(cl)) ?? this.clientIds.get(cl)) : undefined;
     const tagged = userrefFromClientOrderId(cl);
     const userref = tagged ?? (o.userref !== null && o.userref !== undefined && Number(o.userref) !== 0 ? Number(o.userref) : null);
+    const nums = parseOrderNumbers(o, this.makerFeePct ?? DEFAULT_MAKER_FEE_PCT);
+    if (!nums.ok) {
+      log.warn('Kraken order report unknown: unusable numbers; asking again later', { id, reason: nums.reason });
+      return { unknown: nums.reason };
+    }
+    for (const note of nums.notes) log.warn(`Kraken order report ${id}: ${note}`);
     const state = o.status;
-    return {
+    const report: OrderReport = {
       id,
       clientOrderId: known ?? cl,
       userref,
       side: o.descr?.type === 'sell' ? 'sell' : 'buy',
-      price: Number(o.descr?.price ?? 0),
-      volume: Number(o.vol ?? 0),
-      volumeExecuted: Number(o.vol_exec ?? 0),
-      avgPrice: Number(o.price ?? 0) || 0,
-      fee: Number(o.fee ?? 0),
+      ...nums.value,
       state: state === 'pending' || state === 'open' || state === 'closed' || state === 'canceled' || state === 'expired' ? state : 'open',
-      openedAt: Math.round(Number(o.opentm ?? 0) * 1000),
     };
+    // SPEC §5.1: a post-only order that would have taken liquidity is accepted, then
+    // cancelled by Kraken with reason "Post only order". Not an external cancel.
+    if (state === 'canceled' && typeof o.reason === 'string' && /post\s*only/i.test(o.reason)) report.postOnlyRejected = true;
+    return { report };
   }
+}
+
+/** Price as sent to Kraken: a multiple of `tick_size` (when known), written with `pair_decimals`. */
+export function priceString(price: number, info: PairInfo): string {
+  const tick = info.tickSize;
+  if (tick === undefined || !(tick > 0)) return toDecimalString(price, info.priceDecimals);
+  return toDecimalString(Math.round(price / tick) * tick, info.priceDecimals);
 }

@@ -4,6 +4,9 @@
 // ever reuses a nonce.
 import fs from 'node:fs';
 import path from 'node:path';
+import { errorMessage, logger } from '../../util/log.js';
+
+const log = logger('kraken');
 
 /** Persisted high-water mark of nonces; several clients (or restarts) sharing one store never reuse a nonce. */
 export interface NonceStore {
@@ -51,19 +54,51 @@ export class FileNonceStore implements NonceStore {
  * Hands out nonces: milliseconds since the epoch, but always above the last
  * one this source gave and above the store's high-water mark, which is
  * written before the nonce is returned (so before it is used).
+ *
+ * A store that cannot be read or written (disk full, file replaced by a
+ * directory, permissions changed mid-run) does not stop private calls: the
+ * nonce goes on from memory, still strictly increasing and never below what
+ * was used or stored, one alarm is logged (not one per call), and every later
+ * call tries the store again; its recovery is logged too (issue 18 item 2).
  */
 export class NonceSource {
   private last = 0;
+  private storeFailing = false;
   constructor(
     private readonly now: () => number,
     private readonly store?: NonceStore,
   ) {}
 
   next(): string {
-    const stored = this.store ? this.store.read() : 0;
-    const candidate = Math.max(Math.floor(this.now() * 1000), this.last + 1, stored + 1);
+    let stored = 0;
+    if (this.store) {
+      try {
+        stored = this.store.read();
+      } catch (err) {
+        this.storeFailed(err);
+      }
+    }
+    const candidate = Math.max(Math.floor(this.now() * 1000), this.last + 1, Number.isSafeInteger(stored) ? stored + 1 : 0);
     this.last = candidate;
-    this.store?.write(candidate);
+    if (this.store) {
+      try {
+        this.store.write(candidate);
+        if (this.storeFailing) {
+          this.storeFailing = false;
+          log.info('nonce high-water mark is being persisted again', { nonce: candidate });
+        }
+      } catch (err) {
+        this.storeFailed(err);
+      }
+    }
     return String(candidate);
+  }
+
+  private storeFailed(err: unknown): void {
+    if (this.storeFailing) return;
+    this.storeFailing = true;
+    log.error('cannot persist the nonce high-water mark; nonces continue from memory (still increasing) and the file is retried on every call. Fix the disk or the file, or a restart may reuse nonces', {
+      error: errorMessage(err),
+    });
   }
 }

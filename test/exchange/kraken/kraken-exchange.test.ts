@@ -31,7 +31,7 @@ test('getPairInfo reads AssetPairs; falls back to FALLBACK_PAIR_INFO with a warn
   const rig = await krakenRig({}, { maxRetries: 1 });
   try {
     const ex = exchangeFor(rig);
-    assert.deepEqual(await ex.getPairInfo(), { pair: 'XDGUSD', baseAsset: 'XXDG', quoteAsset: 'ZUSD', priceDecimals: 7, lotDecimals: 8, orderMin: 13, costMin: 0.5 });
+    assert.deepEqual(await ex.getPairInfo(), { pair: 'XDGUSD', baseAsset: 'XXDG', quoteAsset: 'ZUSD', priceDecimals: 7, lotDecimals: 8, orderMin: 13, costMin: 0.5, tickSize: 0.0000001, status: 'online' });
     const cold = exchangeFor(rig);
     rig.sim.faults.add({ type: 'malformed_json', endpoint: 'AssetPairs', times: 10 });
     const r = await captureLogs(() => cold.getPairInfo());
