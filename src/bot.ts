@@ -43,6 +43,19 @@ export class StateModeError extends Error {
   }
 }
 
+/** A setting of the environment that cannot work with the saved state (e.g. a stop floor above the saved capital). */
+export class StateSettingsError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'StateSettingsError';
+  }
+}
+
+/** Nothing was ever funded, placed or filled: the saved state holds no history worth keeping over the environment. */
+function neverTraded(state: GridState): boolean {
+  return !state.funded && state.fills.length === 0 && state.orders.length === 0 && state.profit.roundTrips === 0;
+}
+
 /** Live mode with a state file that exists but cannot be read, and no usable backup. */
 export class StateUnreadableError extends Error {
   constructor(dir: string) {
@@ -61,6 +74,13 @@ function warnOverridden(config: Config, state: GridState): void {
   if (state.settings.aiIntervalSec !== config.aiAdvisorInterval) diffs.push(`AI_ADVISOR_INTERVAL=${config.aiAdvisorInterval} (saved ${state.settings.aiIntervalSec} s is used)`);
   if (state.ledger.startingCapital !== config.startingCapital) diffs.push(`STARTING_CAPITAL=${config.startingCapital} (the saved ledger started with $${state.ledger.startingCapital}; start on a fresh LOG_DIR to change it)`);
   for (const d of diffs) log.warn(`saved state overrides ${d}`);
+  // The risk rules compare with the saved ledger's capital: a floor at or above it would stop trading at once.
+  if (config.stopFloor >= state.ledger.startingCapital) {
+    throw new StateSettingsError(
+      'STOP_FLOOR',
+      `must be below the saved ledger's starting capital $${state.ledger.startingCapital} (STARTING_CAPITAL only applies to a fresh LOG_DIR), got ${config.stopFloor}`,
+    );
+  }
 }
 
 export interface BotOptions {
@@ -118,6 +138,8 @@ export class Bot implements BotHandle {
   private stopping: Promise<void> | null = null;
   /** True once the first start-up (reconcile or first grid) succeeded. */
   started = false;
+  /** The state came from LOG_DIR (a restart), not from the environment. */
+  restored = false;
   /** Why the last start-up attempt failed, while it keeps failing. */
   startError: string | null = null;
   /** The last tick's error, while ticks keep failing. */
@@ -174,16 +196,22 @@ export class Bot implements BotHandle {
       // Starting fresh would forget orders that may still be working and the profit history: an operator must look first.
       throw new StateUnreadableError(path.resolve(config.logDir));
     }
-    const state =
-      loaded.saved?.state ??
-      newState(
-        strategyConfig(config),
-        { spacingPct: config.gridSpacingPct, ratioOverride: null, aiIntervalSec: config.aiAdvisorInterval },
-        opts.botId ?? crypto.randomBytes(10).toString('hex'),
-        now(),
-      );
+    let saved = loaded.saved;
+    if (saved && neverTraded(saved.state)) {
+      // A first start that never reached the exchange must not pin the capital and settings of that attempt.
+      log.info('the saved state never traded: starting from the environment\'s settings (the deployment id is kept)');
+      saved = null;
+    }
+    const fresh = newState(
+      strategyConfig(config),
+      { spacingPct: config.gridSpacingPct, ratioOverride: null, aiIntervalSec: config.aiAdvisorInterval },
+      loaded.saved?.state.botId ?? opts.botId ?? crypto.randomBytes(10).toString('hex'),
+      now(),
+    );
+    if (loaded.saved && !saved) fresh.orderSeq = loaded.saved.state.orderSeq; // client order ids are never reused
+    const state = saved?.state ?? fresh;
     const mode = config.dryRun ? 'dry_run' : 'live';
-    if (loaded.saved) {
+    if (saved) {
       if (state.mode && state.mode !== mode) throw new StateModeError(state.mode, mode, path.resolve(config.logDir));
       warnOverridden(config, state);
     }
@@ -199,14 +227,15 @@ export class Bot implements BotHandle {
           takerFeePct: config.makerFeePct + PAPER_TAKER_EXTRA_PCT,
           userref: config.krakenUserref,
           now,
-          snapshot: (loaded.saved?.exchange as PaperSnapshot | undefined) ?? null,
+          snapshot: (saved?.exchange as PaperSnapshot | undefined) ?? null,
         });
       } else {
         exchange = new KrakenExchange(krakenClient(config, now), { pair: config.pair, userref: config.krakenUserref, now });
       }
     }
     const bot = new Bot(opts, state, exchange, store);
-    if (loaded.saved) bot.savedRevision = state.revision;
+    bot.restored = saved !== null;
+    if (saved) bot.savedRevision = state.revision;
     return bot;
   }
 
@@ -397,9 +426,10 @@ export class Bot implements BotHandle {
   }
 }
 
-function banner(config: Config): void {
+/** What this run really uses: after a restart, capital and spacing come from the saved state, not the environment. */
+function banner(config: Config, state: GridState): void {
   log.info(
-    `doge-grid-bot starting: ${config.dryRun ? 'DRY RUN (paper account, real prices)' : 'LIVE TRADING'} on ${config.pair}, capital $${config.startingCapital}, spacing ${config.gridSpacingPct}%, poll ${config.pollIntervalSeconds}s, state in ${path.resolve(config.logDir)}`,
+    `doge-grid-bot starting: ${config.dryRun ? 'DRY RUN (paper account, real prices)' : 'LIVE TRADING'} on ${config.pair}, capital $${state.ledger.startingCapital}, spacing ${state.settings.spacingPct}%, poll ${config.pollIntervalSeconds}s, state in ${path.resolve(config.logDir)}`,
   );
 }
 
@@ -448,7 +478,6 @@ export async function main(env: Record<string, string | undefined> = process.env
   configureLogger({ level: config.logLevel, format: config.logFormat });
   for (const secret of [config.krakenApiKey, config.krakenApiSecret, config.telegramBotToken, config.aiApiKey, config.dashboardToken]) registerSecret(secret);
   fs.mkdirSync(config.logDir, { recursive: true });
-  banner(config);
 
   let bot: Bot;
   try {
@@ -462,8 +491,13 @@ export async function main(env: Record<string, string | undefined> = process.env
       process.stderr.write(`State error: ${err.message}\n`);
       return 2;
     }
+    if (err instanceof StateSettingsError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      return 2;
+    }
     throw err;
   }
+  banner(config, bot.state);
   const services = await createServices(bot);
   bot.use(services.hooks);
 

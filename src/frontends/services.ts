@@ -121,7 +121,7 @@ function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: A
           levelsPerSide: s.levelsPerSide,
           orderSizeUsd: s.orderSizeUsd,
           startingCapital: s.ledger.startingCapital,
-          note: s.fills.length > 0 ? `restored state: ${s.profit.roundTrips} round trips, ${s.orders.length} orders working` : 'fresh start',
+          note: b.restored ? `restored state: ${s.profit.roundTrips} round trips, ${s.orders.length} orders working` : 'fresh start',
         }),
       );
       stats.run(b.now());

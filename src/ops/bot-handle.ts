@@ -18,6 +18,8 @@ export interface BotHandle {
   readonly ticks: number;
   readonly errorsTotal: number;
   readonly consecutiveErrors: number;
+  /** The state came from LOG_DIR (a restart), not from the environment. */
+  readonly restored: boolean;
   /** True once the first start-up succeeded. */
   readonly started: boolean;
   /** Why start-up keeps failing (null once started). */
