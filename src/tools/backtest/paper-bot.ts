@@ -33,8 +33,11 @@ export class ReplayMarket implements MarketData {
 
 /** The replay's fake clock: `t` is set by the replay, `now` is what the bot reads. */
 export class ReplayClock {
-  constructor(public t: number) {}
+  t = 0;
   readonly now = (): number => this.t;
+  constructor(t: number) {
+    this.t = t;
+  }
 }
 
 /** What the Trader reported during the replay, as the bot's notifier would have seen it. */

@@ -22,14 +22,20 @@ export function visitSlots(intervalMs: number): { interval: number; slots: reado
 
 /** Mark-to-market equity over every visited price: its largest fall from a previous peak. */
 export class Drawdown {
+  // Fields start as numbers (not as constructor parameters, which start out
+  // undefined) so V8 keeps them as double fields, updated in place: mark runs for every visit.
   maxDd = 0;
   maxDdPct = 0;
-  constructor(
-    private peak: number,
-    /** Cash and inventory as of the last real tick (visits in between change neither). */
-    public cash: number,
-    public inv: number,
-  ) {}
+  private peak = 0;
+  /** Cash and inventory as of the last real tick (visits in between change neither). */
+  cash = 0;
+  inv = 0;
+
+  constructor(peak: number, cash: number, inv: number) {
+    this.peak = peak;
+    this.cash = cash;
+    this.inv = inv;
+  }
 
   mark(p: number): void {
     const e = this.cash + this.inv * p;
