@@ -96,8 +96,8 @@ const processIo: DemoIo = {
 /** How long the bot gets to cancel its orders and save before it is killed. */
 const BOT_STOP_GRACE_MS = 20_000;
 
-/** Runs the demo until it is stopped; resolves with the exit code. */
-export async function runDemo(argv: readonly string[], io: DemoIo = processIo): Promise<number> {
+/** Arguments, --help, the built bot and a free port: what to run, or the exit code to stop with. */
+async function prepareDemo(argv: readonly string[], io: DemoIo): Promise<{ opts: DemoOptions; botJs: string } | number> {
   let opts: DemoOptions;
   try {
     opts = parseDemoArgs(argv);
@@ -119,109 +119,137 @@ export async function runDemo(argv: readonly string[], io: DemoIo = processIo): 
     io.err(`demo: port ${opts.port} is already in use (another bot or demo?). Stop it, or pick another port: npm run demo -- --port ${opts.port + 1}\n`);
     return 1;
   }
+  return { opts, botJs };
+}
 
-  const sim: KrakenSim = await startKrakenSim({
-    process: { kind: 'ou', price: 0.1, theta: 0.02, volatility: 0.004 },
-    seed: opts.seed,
-    tier: 'pro',
-    autoStepMs: 1000,
-  });
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doge-grid-demo-'));
-  const token = `demo-${crypto.randomBytes(6).toString('hex')}`;
-  const dashboard = `http://localhost:${opts.port}/`;
+/** What one demo run is made of, once the simulator is up. */
+interface DemoSetup {
+  opts: DemoOptions;
+  botJs: string;
+  sim: KrakenSim;
+  stateDir: string;
+  /** Dashboard token for changes. */
+  token: string;
+  dashboard: string;
+}
+
+function printBanner(io: DemoIo, d: DemoSetup): void {
   io.out(
     [
       '',
       '=== doge-grid-bot demo: LIVE mode against a local Kraken simulator ===',
       'Fake API keys and fake money; nothing leaves this machine.',
-      `  simulator   ${sim.url}  (XDGUSD, mean-reverting price around 0.10, one step per second, seed ${opts.seed})`,
-      `  bot         node ${path.relative(process.cwd(), botJs) || botJs}  (DRY_RUN=false, poll every 5 s)`,
-      `  dashboard   ${dashboard}  (token for changes: ${token})`,
-      `  state/logs  ${stateDir}`,
+      `  simulator   ${d.sim.url}  (XDGUSD, mean-reverting price around 0.10, one step per second, seed ${d.opts.seed})`,
+      `  bot         node ${path.relative(process.cwd(), d.botJs) || d.botJs}  (DRY_RUN=false, poll every 5 s)`,
+      `  dashboard   ${d.dashboard}  (token for changes: ${d.token})`,
+      `  state/logs  ${d.stateDir}`,
       '  stop        Ctrl-C (the bot cancels its orders, then the simulator stops)',
       '',
       '',
     ].join('\n'),
   );
+}
 
-  const child: ChildProcess = spawn(process.execPath, [botJs], {
+/** The daemon in LIVE mode against the simulator, with an environment built from scratch (nothing inherited). */
+function spawnBot(d: DemoSetup): ChildProcess {
+  return spawn(process.execPath, [d.botJs], {
     env: {
       DRY_RUN: 'false',
-      KRAKEN_API_URL: sim.url,
-      KRAKEN_API_KEY: sim.apiKey,
-      KRAKEN_API_SECRET: sim.apiSecret,
+      KRAKEN_API_URL: d.sim.url,
+      KRAKEN_API_KEY: d.sim.apiKey,
+      KRAKEN_API_SECRET: d.sim.apiSecret,
       // The simulator enforces Kraken's counters; pro keeps a 5 s poll and quick rebuilds well inside them.
       KRAKEN_TIER: 'pro',
-      PORT: String(opts.port),
-      LOG_DIR: stateDir,
+      PORT: String(d.opts.port),
+      LOG_DIR: d.stateDir,
       POLL_INTERVAL_SECONDS: '5',
-      DASHBOARD_TOKEN: token,
+      DASHBOARD_TOKEN: d.token,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
 
-  let stopping: Promise<void> | null = null;
-  let announced = false;
-  let portLost = false;
-  const exited = new Promise<number>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-    child.once('error', (err) => {
-      io.err(`demo: could not start the bot: ${err.message}\n`);
-      resolve(1);
+/** The running bot: its exit, the stop sequence, and what its output tells the demo. */
+class BotSupervisor {
+  /** Resolves with the bot's exit code (1 if it could not start or was killed by a signal). */
+  readonly exited: Promise<number>;
+  stopping: Promise<void> | null = null;
+  /** The bot could not open the dashboard. */
+  portLost = false;
+  private announced = false;
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly io: DemoIo,
+    private readonly d: DemoSetup,
+  ) {
+    this.exited = new Promise<number>((resolve) => {
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+      child.once('error', (err) => {
+        io.err(`demo: could not start the bot: ${err.message}\n`);
+        resolve(1);
+      });
     });
-  });
+  }
 
-  const stop = (why: string): Promise<void> => {
-    if (stopping) {
+  /** Forwards the bot's output as is, watching it for the dashboard's start (or failure). */
+  forwardOutput(): void {
+    this.child.stdout!.on('data', this.forward(this.io.out));
+    this.child.stderr!.on('data', this.forward(this.io.err));
+  }
+
+  /** SIGTERM (the bot cancels its orders and saves), SIGKILL after the grace period or on a second stop. */
+  stop(why: string): Promise<void> {
+    const { child, io } = this;
+    if (this.stopping) {
       io.err('demo: stopping now (bot killed)\n');
       child.kill('SIGKILL');
-      return stopping;
+      return this.stopping;
     }
     io.out(`\n--- demo: ${why}; stopping the bot (it cancels its orders on the simulator)…\n`);
-    stopping = (async () => {
+    this.stopping = (async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), BOT_STOP_GRACE_MS)));
-      if ((await Promise.race([exited, late])) === 'late') {
+      if ((await Promise.race([this.exited, late])) === 'late') {
         io.err(`demo: the bot did not stop within ${BOT_STOP_GRACE_MS / 1000} s; killing it\n`);
         child.kill('SIGKILL');
-        await exited;
+        await this.exited;
       }
       clearTimeout(timer);
     })();
-    return stopping;
-  };
+    return this.stopping;
+  }
 
-  const watch = (text: string) => {
-    if (!announced && /dashboard (listening )?on http/.test(text)) {
-      announced = true;
-      io.out(`--- demo: dashboard ready at ${dashboard} ---\n`);
+  private watch(text: string): void {
+    if (!this.announced && /dashboard (listening )?on http/.test(text)) {
+      this.announced = true;
+      this.io.out(`--- demo: dashboard ready at ${this.d.dashboard} ---\n`);
     }
-    if (!portLost && /HTTP server not started/.test(text)) {
-      portLost = true;
-      io.err(`demo: the bot could not open the dashboard on port ${opts.port} (taken meanwhile?); stopping\n`);
-      void stop('no dashboard');
+    if (!this.portLost && /HTTP server not started/.test(text)) {
+      this.portLost = true;
+      this.io.err(`demo: the bot could not open the dashboard on port ${this.d.opts.port} (taken meanwhile?); stopping\n`);
+      void this.stop('no dashboard');
     }
-  };
-  const forward = (write: (t: string) => void) => {
+  }
+
+  private forward(write: (t: string) => void): (chunk: Buffer) => void {
     let pending = '';
     return (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       write(text);
       pending = (pending + text).slice(-4096);
-      watch(pending);
+      this.watch(pending);
       const nl = pending.lastIndexOf('\n');
       if (nl >= 0) pending = pending.slice(nl + 1);
     };
-  };
-  child.stdout!.on('data', forward(io.out));
-  child.stderr!.on('data', forward(io.err));
+  }
+}
 
-  io.onSignal((sig) => void stop(`${sig} received`));
-
-  // The bot logs its fills only in summaries; show each execution as the exchange makes it.
+/** The bot logs its fills only in summaries; show each execution as the exchange makes it. */
+function echoSimTrades(sim: KrakenSim, io: DemoIo): NodeJS.Timeout {
   let shown = 0;
-  const fills = setInterval(() => {
+  return setInterval(() => {
     const trades = sim.trades();
     for (; shown < trades.length; shown++) {
       const t = trades[shown]!;
@@ -229,18 +257,18 @@ export async function runDemo(argv: readonly string[], io: DemoIo = processIo): 
       io.out(`[sim] ${time} ${t.side} ${t.volume.toFixed(2)} XDG @ ${t.price.toFixed(7)} USD, fee $${t.fee.toFixed(4)} (order ${t.ordertxid})\n`);
     }
   }, 500);
+}
 
-  const code = await exited;
-  if (stopping) await stopping;
-  clearInterval(fills);
-  const open = sim.openOrders().length;
-  const trades = sim.trades().length;
-  await sim.close();
-  if (!stopping) {
+/** After the bot exited: the simulator stops, and the demo says how it ended. Resolves with the demo's exit code. */
+async function finishDemo(io: DemoIo, d: DemoSetup, bot: BotSupervisor, code: number): Promise<number> {
+  const open = d.sim.openOrders().length;
+  const trades = d.sim.trades().length;
+  await d.sim.close();
+  if (!bot.stopping) {
     io.err(`demo: the bot exited on its own (code ${code}); simulator stopped\n`);
     return code === 0 ? 1 : code;
   }
-  io.out(`--- demo: bot stopped (exit code ${code}); ${trades} trades on the simulator, ${open} orders left open; simulator stopped. State and CSV logs: ${stateDir}\n`);
+  io.out(`--- demo: bot stopped (exit code ${code}); ${trades} trades on the simulator, ${open} orders left open; simulator stopped. State and CSV logs: ${d.stateDir}\n`);
   if (open > 0) {
     io.out(
       '--- demo: cancelling orders only seconds old costs Kraken up to 8 rate points each, so the bot waits for its\n' +
@@ -248,7 +276,37 @@ export async function runDemo(argv: readonly string[], io: DemoIo = processIo): 
         '    they simply vanish with the simulator. Stop the demo after half a minute to see a clean cancellation.\n',
     );
   }
-  return portLost ? 1 : code;
+  return bot.portLost ? 1 : code;
+}
+
+/** Runs the demo until it is stopped; resolves with the exit code. */
+export async function runDemo(argv: readonly string[], io: DemoIo = processIo): Promise<number> {
+  const prepared = await prepareDemo(argv, io);
+  if (typeof prepared === 'number') return prepared;
+  const { opts, botJs } = prepared;
+  const sim: KrakenSim = await startKrakenSim({
+    process: { kind: 'ou', price: 0.1, theta: 0.02, volatility: 0.004 },
+    seed: opts.seed,
+    tier: 'pro',
+    autoStepMs: 1000,
+  });
+  const d: DemoSetup = {
+    opts,
+    botJs,
+    sim,
+    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'doge-grid-demo-')),
+    token: `demo-${crypto.randomBytes(6).toString('hex')}`,
+    dashboard: `http://localhost:${opts.port}/`,
+  };
+  printBanner(io, d);
+  const bot = new BotSupervisor(spawnBot(d), io, d);
+  bot.forwardOutput();
+  io.onSignal((sig) => void bot.stop(`${sig} received`));
+  const fills = echoSimTrades(sim, io);
+  const code = await bot.exited;
+  if (bot.stopping) await bot.stopping;
+  clearInterval(fills);
+  return finishDemo(io, d, bot, code);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

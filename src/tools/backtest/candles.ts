@@ -203,19 +203,72 @@ export interface ParsedCsv {
   notes: string[];
 }
 
+/** The rows read so far, column by column. */
+interface RawRows {
+  time: number[];
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+  volume: number[];
+  /** Rows whose high/low did not contain open and close. */
+  widened: number;
+}
+
+/** Reads one data row into `rows` (a high/low that does not contain open and close is widened). */
+function pushRow(rows: RawRows, cells: string[], cols: Columns, lineNo: number): void {
+  const t = parseTimestamp(cells[cols.time]!);
+  if (!Number.isFinite(t)) throw new CandleError(`line ${lineNo}: unreadable timestamp "${cells[cols.time]!.trim()}"`);
+  const o = Number(cells[cols.open]);
+  const h = Number(cells[cols.high]);
+  const l = Number(cells[cols.low]);
+  const c = Number(cells[cols.close]);
+  const v = cols.volume >= 0 ? Number(cells[cols.volume]) : 0;
+  if (!(o > 0 && h > 0 && l > 0 && c > 0) || !Number.isFinite(o + h + l + c)) {
+    throw new CandleError(`line ${lineNo}: open/high/low/close must be positive numbers, got ${[cells[cols.open], cells[cols.high], cells[cols.low], cells[cols.close]].map((x) => x?.trim()).join(', ')}`);
+  }
+  const hi = Math.max(h, o, c);
+  const lo = Math.min(l, o, c);
+  if (hi !== h || lo !== l) rows.widened++;
+  rows.time.push(t);
+  rows.open.push(o);
+  rows.high.push(hi);
+  rows.low.push(lo);
+  rows.close.push(c);
+  rows.volume.push(Number.isFinite(v) && v >= 0 ? v : 0);
+}
+
+/** The series of the rows read: as they are when in time order, else sorted (repeated timestamps: the last row kept). */
+function rowsToSeries(rows: RawRows, notes: string[]): CandleSeries {
+  const { time, open, high, low, close, volume } = rows;
+  let ordered = true;
+  for (let i = 1; i < time.length; i++) if (!(time[i]! > time[i - 1]!)) ordered = false;
+  if (ordered) {
+    const series: CandleSeries = {
+      length: time.length,
+      intervalMs: 0,
+      time: Float64Array.from(time),
+      open: Float64Array.from(open),
+      high: Float64Array.from(high),
+      low: Float64Array.from(low),
+      close: Float64Array.from(close),
+      volume: Float64Array.from(volume),
+    };
+    return { ...series, intervalMs: detectIntervalMs(series.time) };
+  }
+  const objs: Candle[] = time.map((t, i) => ({ time: t, open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! }));
+  const series = seriesFromCandles(objs);
+  notes.push(`rows were not in time order: sorted${series.length < time.length ? `, ${time.length - series.length} repeated timestamp(s) dropped (last row kept)` : ''}`);
+  return series;
+}
+
 /** Reads candles from CSV text (layouts in the header comment). */
 export function parseCandlesCsv(text: string): ParsedCsv {
   const lines = text.split('\n');
   let cols: Columns | null = null;
   let layout = '';
   let width = 0;
-  const time: number[] = [];
-  const open: number[] = [];
-  const high: number[] = [];
-  const low: number[] = [];
-  const close: number[] = [];
-  const volume: number[] = [];
-  let widened = 0;
+  const rows: RawRows = { time: [], open: [], high: [], low: [], close: [], volume: [], widened: 0 };
   for (let li = 0; li < lines.length; li++) {
     let line = lines[li]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
@@ -235,49 +288,12 @@ export function parseCandlesCsv(text: string): ParsedCsv {
       width = cells.length;
     }
     if (cells.length < width) throw new CandleError(`line ${li + 1}: ${cells.length} columns, expected ${width}`);
-    const t = parseTimestamp(cells[cols.time]!);
-    if (!Number.isFinite(t)) throw new CandleError(`line ${li + 1}: unreadable timestamp "${cells[cols.time]!.trim()}"`);
-    const o = Number(cells[cols.open]);
-    const h = Number(cells[cols.high]);
-    const l = Number(cells[cols.low]);
-    const c = Number(cells[cols.close]);
-    const v = cols.volume >= 0 ? Number(cells[cols.volume]) : 0;
-    if (!(o > 0 && h > 0 && l > 0 && c > 0) || !Number.isFinite(o + h + l + c)) {
-      throw new CandleError(`line ${li + 1}: open/high/low/close must be positive numbers, got ${[cells[cols.open], cells[cols.high], cells[cols.low], cells[cols.close]].map((x) => x?.trim()).join(', ')}`);
-    }
-    const hi = Math.max(h, o, c);
-    const lo = Math.min(l, o, c);
-    if (hi !== h || lo !== l) widened++;
-    time.push(t);
-    open.push(o);
-    high.push(hi);
-    low.push(lo);
-    close.push(c);
-    volume.push(Number.isFinite(v) && v >= 0 ? v : 0);
+    pushRow(rows, cells, cols, li + 1);
   }
-  if (time.length === 0) throw new CandleError('no candles in the file');
+  if (rows.time.length === 0) throw new CandleError('no candles in the file');
   const notes: string[] = [];
-  if (widened > 0) notes.push(`${widened} candle(s) had a high/low that did not contain open and close; widened`);
-  let ordered = true;
-  for (let i = 1; i < time.length; i++) if (!(time[i]! > time[i - 1]!)) ordered = false;
-  let series: CandleSeries;
-  if (ordered) {
-    series = {
-      length: time.length,
-      intervalMs: 0,
-      time: Float64Array.from(time),
-      open: Float64Array.from(open),
-      high: Float64Array.from(high),
-      low: Float64Array.from(low),
-      close: Float64Array.from(close),
-      volume: Float64Array.from(volume),
-    };
-    series = { ...series, intervalMs: detectIntervalMs(series.time) };
-  } else {
-    const objs: Candle[] = time.map((t, i) => ({ time: t, open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! }));
-    series = seriesFromCandles(objs);
-    notes.push(`rows were not in time order: sorted${series.length < time.length ? `, ${time.length - series.length} repeated timestamp(s) dropped (last row kept)` : ''}`);
-  }
+  if (rows.widened > 0) notes.push(`${rows.widened} candle(s) had a high/low that did not contain open and close; widened`);
+  const series = rowsToSeries(rows, notes);
   return { series, layout, notes };
 }
 

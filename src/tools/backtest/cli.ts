@@ -191,39 +191,81 @@ async function loadData(v: Record<string, string | boolean | undefined>, io: Cli
   };
 }
 
+/** The CLI's options (node:util parseArgs). */
+const CLI_OPTIONS = {
+  csv: { type: 'string' },
+  synthetic: { type: 'string' },
+  fetch: { type: 'boolean' },
+  interval: { type: 'string' },
+  pair: { type: 'string' },
+  days: { type: 'string' },
+  seed: { type: 'string' },
+  start: { type: 'string' },
+  price: { type: 'string' },
+  vol: { type: 'string' },
+  drift: { type: 'string' },
+  'half-life': { type: 'string' },
+  spacing: { type: 'string' },
+  levels: { type: 'string' },
+  capital: { type: 'string' },
+  fee: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-fast-path': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface Scenario {
+  config: Config;
+  levels: number | null;
+}
+
+/** Every spacing × levels combination asked for, each a validated Config. */
+function scenarioConfigs(values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): Scenario[] {
+  const spacings = values.spacing !== undefined ? parseList('spacing', values.spacing as string) : [num('spacing', env.GRID_SPACING_PCT, 1.0)];
+  const levels: (number | null)[] = values.levels !== undefined ? parseList('levels', values.levels as string) : [null];
+  for (const l of levels) if (l !== null && !(Number.isInteger(l) && l >= 1 && l <= 50)) throw new UsageError(`--levels: expected whole numbers 1–50, got ${l}`);
+  const capital = values.capital !== undefined ? num('capital', values.capital as string, 0, (x) => x > 0, 'a positive amount') : undefined;
+  const fee = values.fee !== undefined ? num('fee', values.fee as string, 0, (x) => x >= 0 && x <= 5, 'a fee in % (0–5)') : undefined;
+  const configs: Scenario[] = [];
+  for (const s of spacings) for (const l of levels) configs.push({ config: backtestConfig({ spacingPct: s, capital, makerFeePct: fee, env }), levels: l });
+  return configs;
+}
+
+/** Every scenario over the same data, and the report. */
+async function runScenarios(values: Record<string, string | boolean | undefined>, configs: Scenario[], data: LoadedData): Promise<BacktestReport> {
+  const scenarios: ScenarioSummary[] = [];
+  const t0 = performance.now();
+  for (const c of configs) {
+    const run = await runBacktest(data.series, { config: c.config, levelsPerSide: c.levels, pair: data.pair, fastPath: values['no-fast-path'] !== true, logReplayTime: values.verbose === true });
+    scenarios.push(run.summary);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const total = data.series.length * configs.length;
+  return { data: data.info, scenarios, throughput: { candles: total, seconds, candlesPerSecond: seconds > 0 ? total / seconds : 0 } };
+}
+
+/** The message and exit code of a failed run (2: bad usage or configuration, 1: failure). */
+function failure(err: unknown, io: CliIo): number {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof CandleError) {
+    io.stderr(`${err.message}\n(see --help)\n`);
+    return 2;
+  }
+  if (err instanceof BacktestError) {
+    io.stderr(`backtest: ${err.message}\n`);
+    return err.message.startsWith('--levels') ? 2 : 1;
+  }
+  io.stderr(`backtest failed: ${errorMessage(err)}\n`);
+  return 1;
+}
+
 /** The CLI; returns the exit code (0 ok, 2 bad usage or configuration, 1 failure). */
 export async function main(argv: string[], io: CliIo, clientFactory: (env: Record<string, string | undefined>) => KrakenClient = krakenClient): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        csv: { type: 'string' },
-        synthetic: { type: 'string' },
-        fetch: { type: 'boolean' },
-        interval: { type: 'string' },
-        pair: { type: 'string' },
-        days: { type: 'string' },
-        seed: { type: 'string' },
-        start: { type: 'string' },
-        price: { type: 'string' },
-        vol: { type: 'string' },
-        drift: { type: 'string' },
-        'half-life': { type: 'string' },
-        spacing: { type: 'string' },
-        levels: { type: 'string' },
-        capital: { type: 'string' },
-        fee: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        json: { type: 'boolean' },
-        'no-fast-path': { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+    values = parseArgs({ args: argv, strict: true, allowPositionals: false, options: CLI_OPTIONS }).values;
   } catch (err) {
     io.stderr(`${errorMessage(err)}\n\n${USAGE}`);
     return 2;
@@ -236,37 +278,13 @@ export async function main(argv: string[], io: CliIo, clientFactory: (env: Recor
   // without --verbose they are dropped: stops, pauses and failed ticks are in the report.
   configureLogger(values.verbose ? { level: 'INFO', write: (line) => io.stderr(line + '\n') } : { level: 'ERROR', write: () => undefined });
   try {
-    const spacings = values.spacing !== undefined ? parseList('spacing', values.spacing as string) : [num('spacing', io.env.GRID_SPACING_PCT, 1.0)];
-    const levels: (number | null)[] = values.levels !== undefined ? parseList('levels', values.levels as string) : [null];
-    for (const l of levels) if (l !== null && !(Number.isInteger(l) && l >= 1 && l <= 50)) throw new UsageError(`--levels: expected whole numbers 1–50, got ${l}`);
-    const capital = values.capital !== undefined ? num('capital', values.capital as string, 0, (x) => x > 0, 'a positive amount') : undefined;
-    const fee = values.fee !== undefined ? num('fee', values.fee as string, 0, (x) => x >= 0 && x <= 5, 'a fee in % (0–5)') : undefined;
-    const configs: { config: Config; levels: number | null }[] = [];
-    for (const s of spacings) for (const l of levels) configs.push({ config: backtestConfig({ spacingPct: s, capital, makerFeePct: fee, env: io.env }), levels: l });
-
+    const configs = scenarioConfigs(values, io.env);
     const data = await loadData(values, io, clientFactory);
-    const scenarios: ScenarioSummary[] = [];
-    const t0 = performance.now();
-    for (const c of configs) {
-      const run = await runBacktest(data.series, { config: c.config, levelsPerSide: c.levels, pair: data.pair, fastPath: values['no-fast-path'] !== true, logReplayTime: values.verbose === true });
-      scenarios.push(run.summary);
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const total = data.series.length * configs.length;
-    const report: BacktestReport = { data: data.info, scenarios, throughput: { candles: total, seconds, candlesPerSecond: seconds > 0 ? total / seconds : 0 } };
+    const report = await runScenarios(values, configs, data);
     io.stdout(values.json ? jsonReport(report) : textReport(report));
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof CandleError) {
-      io.stderr(`${err.message}\n(see --help)\n`);
-      return 2;
-    }
-    if (err instanceof BacktestError) {
-      io.stderr(`backtest: ${err.message}\n`);
-      return err.message.startsWith('--levels') ? 2 : 1;
-    }
-    io.stderr(`backtest failed: ${errorMessage(err)}\n`);
-    return 1;
+    return failure(err, io);
   }
 }
 

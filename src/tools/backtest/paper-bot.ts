@@ -1,0 +1,114 @@
+// The dry-run bot exactly as the daemon builds it (fresh state, paper account
+// and fees, Trader), driven by the replay: its price source is whatever price
+// the replay shows, its clock the replay's fake clock, and its events are
+// counted for the summary.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Bot } from '../../bot.js';
+import { FALLBACK_PAIR_INFO, type MarketData, type PairInfo, type Ticker } from '../../exchange/exchange.js';
+import { PaperExchange } from '../../exchange/paper-exchange.js';
+import type { GridState, Settings } from '../../core/grid-strategy.js';
+import type { Trader, TraderEvent } from '../../core/trader.js';
+import type { Candle, FillRecord } from '../../core/types.js';
+import type { BacktestOptions } from './engine.js';
+import { BacktestError, LEVELS_OVERRIDE_FIELD } from './errors.js';
+
+/** The price source of the paper account: whatever price the engine is showing. */
+export class ReplayMarket implements MarketData {
+  price = 0;
+  constructor(private readonly pair: PairInfo) {}
+  getTicker(): Promise<Ticker> {
+    const p = this.price;
+    return Promise.resolve({ bid: p, ask: p, last: p });
+  }
+  getOhlc(): Promise<Candle[]> {
+    return Promise.resolve([]);
+  }
+  getPairInfo(): Promise<PairInfo> {
+    return Promise.resolve(this.pair);
+  }
+}
+
+/** The replay's fake clock: `t` is set by the replay, `now` is what the bot reads. */
+export class ReplayClock {
+  t = 0;
+  readonly now = (): number => this.t;
+  constructor(t: number) {
+    this.t = t;
+  }
+}
+
+/** What the Trader reported during the replay, as the bot's notifier would have seen it. */
+export class EventTally {
+  /** Every fill, in order (the state keeps only the last 10 000). */
+  readonly fills: FillRecord[] = [];
+  readonly rebuilds: Record<string, number> = {};
+  pauses = 0;
+  warnings = 0;
+  /** Failed ticks (counted by the replay, which carries on like the live loop). */
+  errors = 0;
+  /** A grid was built without the levels override the run asked for. */
+  levelsIgnored = false;
+  /** Events since the replay last reset it (the fast-path check wants none). */
+  inTick = 0;
+  stoppedAt: number | null = null;
+
+  constructor(
+    private readonly clock: ReplayClock,
+    private readonly levelsOverride: number | null,
+    private readonly levelsPerSide: () => number,
+    private readonly forward: ((e: TraderEvent) => void) | undefined,
+  ) {}
+
+  record(e: TraderEvent): void {
+    this.inTick++;
+    if (e.type === 'fill' || e.type === 'round_trip') this.fills.push(e.fill);
+    else if (e.type === 'grid_built') {
+      const key = e.reason.startsWith('reset') ? 'reset' : e.reason;
+      this.rebuilds[key] = (this.rebuilds[key] ?? 0) + 1;
+      if (this.levelsOverride !== null && this.levelsPerSide() !== this.levelsOverride) this.levelsIgnored = true;
+    } else if (e.type === 'risk' && e.action === 'pause') this.pauses++;
+    else if (e.type === 'risk' && e.action === 'stop') this.stoppedAt = this.clock.t;
+    else if (e.type === 'warning') this.warnings++;
+    this.forward?.(e);
+  }
+}
+
+export interface PaperBot {
+  trader: Trader;
+  state: GridState;
+  exchange: PaperExchange;
+  market: ReplayMarket;
+  clock: ReplayClock;
+  tally: EventTally;
+  levelsOverride: number | null;
+}
+
+/**
+ * Builds the dry-run bot on a directory that does not exist: nothing is
+ * loaded, and since only the Trader is driven (never Bot.persist), nothing is written.
+ */
+export function createPaperBot(opts: BacktestOptions, startMs: number): PaperBot {
+  const clock = new ReplayClock(startMs);
+  const market = new ReplayMarket(opts.pair ?? FALLBACK_PAIR_INFO);
+  const levelsOverride = opts.levelsPerSide ?? null;
+  const tally = new EventTally(clock, levelsOverride, () => state.levelsPerSide, opts.onEvent);
+  const scratch = path.join(os.tmpdir(), `grid-backtest-${process.pid}-${crypto.randomUUID()}`);
+  if (fs.existsSync(scratch)) throw new BacktestError(`scratch path ${scratch} exists`);
+  const bot = Bot.create({
+    config: { ...opts.config, logDir: scratch },
+    market,
+    now: clock.now,
+    botId: opts.botId ?? 'b4c7e57b4c7e57b4c7e5',
+    journal: null,
+    persist: false,
+    services: { onEvent: (e) => tally.record(e) },
+  });
+  const trader = bot.trader;
+  const state = bot.state;
+  if (!(bot.exchange instanceof PaperExchange)) throw new BacktestError('the dry-run bot did not build a paper exchange');
+  if (levelsOverride !== null) (state.settings as Settings & Record<string, unknown>)[LEVELS_OVERRIDE_FIELD] = levelsOverride;
+  return { trader, state, exchange: bot.exchange, market, clock, tally, levelsOverride };
+}

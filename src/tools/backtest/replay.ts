@@ -1,0 +1,206 @@
+// The candle loop (see the header of engine.ts): every candle's visits
+// through the Trader, one real tick each, except what the quiet band proves
+// would do nothing; the equity curve follows every visited price.
+import { errorMessage } from '../../util/log.js';
+import type { CandleSeries } from './candles.js';
+import { BacktestError, LEVELS_UNSUPPORTED } from './errors.js';
+import type { PaperBot } from './paper-bot.js';
+import type { QuietBand } from './quiet-band.js';
+
+/** One quiet candle in this many is replayed anyway, as a check of the quiet band (see the header of engine.ts). */
+export const AUDIT_EVERY = 2048;
+
+export function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : '';
+}
+
+/** The candle length (60 s when unknown) and the offsets of the four visits inside a candle: 0, ¼, ½ and ¾ of it. */
+export function visitSlots(intervalMs: number): { interval: number; slots: readonly [number, number, number, number] } {
+  const interval = intervalMs > 0 ? intervalMs : 60_000;
+  return { interval, slots: [0, Math.floor(interval / 4), Math.floor(interval / 2), Math.floor((3 * interval) / 4)] };
+}
+
+/** Mark-to-market equity over every visited price: its largest fall from a previous peak. */
+export class Drawdown {
+  // Fields start as numbers (not as constructor parameters, which start out
+  // undefined) so V8 keeps them as double fields, updated in place: mark runs for every visit.
+  maxDd = 0;
+  maxDdPct = 0;
+  private peak = 0;
+  /** Cash and inventory as of the last real tick (visits in between change neither). */
+  cash = 0;
+  inv = 0;
+
+  constructor(peak: number, cash: number, inv: number) {
+    this.peak = peak;
+    this.cash = cash;
+    this.inv = inv;
+  }
+
+  mark(p: number): void {
+    const e = this.cash + this.inv * p;
+    if (e >= this.peak) this.peak = e;
+    else {
+      const d = this.peak - e;
+      if (d > this.maxDd) this.maxDd = d;
+      if (d / this.peak > this.maxDdPct) this.maxDdPct = d / this.peak;
+    }
+  }
+}
+
+export interface ReplayMode {
+  /** Skip visits inside the quiet band. */
+  fast: boolean;
+  /** Run every visit; check the skippable ones changed nothing and the book matches the paper exchange. */
+  verify: boolean;
+}
+
+export class Replay {
+  realTicks = 0;
+  readonly curve: Drawdown;
+  private quietCandles = 0;
+  private readonly ps = new Float64Array(4);
+
+  constructor(
+    private readonly series: CandleSeries,
+    private readonly bot: PaperBot,
+    private readonly band: QuietBand,
+    private readonly slots: readonly number[],
+    private readonly mode: ReplayMode,
+  ) {
+    const ledger = bot.state.ledger;
+    this.curve = new Drawdown(ledger.startingCapital, ledger.cash, ledger.inventory);
+  }
+
+  /** The replay proper: start at candle 0's open, then every candle. */
+  async run(): Promise<void> {
+    await this.start();
+    await this.candleSlow(0, 1);
+    const { time, low, high, length: n } = this.series;
+    const slot3 = this.slots[3]!;
+    const band = this.band;
+    const fast = this.mode.fast;
+    for (let i = 1; i < n; i++) {
+      if (fast && low[i]! > band.lo && high[i]! < band.hi && time[i]! + slot3 < band.next) {
+        // Quiet candle: no tick, only the equity curve moves; one in AUDIT_EVERY is checked.
+        if (++this.quietCandles % AUDIT_EVERY === 0) await this.audit(i);
+        this.markQuiet(i);
+        continue;
+      }
+      await this.candleSlow(i, 0);
+    }
+  }
+
+  /** Candle 0's open starts the bot (first grid), like Bot.start() at the first price. */
+  private async start(): Promise<void> {
+    const { trader, state, market, clock, tally, levelsOverride } = this.bot;
+    const p = this.series.open[0]!;
+    market.price = p;
+    await trader.exclusive(() => trader.start());
+    this.realTicks++;
+    if (levelsOverride !== null && (tally.levelsIgnored || state.levelsPerSide !== levelsOverride)) throw new BacktestError(LEVELS_UNSUPPORTED);
+    this.settle(clock.t);
+    if (this.mode.verify) await this.checkBook();
+    this.curve.mark(p);
+  }
+
+  /**
+   * A quiet candle the fast path skips anyway runs its close through the real
+   * tick and checks that nothing changed: a guard against Trader behaviour the
+   * band does not model (it costs a few hundred ticks a year).
+   */
+  private audit(i: number): Promise<void> {
+    return this.tickAt(this.series.time[i]! + this.slots[3]!, this.series.close[i]!, true);
+  }
+
+  /** The equity curve through a quiet candle's visits (in the order candleSlow visits them). */
+  private markQuiet(i: number): void {
+    const { open, high, low, close } = this.series;
+    const curve = this.curve;
+    const o = open[i]!;
+    const hg = high[i]!;
+    const lw = low[i]!;
+    curve.mark(o);
+    if (o - lw <= hg - o) {
+      curve.mark(lw);
+      curve.mark(hg);
+    } else {
+      curve.mark(hg);
+      curve.mark(lw);
+    }
+    curve.mark(close[i]!);
+  }
+
+  /** The visits of candle i from visit k0 on, one at a time. */
+  private async candleSlow(i: number, k0: number): Promise<void> {
+    const { time, open, high, low, close } = this.series;
+    const ps = this.ps;
+    const t0 = time[i]!;
+    const o = open[i]!;
+    const hg = high[i]!;
+    const lw = low[i]!;
+    const lowFirst = o - lw <= hg - o;
+    ps[0] = o;
+    ps[1] = lowFirst ? lw : hg;
+    ps[2] = lowFirst ? hg : lw;
+    ps[3] = close[i]!;
+    const { fast, verify } = this.mode;
+    const band = this.band;
+    let prev = NaN;
+    for (let k = 0; k < 4; k++) {
+      const p = ps[k]!;
+      if (p === prev) continue;
+      prev = p;
+      if (k < k0) continue;
+      const t = t0 + this.slots[k]!;
+      const quiet = p > band.lo && p < band.hi && t < band.next;
+      if (!fast || !quiet) await this.tickAt(t, p, verify && quiet);
+      this.curve.mark(p);
+    }
+  }
+
+  /** One real tick at (t, p). With `quiet`, the fast path would have skipped it: check that it changed nothing. */
+  private async tickAt(t: number, p: number, quiet: boolean): Promise<void> {
+    const { trader, state, market, clock, tally } = this.bot;
+    clock.t = t;
+    market.price = p;
+    const rev = state.revision;
+    const nFills = tally.fills.length;
+    const ledgerBefore = quiet ? JSON.stringify(state.ledger) : '';
+    const ordersBefore = state.orders.length;
+    tally.inTick = 0;
+    try {
+      await trader.tick();
+    } catch (err) {
+      // The live loop logs, counts and carries on; so does the replay.
+      tally.errors++;
+      if (tally.errors <= 3) process.emitWarning(`backtest tick at ${iso(t)} failed: ${errorMessage(err)}`);
+    }
+    this.realTicks++;
+    if (quiet && (state.revision !== rev || tally.fills.length !== nFills || tally.inTick !== 0 || state.orders.length !== ordersBefore || JSON.stringify(state.ledger) !== ledgerBefore)) {
+      throw new BacktestError(
+        `fast-path check: the tick at ${iso(t)} (price ${p}, inside the quiet band ${this.band.lo}…${this.band.hi}, before ${iso(this.band.next)}) changed the state. ` +
+          'The Trader does something the quiet band does not know about: rerun with --no-fast-path, and update src/tools/backtest/quiet-band.ts',
+      );
+    }
+    this.settle(t);
+    if (this.mode.verify) await this.checkBook();
+  }
+
+  /** After a real tick: the new quiet band, and the holdings the equity curve marks. */
+  private settle(t: number): void {
+    const state = this.bot.state;
+    this.band.refresh(state, t);
+    this.curve.cash = state.ledger.cash;
+    this.curve.inv = state.ledger.inventory;
+  }
+
+  /** Verify mode: the orders the state holds as resting are exactly the paper exchange's open orders. */
+  private async checkBook(): Promise<void> {
+    const { state, exchange } = this.bot;
+    const open = new Set((await exchange.listOpenOrders()).map((o) => o.id));
+    const ours = new Set(state.orders.filter((o) => o.status === 'open' && o.kind !== 'accumulation' && o.id).map((o) => o.id as string));
+    for (const id of open) if (!ours.has(id)) throw new BacktestError(`fast-path check: paper order ${id} is open but not in the state`);
+    for (const id of ours) if (!open.has(id)) throw new BacktestError(`fast-path check: state order ${id} is not open on the paper exchange`);
+  }
+}
