@@ -12,7 +12,7 @@ import { PaperExchange } from '../../exchange/paper-exchange.js';
 import type { GridState, Settings } from '../../core/grid-strategy.js';
 import type { Trader, TraderEvent } from '../../core/trader.js';
 import type { Candle, FillRecord } from '../../core/types.js';
-import type { BacktestOptions } from './engine.js';
+import type { BacktestOptions } from './types.js';
 import { BacktestError, LEVELS_OVERRIDE_FIELD } from './errors.js';
 
 /** The price source of the paper account: whatever price the engine is showing. */

@@ -6,7 +6,7 @@ import { equity, identityError, unrealized } from '../../core/ledger.js';
 import type { FillRecord, PricePoint } from '../../core/types.js';
 import { newBaseline, runAnalyzers, updateBaseline, type StatsReport } from '../../stats/analyzers.js';
 import { lowerBound, toCandles, type CandleSeries } from './candles.js';
-import type { BacktestRun, ScenarioSummary } from './engine.js';
+import type { BacktestRun, ScenarioSummary } from './types.js';
 import { BacktestError } from './errors.js';
 import type { PaperBot } from './paper-bot.js';
 import { DAY_MS } from './quiet-band.js';
