@@ -55,7 +55,14 @@ const CHECKS: Check[] = [
   [
     "pair info: Kraken's AssetPairs values for XDGUSD",
     async (rig) => {
-      assert.deepEqual(await rig.exchange.getPairInfo(), { pair: 'XDGUSD', baseAsset: 'XXDG', quoteAsset: 'ZUSD', priceDecimals: 7, lotDecimals: 8, orderMin: 13, costMin: 0.5 });
+      const info = await rig.exchange.getPairInfo();
+      assert.deepEqual(
+        { pair: info.pair, baseAsset: info.baseAsset, quoteAsset: info.quoteAsset, priceDecimals: info.priceDecimals, lotDecimals: info.lotDecimals, orderMin: info.orderMin, costMin: info.costMin },
+        { pair: 'XDGUSD', baseAsset: 'XXDG', quoteAsset: 'ZUSD', priceDecimals: 7, lotDecimals: 8, orderMin: 13, costMin: 0.5 },
+      );
+      // Optional fields an exchange may add; when present they must be Kraken's values.
+      if (info.tickSize !== undefined) assert.equal(info.tickSize, 1e-7);
+      if (info.status !== undefined) assert.equal(info.status, 'online');
     },
   ],
   [
