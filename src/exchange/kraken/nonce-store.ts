@@ -2,8 +2,8 @@
 // and bursts. An optional persisted high-water mark (`NonceStore`) is shared by
 // every client using the same store, so neither a restart nor a second client
 // ever reuses a nonce.
+import { writeFileAtomic } from '../../persistence/atomic-write.js';
 import fs from 'node:fs';
-import path from 'node:path';
 import { errorMessage, logger } from '../../util/log.js';
 
 const log = logger('kraken');
@@ -37,16 +37,9 @@ export class FileNonceStore implements NonceStore {
     }
   }
   write(nonce: number): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, String(nonce));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    // Written before every private call: no backup and no directory fsync (the rename is atomic; a lost
+    // rename only means the clock-based nonce, already above the stored one, is used after a crash).
+    writeFileAtomic(this.file, String(nonce), { keepBackup: false, syncDir: false });
   }
 }
 
