@@ -11,13 +11,7 @@ import { configureLogger, parseLogLevel } from '../../src/util/log.js';
 // Tests are quiet unless TEST_LOG_LEVEL asks otherwise.
 configureLogger({ level: parseLogLevel(process.env.TEST_LOG_LEVEL ?? 'ERROR') ?? 'ERROR' });
 
-export class FakeClock {
-  constructor(public t: number) {}
-  now = (): number => this.t;
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+export { FakeClock } from './clock.js';
 
 /** Prices from a function of time; the paper exchange matches orders against them. */
 export class ScriptedMarket implements MarketData {

@@ -6,25 +6,10 @@ import { KrakenClient, type KrakenClientOptions } from '../../src/exchange/krake
 import { KrakenExchange } from '../../src/exchange/kraken/kraken-exchange.js';
 import { startKrakenSim, type KrakenSim, type KrakenSimOptions } from '../../src/tools/sim/kraken-sim.js';
 
-/** Epoch ms at the start of every test clock (2024-03-01T00:00:00Z). */
-export const T0 = Date.UTC(2024, 2, 1);
-
-export class SharedClock {
-  t: number;
-  readonly sleeps: number[] = [];
-  constructor(t = T0) {
-    this.t = t;
-  }
-  now = (): number => this.t;
-  /** Advances the clock instead of waiting. */
-  sleep = async (ms: number): Promise<void> => {
-    this.sleeps.push(ms);
-    this.t += ms;
-  };
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+export { T0 } from './clock.js';
+/** The suite's one fake clock, under the name the Kraken tests know it by. */
+export { FakeClock as SharedClock } from './clock.js';
+import { FakeClock as SharedClock } from './clock.js';
 
 export interface KrakenRig {
   clock: SharedClock;

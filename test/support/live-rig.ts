@@ -22,19 +22,8 @@ import { identityError } from '../../src/core/ledger.js';
 import { startKrakenSim, type KrakenSim, type KrakenSimOptions, type SimOrder } from '../../src/tools/sim/kraken-sim.js';
 import { testConfig } from './core.js';
 
-/** 2024-03-01T00:00:00Z, as in support/kraken.ts. */
-export const LIVE_T0 = Date.UTC(2024, 2, 1);
-
-/** Fake time that also flows with real time (see the file comment). */
-export class FlowClock {
-  private readonly real0 = performance.now();
-  private offset = 0;
-  constructor(private readonly t0 = LIVE_T0) {}
-  now = (): number => Math.floor(this.t0 + (performance.now() - this.real0) + this.offset);
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
+export { FlowClock, T0 as LIVE_T0 } from './clock.js';
+import { FlowClock } from './clock.js';
 
 export interface LiveRigOptions {
   /** Extra environment for testConfig (DRY_RUN, KRAKEN_* are set by the rig). */

@@ -1,6 +1,7 @@
 // Shared fixtures for the Telegram / AI tests: a recording ControlTarget, a
 // sample StatusView, a fake clock, log capture, and a harness that wires a
 // real TelegramNotifier + front end to the Telegram double.
+import { FakeClock as BaseClock } from './clock.js';
 import { limitsView } from '../../src/core/limits.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -115,11 +116,10 @@ export function sampleStatus(target?: FakeTarget): StatusView {
   };
 }
 
-export class FakeClock {
-  constructor(public t = Date.now()) {}
-  now = (): number => this.t;
-  advance(ms: number): void {
-    this.t += ms;
+/** Telegram tests start the clock at the real time: the double stamps messages with it. */
+export class FakeClock extends BaseClock {
+  constructor(t = Date.now()) {
+    super(t);
   }
 }
 
