@@ -6,6 +6,7 @@ import { touch, type GridState } from '../../core/grid-strategy.js';
 import { errorMessage, logger } from '../../util/log.js';
 import type { AdvisorContext } from '../../ops/views.js';
 import type { AiAdvisor, Recommendation } from './advisor.js';
+import { clip, html } from '../telegram/html.js';
 
 const log = logger('services');
 
@@ -14,7 +15,7 @@ export interface AdvisorScheduleDeps {
   state: () => GridState;
   now: () => number;
   context: () => AdvisorContext;
-  /** Plain notice to the operator. */
+  /** Notice to the operator, in Telegram's HTML (every dynamic value escaped). */
   notify: (text: string) => void;
   /** Hands a recommendation to the approval flow. */
   recommend: (rec: Recommendation) => Promise<void>;
@@ -42,11 +43,31 @@ export class AdvisorSchedule {
     }
     this.inFlight = this.deps.advisor
       .run(this.deps.context())
-      .then((rec) => (rec ? this.record(rec) : undefined))
+      .then((rec) => {
+        if (forced) this.answerCheck(rec);
+        return rec ? this.record(rec) : undefined;
+      })
       .catch((err: unknown) => log.error(`AI advisor: ${errorMessage(err)}`))
       .finally(() => {
         this.inFlight = null;
       });
+  }
+
+  /**
+   * The operator asked with /check: say what came of it even when nothing is
+   * to approve (a "continue", an unreadable answer, an endpoint that is down).
+   */
+  private answerCheck(rec: Recommendation | null): void {
+    if (!rec) {
+      this.deps.notify(html`🤖 AI check: no usable answer (${clip(this.deps.advisor.lastFailure ?? 'unknown failure', 300)}). Trading continues unchanged.`);
+    } else if (rec.action === 'continue') {
+      const understood = rec.condition !== 'unknown';
+      this.deps.notify(
+        understood
+          ? html`🤖 AI check: continue (market ${rec.condition.replace(/_/g, ' ')}). ${clip(rec.reason, 400)}`
+          : '🤖 AI check: the answer was not understood, treated as continue. Trading continues unchanged.',
+      );
+    }
   }
 
   private async record(rec: Recommendation): Promise<void> {

@@ -174,7 +174,9 @@ export interface AiAdvisor {
   readonly enabled: boolean;
   /** True while a call is in flight (a second run() meanwhile returns null). */
   readonly busy: boolean;
-  /** Never throws. null: disabled, busy, or the call failed (logged). */
+  /** Why the last call gave no recommendation (endpoint down, HTTP error, no content…); null after a good answer. */
+  readonly lastFailure: string | null;
+  /** Never throws. null: disabled, busy, or the call failed (logged, and kept in lastFailure). */
   run(context: AdvisorContext): Promise<Recommendation | null>;
 }
 
@@ -202,6 +204,14 @@ function requestBody(opts: AiAdvisorOptions, context: AdvisorContext): string {
   });
 }
 
+/** Why the last call failed, for the operator who asked with /check (module state: one advisor per process). */
+let failure: string | null = null;
+function failed(message: string): null {
+  failure = message;
+  log.warn(`${message}; trading continues unchanged`);
+  return null;
+}
+
 /** One chat-completions call; the model's text, or null (logged) on any failure. */
 async function fetchAdviceText(opts: AiAdvisorOptions, context: AdvisorContext): Promise<string | null> {
   let res;
@@ -214,22 +224,19 @@ async function fetchAdviceText(opts: AiAdvisorOptions, context: AdvisorContext):
       timeoutMs: opts.timeoutMs ?? 30_000,
     });
   } catch (err) {
-    log.warn(`AI call failed: ${errorMessage(err)}; trading continues unchanged`);
-    return null;
+    return failed(`AI call failed: ${errorMessage(err)}`);
   }
   if (res.status !== 200) {
-    log.warn(`AI call failed: HTTP ${res.status} ${redact(res.body.replace(/\s+/g, ' ').slice(0, 200))}; trading continues unchanged`);
-    return null;
+    return failed(`AI call failed: HTTP ${res.status} ${redact(res.body.replace(/\s+/g, ' ').slice(0, 200))}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(res.body);
   } catch {
-    log.warn('AI answer is not JSON; trading continues unchanged');
-    return null;
+    return failed('AI answer is not JSON');
   }
   const text = extractText(json);
-  if (text === null) log.warn('AI answer has no content; trading continues unchanged');
+  if (text === null) return failed('AI answer has no content');
   return text;
 }
 
@@ -261,8 +268,12 @@ export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
   const enabled = Boolean(opts.apiKey && opts.url);
   let busy = false;
   if (!enabled) log.info('AI advisor disabled (no AI_API_KEY)');
+  else log.info(`AI advisor enabled: model ${opts.model} at ${new URL(opts.url).host}; /check asks it now`);
   return {
     enabled,
+    get lastFailure() {
+      return failure;
+    },
     get busy() {
       return busy;
     },
@@ -273,12 +284,14 @@ export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
         return null;
       }
       busy = true;
+      failure = null;
       try {
         const rec = await ask(opts, context, now);
         if (rec) logRecommendation(csv, rec);
         return rec;
       } catch (err) {
-        log.error(`AI advisor failed: ${errorMessage(err)}`);
+        failure = `AI advisor failed: ${errorMessage(err)}`;
+        log.error(failure);
         return null;
       } finally {
         busy = false;
