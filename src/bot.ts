@@ -144,6 +144,8 @@ export class Bot implements BotHandle {
   startError: string | null = null;
   /** The last tick's error, while ticks keep failing. */
   lastError: string | null = null;
+  /** Why the state could not be saved (full disk, permissions), until a save succeeds. */
+  saveError: string | null = null;
   /** performance.now() of the last good tick: wall-clock steps must not make a stalled loop look fresh. */
   private lastTickMono: number | null = null;
   /** The trading problem Telegram was told about (cleared with a recovery notice). */
@@ -344,7 +346,14 @@ export class Bot implements BotHandle {
     const state = this.state;
     if (force || state.revision !== this.savedRevision) {
       const snap = this.exchange instanceof PaperExchange ? this.exchange.snapshot() : null;
-      this.store.save(state, snap);
+      try {
+        this.store.save(state, snap);
+        this.saveError = null;
+      } catch (err) {
+        // Thrown on: the trader saves before it sends an order, so nothing is placed that a crash would forget.
+        this.saveError = errorMessage(err);
+        throw err;
+      }
       this.savedRevision = state.revision;
     }
     this.trader.flushJournal();

@@ -561,6 +561,9 @@ export class Trader {
 
   /** Retries orders that are not on the exchange yet (post-only rejections, rate limits). */
   private async placePending(): Promise<void> {
+    // Write-ahead: a pending order goes out only once it is on disk. If the save that recorded it failed
+    // (full disk), this save fails too and the tick stops here instead of sending what a crash would forget.
+    if (this.state.orders.some((o) => o.status === 'pending')) this.checkpoint();
     for (const o of [...this.state.orders]) {
       if (o.status !== 'pending') continue;
       if (this.state.risk.paused && o.side === 'buy') {

@@ -24,6 +24,8 @@ export interface BotHandle {
   readonly started: boolean;
   /** Why start-up keeps failing (null once started). */
   readonly startError: string | null;
+  /** Why the state could not be saved, until a save succeeds: no order is sent meanwhile. */
+  readonly saveError: string | null;
   /** The last tick's error while ticks keep failing. */
   readonly lastError: string | null;
   /** Milliseconds since the last good tick on the monotonic clock; null before the start. */

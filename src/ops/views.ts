@@ -79,6 +79,7 @@ export const FAILED_TICKS_UNHEALTHY = 3;
  */
 export function tradingProblem(bot: BotHandle): string | null {
   if (!bot.started) return bot.startError ? `start-up failing: ${bot.startError}` : 'starting';
+  if (bot.saveError) return `cannot save the state (no new orders until it can): ${bot.saveError}`;
   const failed = Math.min(FAILED_TICKS_UNHEALTHY, bot.config.maxConsecutiveErrors);
   if (bot.consecutiveErrors >= failed) return `the last ${bot.consecutiveErrors} ticks failed: ${bot.lastError ?? 'unknown error'}`;
   const age = bot.lastTickAgeMs();

@@ -103,3 +103,46 @@ describe('health and the not-trading reason', () => {
     assert.match(String(h.body.reason), /no tick for 300 s/);
   });
 });
+
+describe('a state that cannot be saved (issue 18 item 2)', () => {
+  it('no new order is sent, /health is 503 with the reason and Telegram hears it once; all back to normal when the disk recovers', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const clock = new FakeClock(Date.UTC(2024, 2, 1, 12));
+    let price = 0.1;
+    const notices: (string | null)[] = [];
+    const config = testConfig();
+    const bot = Bot.create({ config, market: new ScriptedMarket(() => price, clock.now), now: clock.now, services: { onTradingProblem: (_b, p) => void notices.push(p) } });
+    await bot.start();
+    let placed = 0;
+    const place = bot.exchange.placeOrder.bind(bot.exchange);
+    bot.exchange.placeOrder = async (req) => {
+      placed++;
+      return place(req);
+    };
+    // The disk "fills up": state.json becomes a non-empty directory, so the atomic rename fails.
+    const file = path.join(config.logDir, 'state.json');
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    fs.writeFileSync(path.join(file, 'x'), 'x');
+    price = 0.0985; // below the first buy: a fill, then a counter order to place
+    for (let i = 0; i < 3; i++) {
+      clock.advance(30_000);
+      await bot.tickOnce();
+    }
+    assert.ok(bot.state.fills.length > 0, 'a buy filled meanwhile');
+    assert.equal(placed, 0, 'no order was placed while the state could not be saved');
+    const h = healthOf(bot);
+    assert.equal(h.healthy, false);
+    assert.match(String(h.body.reason), /cannot save the state/);
+    assert.equal(notices.length, 1);
+    fs.rmSync(file, { recursive: true });
+    clock.advance(30_000);
+    await bot.tickOnce();
+    clock.advance(30_000);
+    await bot.tickOnce();
+    assert.equal(healthOf(bot).healthy, true, String(healthOf(bot).body.reason));
+    assert.ok(placed > 0, 'the counter order goes out once the state is saved again');
+    assert.deepEqual(notices.slice(1), [null]);
+  });
+});
