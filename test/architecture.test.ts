@@ -31,6 +31,13 @@ function importsOf(file: string): string[] {
   return specs.map((s) => path.resolve(path.dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
+/** Relative imports that bring values (not `import type`), as absolute .ts paths. */
+function valueImportsOf(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:^|\n)\s*import\s+(?!type\s)[^;]*?from\s+'(\.[^']+)'/g)].map((m) => m[1] ?? '');
+  return specs.map((s) => path.resolve(path.dirname(file), s.replace(/\.js$/, '.ts')));
+}
+
 export function findCycles(graph: Map<string, string[]>): string[][] {
   const cycles: string[][] = [];
   const state = new Map<string, 'active' | 'done'>();
@@ -84,6 +91,16 @@ describe('architecture of src/', () => {
       for (const d of deps.map(rel)) {
         if (/^(core|exchange|util|persistence)\//.test(from) && /^(ops|frontends|stats|tools)\//.test(d)) wrong.push(`${from} → ${d}`);
         if (/^(ops|frontends|stats)\//.test(from) && d === 'bot.ts') wrong.push(`${from} → ${d}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it('front ends go through ops: no value imports from core (but its limits) or the exchange', () => {
+    const wrong: string[] = [];
+    for (const file of tsFiles(path.join(SRC, 'frontends'))) {
+      for (const d of valueImportsOf(file).map(rel)) {
+        if ((d.startsWith('core/') && d !== 'core/limits.ts') || d.startsWith('exchange/')) wrong.push(`${rel(file)} → ${d}`);
       }
     }
     assert.deepEqual(wrong, []);

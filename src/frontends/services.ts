@@ -3,12 +3,11 @@
 // the views in ops/ and hands requests back through the controls; none trades
 // by itself.
 import type { Config } from '../config.js';
-import { touch } from '../core/grid-strategy.js';
-import { equity } from '../core/ledger.js';
+import { recordDecision, setPendingApproval } from '../ops/advisor-record.js';
 import type { BotHandle, BotHooks } from '../ops/bot-handle.js';
 import { createControls, type Controls } from '../ops/controls.js';
 import type { StatusView } from '../ops/status-view.js';
-import { advisorContext, healthOf, metricsOf, statusOf } from '../ops/views.js';
+import { advisorContext, equityNow, healthOf, metricsOf, statusOf } from '../ops/views.js';
 import { csvFiles } from '../persistence/journal.js';
 import { OffsetStore } from '../persistence/telegram-offset.js';
 import { StatsRunner } from '../stats/runner.js';
@@ -81,19 +80,12 @@ function createTelegram(bot: BotHandle, controls: Controls, status: () => Status
     status,
     getPending: () => (isPendingApproval(bot.state.ai.pendingApproval) ? bot.state.ai.pendingApproval : null),
     setPending: (p: PendingApproval | null) => {
-      bot.state.ai.pendingApproval = p;
-      touch(bot.state);
+      setPendingApproval(bot.state, p);
       saveSoon();
     },
     getOffset: () => offsets.get(),
     setOffset: (n) => offsets.set(n),
-    onDecision: (d) => {
-      const last = bot.state.ai.last;
-      if (last && last.action === d.action) {
-        last.status = d.decision;
-        touch(bot.state);
-      }
-    },
+    onDecision: (d) => recordDecision(bot.state, d.action, d.decision),
   });
 }
 
@@ -139,7 +131,7 @@ function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: A
           venue: b.config.dryRun ? 'the paper account' : 'Kraken',
           roundTrips: s.profit.roundTrips,
           totalProfit: s.profit.total,
-          equity: equity(s.ledger, s.lastPrice),
+          equity: equityNow(b),
         }),
       );
     },

@@ -7,6 +7,11 @@ import type { BotHandle } from './bot-handle.js';
 import { buildStatusView } from './status.js';
 import type { StatusView } from './status-view.js';
 
+/** Mark-to-market equity at the last price. */
+export function equityNow(bot: BotHandle): number {
+  return equity(bot.state.ledger, bot.state.lastPrice);
+}
+
 export function statusOf(bot: BotHandle, stats: StatusView['stats'] = null, pendingApprovalAction: string | null = null): StatusView {
   return buildStatusView(bot.state, {
     notTrading: tradingProblem(bot),

@@ -2,7 +2,8 @@
 // AI interval or on /check, one call at a time, in the background (the loop
 // never waits for the model), the answer recorded in the state and sent to
 // Telegram for approval when it suggests a change.
-import { touch, type GridState } from '../../core/grid-strategy.js';
+import type { GridState } from '../../core/grid-strategy.js';
+import { adviceDue, markAdviceAsked, recordAdvice } from '../../ops/advisor-record.js';
 import { errorMessage, logger } from '../../util/log.js';
 import type { AdvisorContext } from '../../ops/views.js';
 import type { AiAdvisor, Recommendation } from './advisor.js';
@@ -31,12 +32,9 @@ export class AdvisorSchedule {
   maybeAsk(): void {
     const s = this.deps.state();
     const now = this.deps.now();
-    const due = s.ai.checkRequested || now - s.ai.lastRunAt >= s.settings.aiIntervalSec * 1000;
+    const { due, forced } = adviceDue(s, now);
     if (!due || this.deps.advisor.busy || s.lastPrice <= 0) return;
-    const forced = s.ai.checkRequested;
-    s.ai.checkRequested = false;
-    s.ai.lastRunAt = now;
-    touch(s);
+    markAdviceAsked(s, now);
     if (!this.deps.advisor.enabled) {
       if (forced) this.deps.notify('AI advisor is not configured (set AI_API_KEY).');
       return;
@@ -71,9 +69,7 @@ export class AdvisorSchedule {
   }
 
   private async record(rec: Recommendation): Promise<void> {
-    const s = this.deps.state();
-    s.ai.last = { time: rec.time, condition: rec.condition, action: rec.action, reason: rec.reason, status: rec.action === 'continue' ? 'n/a' : 'pending' };
-    touch(s);
+    recordAdvice(this.deps.state(), rec);
     await this.deps.recommend(rec);
   }
 }
