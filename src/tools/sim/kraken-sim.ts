@@ -38,7 +38,7 @@ import type { KrakenSim, KrakenSimOptions } from './types.js';
 
 export { XDGUSD_ASSET_PAIR } from './asset-pair.js';
 export { FAULT_TYPES, type ActiveFault, type FaultSpec, type FaultType } from './faults.js';
-export type { DirectOrder, KrakenSim, KrakenSimOptions, SimOrder, SimOrderStatus, SimStats, SimTier, SimTrade } from './types.js';
+export type { DirectOrder, KrakenSim, KrakenSimOptions, PairStatus, PostOnlyCross, SimOrder, SimOrderStatus, SimStats, SimTier, SimTrade, SystemStatus } from './types.js';
 
 export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<KrakenSim> {
   const engine = new SimEngine(options);
@@ -78,6 +78,8 @@ function simHandle(engine: SimEngine, server: { port: number; close(): Promise<v
     closeBehindBack: (txid, status) => engine.closeBehindBack(txid, status),
     restCounter: (key) => counters.restLevel(key ?? engine.apiKey),
     tradingCounter: () => counters.tradingLevel(),
+    setPairStatus: (status) => engine.setPairStatus(status),
+    setSystemStatus: (status) => engine.setSystemStatus(status),
     faults: engine.faults,
     stats: engine.stats,
     requests: engine.requests,
