@@ -231,3 +231,26 @@ test('pair status through the admin API: AssetPairs reports it; cancel_only, pos
     await close();
   }
 });
+
+test('CLI: Starter by default, --post-only-cross and --pair-status set the behaviours; the JSON line comes first', async () => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const main = fileURLToPath(new URL('../../../src/tools/sim/main.js', import.meta.url));
+  const child = spawn(process.execPath, [main, '--port', '0', '--process', 'manual', '--post-only-cross', 'reject', '--pair-status', 'post_only'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (b: Buffer) => {
+        buf += b.toString();
+        if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const info = JSON.parse(first) as { url: string; tier: string };
+    assert.equal(info.tier, 'starter');
+    const state = JSON.parse((await httpRequest({ url: `${info.url}/sim/state`, timeoutMs: 2000 })).body) as Record<string, unknown>;
+    assert.deepEqual([state.tier, state.postOnlyCross, state.pairStatus], ['starter', 'reject', 'post_only']);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
