@@ -67,6 +67,16 @@ function setBalances(e: SimEngine, d: Data) {
   return { balances: e.balances() };
 }
 
+function setPairStatus(e: SimEngine, d: Data) {
+  e.setPairStatus(String(d.status));
+  return { status: e.pairStatus };
+}
+
+function setSystemStatus(e: SimEngine, d: Data) {
+  e.setSystemStatus(String(d.status));
+  return { status: e.systemStatus };
+}
+
 /** [method, path, handler]; the first match answers. */
 const ROUTES: [string, RegExp, AdminHandler][] = [
   ['GET', /^\/sim\/state$/, (e) => e.state()],
@@ -81,8 +91,8 @@ const ROUTES: [string, RegExp, AdminHandler][] = [
   ['POST', /^\/sim\/latency$/, setLatency],
   ['POST', /^\/sim\/balances$/, setBalances],
   ['GET', /^\/sim\/balances$/, (e) => ({ balances: e.balances() })],
-  ['POST', /^\/sim\/pair-status$/, (e, d) => (e.setPairStatus(String(d.status)), { status: e.pairStatus })],
-  ['POST', /^\/sim\/system-status$/, (e, d) => (e.setSystemStatus(String(d.status)), { status: e.systemStatus })],
+  ['POST', /^\/sim\/pair-status$/, setPairStatus],
+  ['POST', /^\/sim\/system-status$/, setSystemStatus],
 ];
 
 export function handleAdmin(engine: SimEngine, req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): void {
