@@ -20,8 +20,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startKrakenSim, type KrakenSim } from './sim/kraken-sim.js';
 
-export const DEMO_USAGE = `usage: npm run demo [-- --port N --seed N]
-       node dist/src/tools/demo.js [--port N] [--seed N]
+export const DEMO_USAGE = `usage: npm run demo [-- --port N --seed N --tier T]
+       node dist/src/tools/demo.js [--port N] [--seed N] [--tier T]
 
 Runs the grid bot in LIVE mode against a local Kraken simulator: fake API
 keys, fake money, no network access beyond 127.0.0.1. The simulated DOGE/USD
@@ -31,6 +31,8 @@ come within a minute or so. Watch them on the dashboard.
 Options:
   --port N   dashboard port (default 8080); the demo refuses to start if it is taken
   --seed N   seed of the simulated price path (default: random)
+  --tier T   Kraken verification tier the simulator enforces: starter (default,
+             what a new account is), intermediate or pro
   --help     this text
 
 Ctrl-C stops the bot (it cancels its orders on the simulator) and then the
@@ -38,26 +40,36 @@ simulator. The bot's state and CSV logs stay in the temporary directory the
 demo prints at start-up.
 `;
 
+export type DemoTier = 'starter' | 'intermediate' | 'pro';
+const TIERS: readonly DemoTier[] = ['starter', 'intermediate', 'pro'];
+
 export interface DemoOptions {
   port: number;
   seed: number;
+  /** Kraken's tier, enforced by the simulator and told to the bot; a new account is Starter (SPEC §5.1). */
+  tier: DemoTier;
   help: boolean;
 }
 
 export class DemoUsageError extends Error {}
 
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
-  const opts: DemoOptions = { port: 8080, seed: crypto.randomInt(1, 1_000_000), help: false };
+  const opts: DemoOptions = { port: 8080, seed: crypto.randomInt(1, 1_000_000), tier: 'starter', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       opts.help = true;
       continue;
     }
-    const m = /^--(port|seed)(?:=(.*))?$/.exec(arg);
+    const m = /^--(port|seed|tier)(?:=(.*))?$/.exec(arg);
     if (!m) throw new DemoUsageError(`unknown argument: ${arg}`);
     const raw = m[2] ?? argv[++i];
     if (raw === undefined || raw === '') throw new DemoUsageError(`--${m[1]} needs a value`);
+    if (m[1] === 'tier') {
+      if (!(TIERS as readonly string[]).includes(raw)) throw new DemoUsageError(`--tier must be starter, intermediate or pro, got "${raw}"`);
+      opts.tier = raw as DemoTier;
+      continue;
+    }
     const n = Number(raw);
     if (!Number.isInteger(n)) throw new DemoUsageError(`--${m[1]} must be a whole number, got "${raw}"`);
     if (m[1] === 'port') {
@@ -140,6 +152,7 @@ function printBanner(io: DemoIo, d: DemoSetup): void {
       '=== doge-grid-bot demo: LIVE mode against a local Kraken simulator ===',
       'Fake API keys and fake money; nothing leaves this machine.',
       `  simulator   ${d.sim.url}  (XDGUSD, mean-reverting price around 0.10, one step per second, seed ${d.opts.seed})`,
+      `  tier        Kraken ${d.opts.tier[0]!.toUpperCase()}${d.opts.tier.slice(1)} (its trading and API rate limits are enforced${d.opts.tier === 'starter' ? ', as for a new account' : ''})`,
       `  bot         node ${path.relative(process.cwd(), d.botJs) || d.botJs}  (DRY_RUN=false, poll every 5 s)`,
       `  dashboard   ${d.dashboard}  (token for changes: ${d.token})`,
       `  state/logs  ${d.stateDir}`,
@@ -158,8 +171,8 @@ function spawnBot(d: DemoSetup): ChildProcess {
       KRAKEN_API_URL: d.sim.url,
       KRAKEN_API_KEY: d.sim.apiKey,
       KRAKEN_API_SECRET: d.sim.apiSecret,
-      // The simulator enforces Kraken's counters; pro keeps a 5 s poll and quick rebuilds well inside them.
-      KRAKEN_TIER: 'pro',
+      // The bot plans its calls for the tier the simulator enforces.
+      KRAKEN_TIER: d.opts.tier,
       PORT: String(d.opts.port),
       LOG_DIR: d.stateDir,
       POLL_INTERVAL_SECONDS: '5',
@@ -287,7 +300,7 @@ export async function runDemo(argv: readonly string[], io: DemoIo = processIo): 
   const sim: KrakenSim = await startKrakenSim({
     process: { kind: 'ou', price: 0.1, theta: 0.02, volatility: 0.004 },
     seed: opts.seed,
-    tier: 'pro',
+    tier: opts.tier,
     autoStepMs: 1000,
   });
   const d: DemoSetup = {

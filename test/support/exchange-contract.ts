@@ -43,6 +43,14 @@ export interface Differences {
    * only matters below 0.0385 USD.)
    */
   costMinEnforced: boolean;
+  /**
+   * A post-only order that would take liquidity. Kraken today accepts it with a
+   * txid and cancels it at once (status `canceled`, reason "Post only order"),
+   * which the adapter reports as a cancelled order with `postOnlyRejected`; its
+   * older answer, EOrder:Post only order, is what the paper exchange models
+   * (SPEC §5.1: both must be handled).
+   */
+  postOnlyCross: 'refused' | 'accepted then cancelled';
 }
 
 export interface ContractRig {
@@ -92,7 +100,7 @@ export async function paperRig(): Promise<ContractRig> {
     foreignState: async (id) => (await other.queryOrders([id]))[0]?.state,
     restart: () => make(USERREF, exchange.snapshot()),
     clientIdAfterRestart: (clientOrderId) => clientOrderId,
-    differences: { cancelUnknownId: 'throws unknown_order', duplicateQueryIds: 'one report per id asked for', costMinEnforced: false },
+    differences: { cancelUnknownId: 'throws unknown_order', duplicateQueryIds: 'one report per id asked for', costMinEnforced: false, postOnlyCross: 'refused' },
     close: () => kr.close(),
   };
 }
@@ -120,7 +128,7 @@ export async function krakenSimRig(): Promise<ContractRig> {
     restart: () => exchangeFor(kr, USERREF),
     // Kraken only stores the 32-hex cl_ord_id; the adapter maps it back to our id once it has placed or looked the order up.
     clientIdAfterRestart: (clientOrderId) => krakenClientOrderId(USERREF, clientOrderId),
-    differences: { cancelUnknownId: 'ignored', duplicateQueryIds: 'one report per distinct id', costMinEnforced: true },
+    differences: { cancelUnknownId: 'ignored', duplicateQueryIds: 'one report per distinct id', costMinEnforced: true, postOnlyCross: 'accepted then cancelled' },
     close: () => kr.close(),
   };
 }

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parseDemoArgs } from '../../src/tools/demo.js';
 import { httpRequest } from '../../src/util/http-client.js';
 import { freePort } from '../support/net.js';
 
@@ -25,10 +26,17 @@ describe('npm run demo', () => {
     assert.match(r.stdout, /LIVE mode against a local Kraken simulator/);
     assert.match(r.stdout, /--port N/);
     assert.match(r.stdout, /Ctrl-C/);
+    assert.match(r.stdout, /--tier T .*starter \(default/s);
+  });
+
+  it('runs at the Starter tier unless told otherwise (a new Kraken account is Starter)', () => {
+    assert.equal(parseDemoArgs([]).tier, 'starter');
+    assert.equal(parseDemoArgs(['--tier', 'intermediate']).tier, 'intermediate');
+    assert.equal(parseDemoArgs(['--tier=pro']).tier, 'pro');
   });
 
   it('refuses unknown arguments and bad values', () => {
-    for (const args of [['--bogus'], ['--port'], ['--port', 'abc'], ['--port', '70000']]) {
+    for (const args of [['--bogus'], ['--port'], ['--port', 'abc'], ['--port', '70000'], ['--tier', 'gold'], ['--tier']]) {
       const r = runDemoSync(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^demo: /);
@@ -52,7 +60,10 @@ describe('npm run demo', () => {
 
   it('starts the simulator and the live bot, shows the dashboard and fills, and stops both on SIGTERM', async () => {
     const port = await freePort('0.0.0.0');
-    const child = spawn(process.execPath, [DEMO_JS, '--port', String(port), '--seed', '5'], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Pro tier, not the Starter default: this test stops the bot ~16 s after its grid was placed and
+    // expects every order cancelled at once; 40 such cancels cost 160 trading points, more than
+    // Starter's 60 (Starter's stop, which leaves orders on the book, is the shutdown tests' subject).
+    const child = spawn(process.execPath, [DEMO_JS, '--port', String(port), '--seed', '5', '--tier', 'pro'], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -68,6 +79,7 @@ describe('npm run demo', () => {
       await waitFor(/grid built \(startup\)/, 15_000);
       const builtAt = Date.now();
       assert.match(out, /LIVE mode against a local Kraken simulator/);
+      assert.match(out, /tier +Kraken Pro/);
       assert.match(out, new RegExp(`dashboard +http://localhost:${port}/`));
       assert.match(out, new RegExp(`dashboard ready at http://localhost:${port}/`));
       assert.match(out, /LIVE TRADING on XDGUSD/, 'the bot output is forwarded');

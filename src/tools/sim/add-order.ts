@@ -7,8 +7,16 @@
 // - `userref` a signed 32-bit integer; `cl_ord_id` a UUID or ≤ 18 characters,
 //   unique among open orders, and mutually exclusive with `userref`
 //   ("This field is mutually exclusive with userref parameter");
-// - `oflags=post`: refused with EOrder:Post only order when it would take
-//   liquidity (Kraken's older answer; see SPEC §5.1);
+// - the market's status ("Get Tradable Asset Pairs" `status`, "Get System
+//   Status"; errors from Kraken's "API error messages" support page):
+//   `maintenance` → EService:Unavailable, `cancel_only` → EService:Market in
+//   cancel_only mode, `post_only` → EService:Market in post_only mode for an
+//   order without oflags=post; `limit_only` refuses nothing here (only limit
+//   orders are modelled) and `reduce_only` concerns margin positions only;
+// - `oflags=post` that would take liquidity: today Kraken accepts the order
+//   with a txid and cancels it at once (status `canceled`, reason "Post only
+//   order"); its older answer refused it with EOrder:Post only order
+//   (`postOnlyCross: 'reject'`). SPEC §5.1: clients handle both;
 // - open orders per pair capped by tier (EOrder:Orders limit exceeded, "Spot
 //   Trading Limits"); funds net of what open orders hold (EOrder:Insufficient
 //   funds);
@@ -19,7 +27,7 @@ import { validClOrdId } from './cl-ord-id.js';
 import type { SimBook } from './book.js';
 import type { SimCounters } from './counters.js';
 import type { SimMarket } from './market.js';
-import { KrakenFail, type SimOrder } from './types.js';
+import { KrakenFail, type PairStatus, type PostOnlyCross, type SimOrder } from './types.js';
 import type { Params } from './types.js';
 
 /** The parts of the simulator an order touches (the engine provides them; named here so this module does not import the engine). */
@@ -29,6 +37,9 @@ export interface OrderDesk {
   readonly counters: SimCounters;
   readonly market: SimMarket;
   readonly now: () => number;
+  readonly postOnlyCross: PostOnlyCross;
+  /** The status that governs trading on the pair now (the exchange's, when it is not online). */
+  marketStatus(): PairStatus;
 }
 
 export interface AddOrderResult {
@@ -36,7 +47,7 @@ export interface AddOrderResult {
   descr: { order: string };
 }
 
-interface OrderRequest {
+export interface OrderRequest {
   type: 'buy' | 'sell';
   price: number;
   volume: number;
@@ -73,7 +84,15 @@ function parseTags(engine: OrderDesk, p: Params): { userref: number | null; clOr
   return { userref, clOrdId: cl };
 }
 
-function parseRequest(engine: OrderDesk, p: Params): OrderRequest {
+/** Refuses an order-entry request the market's status does not allow now. */
+export function checkMarketStatus(desk: OrderDesk, action: 'add' | 'amend' | 'cancel', postOnly = false): void {
+  const status = desk.marketStatus();
+  if (status === 'maintenance') throw new KrakenFail('EService:Unavailable');
+  if (status === 'cancel_only' && action !== 'cancel') throw new KrakenFail('EService:Market in cancel_only mode');
+  if (status === 'post_only' && action === 'add' && !postOnly) throw new KrakenFail('EService:Market in post_only mode');
+}
+
+export function parseRequest(engine: OrderDesk, p: Params): OrderRequest {
   if (!pairMatches(p.pair ?? '')) throw new KrakenFail('EQuery:Unknown asset pair');
   const type = p.type;
   if (type !== 'buy' && type !== 'sell') throw new KrakenFail('EGeneral:Invalid arguments:type');
@@ -84,28 +103,48 @@ function parseRequest(engine: OrderDesk, p: Params): OrderRequest {
   return { type, price, volume, userref, clOrdId, oflags };
 }
 
-/** Post-only, open-order cap and funds; returns whether the order would take liquidity. */
-function checkAcceptance(engine: OrderDesk, req: OrderRequest): boolean {
+/** Would a limit order at `price` take liquidity now? */
+export function wouldCross(market: SimMarket, side: 'buy' | 'sell', price: number): boolean {
+  return side === 'buy' ? price >= market.ask() : price <= market.bid();
+}
+
+/** Does the account have the funds for `volume` more at `price` (on top of what open orders hold)? Throws EOrder:Insufficient funds. */
+export function checkFunds(engine: OrderDesk, side: 'buy' | 'sell', price: number, volume: number, crosses: boolean): void {
   const { market, book } = engine;
-  const crosses = req.type === 'buy' ? req.price >= market.ask() : req.price <= market.bid();
-  if (req.oflags.includes('post') && crosses) throw new KrakenFail('EOrder:Post only order');
-  if (book.open().length >= engine.counters.openOrderLimit()) throw new KrakenFail('EOrder:Orders limit exceeded');
   const held = book.held();
-  if (req.type === 'buy') {
-    const unit = crosses ? market.ask() * (1 + book.takerFeePct / 100) : req.price * (1 + book.makerFeePct / 100);
-    if (book.balance(XDGUSD_ASSET_PAIR.quote) - held.quote < req.volume * unit - 1e-12) throw new KrakenFail('EOrder:Insufficient funds');
-  } else if (book.balance(XDGUSD_ASSET_PAIR.base) - held.base < req.volume - 1e-12) {
+  if (side === 'buy') {
+    const unit = crosses ? market.ask() * (1 + book.takerFeePct / 100) : price * (1 + book.makerFeePct / 100);
+    if (book.tradable(XDGUSD_ASSET_PAIR.quote) - held.quote < volume * unit - 1e-12) throw new KrakenFail('EOrder:Insufficient funds');
+  } else if (book.tradable(XDGUSD_ASSET_PAIR.base) - held.base < volume - 1e-12) {
     throw new KrakenFail('EOrder:Insufficient funds');
   }
+}
+
+/** Post-only, open-order cap and funds; returns whether the order would take liquidity. */
+function checkAcceptance(engine: OrderDesk, req: OrderRequest): boolean {
+  const crosses = wouldCross(engine.market, req.type, req.price);
+  if (req.oflags.includes('post') && crosses && engine.postOnlyCross === 'reject') throw new KrakenFail('EOrder:Post only order');
+  if (engine.book.open().length >= engine.counters.openOrderLimit()) throw new KrakenFail('EOrder:Orders limit exceeded');
+  checkFunds(engine, req.type, req.price, req.volume, crosses && !req.oflags.includes('post'));
   return crosses;
+}
+
+export function orderDescr(side: 'buy' | 'sell', volume: number, price: number): { order: string } {
+  return { order: `${side} ${volume.toFixed(ld)} ${XDGUSD_ASSET_PAIR.altname} @ limit ${price.toFixed(pd)}` };
 }
 
 /** Validates AddOrder parameters and places the order (unless `validate`); throws KrakenFail with Kraken's error. */
 export function placeOrder(engine: OrderDesk, p: Params): AddOrderResult {
   const req = parseRequest(engine, p);
+  checkMarketStatus(engine, 'add', req.oflags.includes('post'));
+  return placeParsed(engine, req, p.validate === 'true' || p.validate === '1');
+}
+
+/** Places an already parsed order: acceptance checks (cap, funds, post-only), then the book. */
+export function placeParsed(engine: OrderDesk, req: OrderRequest, validate: boolean): AddOrderResult {
   const crosses = checkAcceptance(engine, req);
-  const descr = { order: `${req.type} ${req.volume.toFixed(ld)} ${XDGUSD_ASSET_PAIR.altname} @ limit ${req.price.toFixed(pd)}` };
-  if (p.validate === 'true' || p.validate === '1') return { descr };
+  const descr = orderDescr(req.type, req.volume, req.price);
+  if (validate) return { descr };
   const o: SimOrder = {
     txid: engine.book.newId('O'),
     side: req.type,
@@ -119,12 +158,16 @@ export function placeOrder(engine: OrderDesk, p: Params): AddOrderResult {
     clOrdId: req.clOrdId,
     oflags: req.oflags.length ? req.oflags.join(',') : 'fciq',
     openedAt: engine.now(),
+    restingSince: engine.now(),
+    amends: 0,
     closedAt: null,
     reason: null,
     trades: [],
   };
   engine.book.add(o);
+  // A crossing post-only order (Kraken today): accepted, then cancelled by the exchange.
+  if (crosses && req.oflags.includes('post')) engine.book.close(o, 'canceled', 'Post only order');
   // A marketable limit order without `post` is the taker at once, at the touch.
-  if (crosses) engine.book.fill(o, req.volume, req.type === 'buy' ? engine.market.ask() : engine.market.bid(), false);
+  else if (crosses) engine.book.fill(o, req.volume, req.type === 'buy' ? engine.market.ask() : engine.market.bid(), false);
   return { descr, txid: [o.txid] };
 }

@@ -5,6 +5,8 @@
 //   GET /sim/orders[?status=] · POST /sim/orders {side, price, volume, userref?, cl_ord_id?, post_only?}
 //   POST /sim/orders/<txid>/cancel|expire
 //   GET|POST|DELETE /sim/faults · POST /sim/latency {ms} · GET|POST /sim/balances
+//   POST /sim/pair-status {status: online|cancel_only|post_only|limit_only|reduce_only|maintenance}
+//   POST /sim/system-status {status: online|maintenance|cancel_only|post_only}
 // Answers JSON; 400 for a bad request, 404 for an unknown route.
 import type http from 'node:http';
 import type { SimEngine } from './engine.js';
@@ -65,6 +67,16 @@ function setBalances(e: SimEngine, d: Data) {
   return { balances: e.balances() };
 }
 
+function setPairStatus(e: SimEngine, d: Data) {
+  e.setPairStatus(String(d.status));
+  return { status: e.pairStatus };
+}
+
+function setSystemStatus(e: SimEngine, d: Data) {
+  e.setSystemStatus(String(d.status));
+  return { status: e.systemStatus };
+}
+
 /** [method, path, handler]; the first match answers. */
 const ROUTES: [string, RegExp, AdminHandler][] = [
   ['GET', /^\/sim\/state$/, (e) => e.state()],
@@ -79,6 +91,8 @@ const ROUTES: [string, RegExp, AdminHandler][] = [
   ['POST', /^\/sim\/latency$/, setLatency],
   ['POST', /^\/sim\/balances$/, setBalances],
   ['GET', /^\/sim\/balances$/, (e) => ({ balances: e.balances() })],
+  ['POST', /^\/sim\/pair-status$/, setPairStatus],
+  ['POST', /^\/sim\/system-status$/, setSystemStatus],
 ];
 
 export function handleAdmin(engine: SimEngine, req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): void {

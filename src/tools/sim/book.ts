@@ -24,6 +24,20 @@ export interface BookOptions {
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/**
+ * Suffixed balance keys ("Get Account Balance" / "Get Extended Balance",
+ * https://docs.kraken.com/api/docs/rest-api/get-extended-balance, and Kraken's
+ * support page on asset suffixes): with Kraken Rewards auto-earn the funds sit
+ * under `<altname>.F` (e.g. DOGE under `XDG.F` beside `XXDG`) and stay
+ * available for trading; `.B`, `.S`, `.M` (bonded, staked, opt-in rewards)
+ * are not tradable. The simulator trades from the plain key first, then `.F`.
+ */
+const ALTNAMES: Record<string, string> = { XXDG: 'XDG', ZUSD: 'USD' };
+export function tradableKeys(asset: string): string[] {
+  const alt = ALTNAMES[asset];
+  return alt ? [asset, `${alt}.F`] : [asset];
+}
+
 export class SimBook {
   readonly orders = new Map<string, SimOrder>();
   readonly trades = new Map<string, SimTrade>();
@@ -68,6 +82,22 @@ export class SimBook {
 
   balance(asset: string): number {
     return this.balances.get(asset) ?? 0;
+  }
+
+  /** What can be traded of an asset: its plain key plus its auto-earn (`.F`) variant. */
+  tradable(asset: string): number {
+    return tradableKeys(asset).reduce((sum, k) => sum + Math.max(0, this.balance(k)), 0);
+  }
+
+  /** Take `amount` of an asset from the plain key first, then the `.F` variant; a shortfall makes the plain key negative. */
+  private debit(asset: string, amount: number): void {
+    let left = amount;
+    for (const k of tradableKeys(asset)) {
+      const take = Math.min(Math.max(0, this.balance(k)), left);
+      if (take > 0) this.balances.set(k, this.balance(k) - take);
+      left -= take;
+    }
+    if (left > 0) this.balances.set(asset, this.balance(asset) - left);
   }
 
   /** Funds held by open orders: quote for buys (with the maker fee), base for sells. */
@@ -124,10 +154,10 @@ export class SimBook {
   private settle(side: 'buy' | 'sell', qty: number, cost: number, fee: number): void {
     const { base, quote } = XDGUSD_ASSET_PAIR;
     if (side === 'buy') {
-      this.balances.set(quote, this.balance(quote) - cost - fee);
+      this.debit(quote, cost + fee);
       this.balances.set(base, this.balance(base) + qty);
     } else {
-      this.balances.set(base, this.balance(base) - qty);
+      this.debit(base, qty);
       this.balances.set(quote, this.balance(quote) + cost - fee);
     }
   }

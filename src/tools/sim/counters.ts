@@ -36,6 +36,17 @@ export function cancelPenalty(ageMs: number): number {
   return s < 5 ? 8 : s < 10 ? 6 : s < 15 ? 5 : s < 45 ? 4 : s < 90 ? 2 : s < 300 ? 1 : 0;
 }
 
+/** Trading-counter points for amending an order that has rested `ageMs` (the fixed +1 included). */
+export function amendCost(ageMs: number): number {
+  const s = ageMs / 1000;
+  return 1 + (s < 5 ? 3 : s < 10 ? 2 : s < 15 ? 1 : 0);
+}
+
+/** Trading-counter points for an AddOrderBatch of `n` orders. */
+export function batchAddCost(n: number): number {
+  return Math.ceil(n / 2);
+}
+
 interface Level {
   counter: number;
   /** When `counter` was last written (ms). */

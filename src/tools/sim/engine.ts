@@ -10,7 +10,19 @@ import { SimCounters } from './counters.js';
 import { FaultBoard } from './faults.js';
 import { SimMarket } from './market.js';
 import { createPriceProcess } from './price-process.js';
-import { KrakenFail, type DirectOrder, type KrakenSimOptions, type SimRequest, type SimStats, type SimTier } from './types.js';
+import {
+  KrakenFail,
+  PAIR_STATUSES,
+  SYSTEM_STATUSES,
+  type DirectOrder,
+  type KrakenSimOptions,
+  type PairStatus,
+  type PostOnlyCross,
+  type SimRequest,
+  type SimStats,
+  type SimTier,
+  type SystemStatus,
+} from './types.js';
 
 const DEFAULT_KEY = 'sim-api-key-0000000000000000000000000000000000000000000000';
 const DEFAULT_SECRET = Buffer.from('kraken-sim-secret-'.repeat(4)).toString('base64');
@@ -19,6 +31,9 @@ export class SimEngine {
   readonly now: () => number;
   readonly tier: SimTier;
   readonly allowUserrefWithClOrdId: boolean;
+  readonly postOnlyCross: PostOnlyCross;
+  pairStatus: PairStatus;
+  systemStatus: SystemStatus = 'online';
   readonly market: SimMarket;
   readonly book: SimBook;
   readonly counters: SimCounters;
@@ -33,6 +48,8 @@ export class SimEngine {
     this.now = options.now ?? (() => Date.now());
     this.tier = options.tier ?? 'starter';
     this.allowUserrefWithClOrdId = options.allowUserrefWithClOrdId ?? false;
+    this.postOnlyCross = options.postOnlyCross ?? 'cancel';
+    this.pairStatus = options.pairStatus ?? 'online';
     const proc = createPriceProcess(options.process ?? { kind: 'manual', price: 0.1 }, options.seed ?? 1);
     this.market = new SimMarket(proc, (options.spreadPct ?? 0) / 100, this.now);
     this.book = new SimBook(this.market, this.now, {
@@ -52,6 +69,21 @@ export class SimEngine {
   addApiKey(key: string, secretBase64: string): void {
     this.auth.add(key, secretBase64);
     this.counters.resetKey(key);
+  }
+
+  /** The status that governs order entry: the exchange's when it is not online, else the pair's. */
+  marketStatus(): PairStatus {
+    return this.systemStatus !== 'online' ? this.systemStatus : this.pairStatus;
+  }
+
+  setPairStatus(status: string): void {
+    if (!(PAIR_STATUSES as readonly string[]).includes(status)) throw new Error(`status must be one of ${PAIR_STATUSES.join(', ')}`);
+    this.pairStatus = status as PairStatus;
+  }
+
+  setSystemStatus(status: string): void {
+    if (!(SYSTEM_STATUSES as readonly string[]).includes(status)) throw new Error(`status must be one of ${SYSTEM_STATUSES.join(', ')}`);
+    this.systemStatus = status as SystemStatus;
   }
 
   /** Count a rejection by its Kraken error (or "fault:<type>"). */
@@ -124,6 +156,10 @@ export class SimEngine {
       ask: market.ask(),
       process: market.proc.kind,
       tier: this.tier,
+      pairStatus: this.pairStatus,
+      systemStatus: this.systemStatus,
+      postOnlyCross: this.postOnlyCross,
+      tradingCounter: this.counters.tradingLevel(),
       balances: this.balances(),
       openOrders: this.book.open().length,
       orders: this.book.orders.size,

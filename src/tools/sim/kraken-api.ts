@@ -5,6 +5,9 @@
 // REST call counter), then the answer (or a fault that strikes after it).
 // Kraken's envelope: {"error": [...], "result": ...} ("Spot REST API
 // introduction", https://docs.kraken.com/api/docs/guides/spot-rest-intro).
+// A private body is form-encoded or JSON (Content-Type application/json, as
+// the batch endpoints' pages show); both become the same flat parameters, an
+// array as `name[i]` and an array of objects as `name[i][field]`.
 import type http from 'node:http';
 import type { Endpoint, EndpointTable, Params } from './endpoints/endpoint.js';
 import type { SimEngine } from './engine.js';
@@ -28,6 +31,46 @@ function run(fn: () => unknown): KrakenReply {
 function queryParams(q: URLSearchParams): Params {
   const out: Params = {};
   for (const [k, v] of q) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+/** Form body → parameters; `name[]` repeated becomes `name[0]`, `name[1]`, … */
+function formParams(body: string): Params {
+  const out: Params = {};
+  const next = new Map<string, number>();
+  for (const [k, v] of new URLSearchParams(body)) {
+    if (k.endsWith('[]')) {
+      const base = k.slice(0, -2);
+      const i = next.get(base) ?? 0;
+      next.set(base, i + 1);
+      out[`${base}[${i}]`] = v;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+const scalar = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
+/** JSON body → the same flat parameters as a form body; malformed JSON is EGeneral:Invalid arguments. */
+function jsonParams(body: string): Params {
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    throw new KrakenFail('EGeneral:Invalid arguments');
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new KrakenFail('EGeneral:Invalid arguments');
+  const out: Params = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (!Array.isArray(v)) {
+      out[k] = scalar(v);
+      continue;
+    }
+    v.forEach((item: unknown, i) => {
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) for (const [f, x] of Object.entries(item)) out[`${k}[${i}][${f}]`] = scalar(x);
+      else out[`${k}[${i}]`] = scalar(item);
+    });
+  }
   return out;
 }
 
@@ -73,7 +116,8 @@ export class KrakenApi {
     if (route.access === 'public') return run(() => route.handle(queryParams(url.searchParams), engine));
     if (req.method !== 'POST') return { status: 405, body: { error: ['EGeneral:Invalid arguments'] } };
     return run(() => {
-      const { nonce = '', ...params } = Object.fromEntries(new URLSearchParams(body)) as Params;
+      const json = String(req.headers['content-type'] ?? '').includes('application/json');
+      const { nonce = '', ...params } = json ? jsonParams(body) : formParams(body);
       const key = engine.auth.verify(req.headers, url.pathname, body, nonce);
       if (route.restCost > 0) engine.counters.chargeRest(key, route.restCost);
       return route.handle(params, engine);

@@ -1,16 +1,23 @@
 // A Kraken-compatible simulator (node:http on 127.0.0.1) for tests and the
 // offline demo. It speaks the subset of Kraken's REST API the bot uses:
 //
-// - public GET /0/public/{Time, Ticker, OHLC, AssetPairs, Depth}, fed by a
-//   configurable price process (manual, GBM, OU, replayed OHLC CSV);
-// - private POST /0/private/{AddOrder, CancelOrder, OpenOrders, ClosedOrders,
-//   QueryOrders, Balance, BalanceEx, TradesHistory}, authenticated exactly as
-//   Kraken does (API-Key header; API-Sign recomputed from the raw body; nonce
-//   strictly above the last one seen for the key), with Kraken's REST call
-//   counter and per-pair trading counter enforced;
+// - public GET /0/public/{Time, Ticker, OHLC, AssetPairs, Depth, Assets,
+//   SystemStatus}, fed by a configurable price process (manual, GBM, OU,
+//   replayed OHLC CSV);
+// - private POST /0/private/{AddOrder, AddOrderBatch, AmendOrder,
+//   CancelOrder, CancelOrderBatch, OpenOrders, ClosedOrders, QueryOrders,
+//   Balance, BalanceEx, TradesHistory, TradeVolume, GetWebSocketsToken},
+//   form or JSON bodies, authenticated exactly as Kraken does (API-Key
+//   header; API-Sign recomputed from the raw body; nonce strictly above the
+//   last one seen for the key), with Kraken's REST call counter and per-pair
+//   trading counter (age-based cancel and amend costs) enforced at the
+//   account's tier — Starter unless told otherwise, as for a new account;
 // - an order book of resting limit orders matched against the price path
 //   (buy fills when price ≤ limit, sell when price ≥ limit, optional partial
-//   fills, maker fee charged), balances, post-only rejection;
+//   fills, maker fee charged), balances (suffixed `.F` keys tradable), a
+//   crossing post-only order accepted then cancelled ("Post only order"; the
+//   older EOrder:Post only order refusal as an option), pair and system
+//   status (cancel_only, post_only, maintenance, …) set through /sim/;
 // - admin endpoints under /sim/ and fault injection (latency, dropped or
 //   hanging connections before/after execution, HTTP 502, EService errors,
 //   invalid nonce, rate limit, malformed JSON, insufficient funds, orders
@@ -23,7 +30,8 @@
 //   engine.ts       the exchange without HTTP: wires the parts below
 //   market.ts       price path, bid/ask, Ticker/OHLC statistics
 //   book.ts         balances, orders, trades, matching engine
-//   add-order.ts    AddOrder validation and placement
+//   add-order.ts    AddOrder validation and placement, market-status checks
+//   amend-order.ts  AmendOrder
 //   order-info.ts   Kraken's order and trade JSON
 //   counters.ts     REST call counter, trading counter, open-order cap
 //   auth.ts         API-Key / API-Sign / nonce
@@ -38,7 +46,7 @@ import type { KrakenSim, KrakenSimOptions } from './types.js';
 
 export { XDGUSD_ASSET_PAIR } from './asset-pair.js';
 export { FAULT_TYPES, type ActiveFault, type FaultSpec, type FaultType } from './faults.js';
-export type { DirectOrder, KrakenSim, KrakenSimOptions, SimOrder, SimOrderStatus, SimStats, SimTier, SimTrade } from './types.js';
+export type { DirectOrder, KrakenSim, KrakenSimOptions, PairStatus, PostOnlyCross, SimOrder, SimOrderStatus, SimStats, SimTier, SimTrade, SystemStatus } from './types.js';
 
 export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<KrakenSim> {
   const engine = new SimEngine(options);
@@ -78,6 +86,8 @@ function simHandle(engine: SimEngine, server: { port: number; close(): Promise<v
     closeBehindBack: (txid, status) => engine.closeBehindBack(txid, status),
     restCounter: (key) => counters.restLevel(key ?? engine.apiKey),
     tradingCounter: () => counters.tradingLevel(),
+    setPairStatus: (status) => engine.setPairStatus(status),
+    setSystemStatus: (status) => engine.setSystemStatus(status),
     faults: engine.faults,
     stats: engine.stats,
     requests: engine.requests,

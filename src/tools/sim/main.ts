@@ -3,6 +3,11 @@
 //   node dist/src/tools/sim/main.js --port 8090 --process ou [--price 0.1] [--step-ms 1000]
 //        [--tier starter] [--seed 1] [--partial 1] [--volatility 0.003]
 //        [--process replay:candles.csv] [--key K --secret BASE64]
+//        [--post-only-cross cancel|reject] [--pair-status online|cancel_only|…]
+//
+// The tier defaults to starter (a new Kraken account). A crossing post-only
+// order is accepted then cancelled as Kraken does today; `reject` gives the
+// older EOrder:Post only order answer.
 //
 // Prints one JSON line {"url", "apiKey", "apiSecret", ...} on stdout once it
 // listens (the key pair is fake and only valid for this simulator), then
@@ -10,7 +15,8 @@
 // HTTP: POST /sim/price {"price":0.1}, GET /sim/orders, POST /sim/faults, …
 import fs from 'node:fs';
 import { parseOhlcCsv, type PriceProcessSpec } from './price-process.js';
-import { startKrakenSim, type SimTier } from './kraken-sim.js';
+import { startKrakenSim, type PairStatus, type SimTier } from './kraken-sim.js';
+import { PAIR_STATUSES } from './types.js';
 
 function parseArgs(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -42,7 +48,7 @@ function num(args: Map<string, string>, name: string, fallback: number): number 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.has('help')) {
-    process.stdout.write('usage: main.js --port N --process manual|gbm|ou|replay:file.csv [--price P] [--step-ms MS] [--tier T] [--seed S] [--partial R]\n');
+    process.stdout.write('usage: main.js --port N --process manual|gbm|ou|replay:file.csv [--price P] [--step-ms MS] [--tier starter|intermediate|pro] [--seed S] [--partial R] [--post-only-cross cancel|reject] [--pair-status S]\n');
     return;
   }
   const price = num(args, 'price', 0.1);
@@ -60,6 +66,10 @@ async function main(): Promise<void> {
   } else throw new Error(`--process must be manual, gbm, ou or replay:<file.csv> (got ${kind})`);
   const tier = (args.get('tier') ?? 'starter') as SimTier;
   if (!['starter', 'intermediate', 'pro'].includes(tier)) throw new Error(`--tier must be starter, intermediate or pro`);
+  const postOnlyCross = args.get('post-only-cross') ?? 'cancel';
+  if (postOnlyCross !== 'cancel' && postOnlyCross !== 'reject') throw new Error('--post-only-cross must be cancel or reject');
+  const pairStatus = (args.get('pair-status') ?? 'online') as PairStatus;
+  if (!PAIR_STATUSES.includes(pairStatus)) throw new Error(`--pair-status must be one of ${PAIR_STATUSES.join(', ')}`);
   const sim = await startKrakenSim({
     port: num(args, 'port', 0),
     process: spec,
@@ -70,6 +80,8 @@ async function main(): Promise<void> {
     apiKey: args.get('key'),
     apiSecret: args.get('secret'),
     balances: { ZUSD: num(args, 'usd', 1000), XXDG: num(args, 'doge', 10000) },
+    postOnlyCross,
+    pairStatus,
   });
   process.stdout.write(JSON.stringify({ url: sim.url, port: sim.port, apiKey: sim.apiKey, apiSecret: sim.apiSecret, process: spec.kind, tier }) + '\n');
   const stop = () => {

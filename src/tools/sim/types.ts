@@ -8,6 +8,21 @@ import type { ActiveFault, FaultSpec } from './faults.js';
 export type SimTier = 'starter' | 'intermediate' | 'pro';
 /** Order `status` values of Kraken's order info (REST "Query Orders Info"). */
 export type SimOrderStatus = 'pending' | 'open' | 'closed' | 'canceled' | 'expired';
+/**
+ * A pair's trading status as AssetPairs reports it ("Get Tradable Asset Pairs",
+ * https://docs.kraken.com/api/docs/rest-api/get-tradable-asset-pairs).
+ */
+export type PairStatus = 'online' | 'cancel_only' | 'post_only' | 'limit_only' | 'reduce_only' | 'maintenance';
+export const PAIR_STATUSES: readonly PairStatus[] = ['online', 'cancel_only', 'post_only', 'limit_only', 'reduce_only', 'maintenance'];
+/** The exchange's status as SystemStatus reports it (https://docs.kraken.com/api/docs/rest-api/get-system-status). */
+export type SystemStatus = 'online' | 'maintenance' | 'cancel_only' | 'post_only';
+export const SYSTEM_STATUSES: readonly SystemStatus[] = ['online', 'maintenance', 'cancel_only', 'post_only'];
+/**
+ * What AddOrder does with a post-only order that would take liquidity: 'cancel' (Kraken today:
+ * accepted with a txid, then cancelled with reason "Post only order") or 'reject' (Kraken's older
+ * answer: EOrder:Post only order, no order). SPEC §5.1: clients must handle both.
+ */
+export type PostOnlyCross = 'cancel' | 'reject';
 
 export interface SimOrder {
   txid: string;
@@ -23,6 +38,10 @@ export interface SimOrder {
   oflags: string;
   /** ms */
   openedAt: number;
+  /** ms: when the order last started resting (placement, or its last amend) — the age the trading counter prices. */
+  restingSince: number;
+  /** Amends applied so far. */
+  amends: number;
   closedAt: number | null;
   reason: string | null;
   trades: string[];
@@ -78,6 +97,10 @@ export interface KrakenSimOptions {
   allowUserrefWithClOrdId?: boolean;
   /** Step the price process every N real ms (CLI mode). */
   autoStepMs?: number;
+  /** A crossing post-only order: 'cancel' (default, Kraken today) or 'reject' (the older EOrder:Post only order). */
+  postOnlyCross?: PostOnlyCross;
+  /** The pair's starting status (default online); change it later through POST /sim/pair-status. */
+  pairStatus?: PairStatus;
 }
 
 /** An order placed by hand on the account (admin API, tests): no auth, no counters. */
@@ -117,6 +140,10 @@ export interface KrakenSim {
   /** Model counters (after decay) — for assertions. */
   restCounter(apiKey?: string): number;
   tradingCounter(): number;
+  /** Set the pair's status (AssetPairs `status`), e.g. 'cancel_only'. */
+  setPairStatus(status: PairStatus): void;
+  /** Set the exchange's status (SystemStatus `status`). */
+  setSystemStatus(status: SystemStatus): void;
   faults: {
     add(f: FaultSpec | FaultSpec[]): void;
     clear(): void;

@@ -442,7 +442,9 @@ test('AddOrder whose outcome stays unknown is looked up before any new attempt, 
 });
 
 test('AddOrder errors are typed: post-only cross, decimals, minimums, userref with cl_ord_id', async () => {
-  const rig = await krakenRig({ process: { kind: 'manual', price: 0.1 } });
+  // Kraken's older answer to a crossing post-only order (EOrder:Post only order); the simulator's default,
+  // accepted-then-cancelled, is covered by test/exchange/contract.test.ts (SPEC §5.1: both are handled).
+  const rig = await krakenRig({ process: { kind: 'manual', price: 0.1 }, postOnlyCross: 'reject' });
   try {
     const kindOf = async (p: AddOrderParams) => {
       try {

@@ -47,7 +47,9 @@ test('getPairInfo reads AssetPairs; falls back to FALLBACK_PAIR_INFO with a warn
 });
 
 test('placeOrder: post-only limit, rounded to the pair decimals, tagged with our userref via cl_ord_id', async () => {
-  const rig = await krakenRig();
+  // Kraken's older answer to a crossing post-only order (EOrder:Post only order); the simulator's default,
+  // accepted-then-cancelled, is covered by test/exchange/contract.test.ts (SPEC §5.1: both are handled).
+  const rig = await krakenRig({ postOnlyCross: 'reject' });
   try {
     const ex = exchangeFor(rig, 4242);
     const id = cid();

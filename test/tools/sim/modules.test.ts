@@ -18,14 +18,21 @@ test('the endpoint table serves the REST subset the bot uses, keyed by path, wit
     '/0/public/OHLC': 0,
     '/0/public/AssetPairs': 0,
     '/0/public/Depth': 0,
+    '/0/public/Assets': 0,
+    '/0/public/SystemStatus': 0,
     '/0/private/AddOrder': 0,
+    '/0/private/AddOrderBatch': 0,
+    '/0/private/AmendOrder': 0,
     '/0/private/CancelOrder': 0,
+    '/0/private/CancelOrderBatch': 0,
     '/0/private/Balance': 1,
     '/0/private/BalanceEx': 1,
     '/0/private/OpenOrders': 1,
     '/0/private/ClosedOrders': 2,
     '/0/private/QueryOrders': 1,
     '/0/private/TradesHistory': 2,
+    '/0/private/TradeVolume': 1,
+    '/0/private/GetWebSocketsToken': 1,
   });
   assert.equal(table.has('/0/private/CancelAll'), false, 'never CancelAll');
   const twice = { name: 'Time', access: 'public' as const, restCost: 0, handle: () => ({}) };

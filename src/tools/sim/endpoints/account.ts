@@ -1,7 +1,15 @@
 // Kraken's private read endpoints: balances, orders and trades of the account.
 // - Balance: https://docs.kraken.com/api/docs/rest-api/get-account-balance
 // - BalanceEx: https://docs.kraken.com/api/docs/rest-api/get-extended-balance
-//   (`balance` and `hold_trade`, the part held by open orders)
+//   (`balance` and `hold_trade`, the part held by open orders, per asset key;
+//   suffixed keys such as `XDG.F` are listed as they are held, the hold
+//   falling on the plain key first, then on `.F`)
+// - TradeVolume: https://docs.kraken.com/api/docs/rest-api/get-trade-volume
+//   (`currency`, 30-day `volume`; with `pair`, `fees` (taker) and
+//   `fees_maker` per pair: fee, minfee, maxfee, nextfee, nextvolume,
+//   tiervolume, from AssetPairs' fee schedule)
+// - GetWebSocketsToken: https://docs.kraken.com/api/docs/rest-api/get-websockets-token
+//   ({token, expires: 900})
 // - OpenOrders: https://docs.kraken.com/api/docs/rest-api/get-open-orders
 // - ClosedOrders: https://docs.kraken.com/api/docs/rest-api/get-closed-orders
 //   (newest first, 50 per page from `ofs`, `start`/`end` exclusive/inclusive
@@ -11,7 +19,9 @@
 // - TradesHistory: https://docs.kraken.com/api/docs/rest-api/get-trade-history
 //   (newest first, 50 per page; costs 2 on the REST counter)
 // Filters `userref` and `cl_ord_id` behave as on Kraken.
-import { XDGUSD_ASSET_PAIR } from '../asset-pair.js';
+import crypto from 'node:crypto';
+import { XDGUSD_ASSET_PAIR, XDGUSD_KEY, pairMatches } from '../asset-pair.js';
+import { tradableKeys } from '../book.js';
 import { sameClOrdId } from '../cl-ord-id.js';
 import type { SimEngine } from '../engine.js';
 import { orderInfo, tradeInfo } from '../order-info.js';
@@ -32,13 +42,58 @@ function balance(_p: Params, { book }: SimEngine) {
 
 function balanceEx(_p: Params, { book }: SimEngine) {
   const h = book.held();
+  const holds = new Map<string, number>();
+  for (const [asset, total] of [[XDGUSD_ASSET_PAIR.quote, h.quote], [XDGUSD_ASSET_PAIR.base, h.base]] as const) {
+    let left = total;
+    for (const k of tradableKeys(asset)) {
+      const part = Math.min(left, Math.max(0, book.balance(k)));
+      if (part > 0) holds.set(k, part);
+      left -= part;
+    }
+    if (left > 1e-12) holds.set(asset, (holds.get(asset) ?? 0) + left);
+  }
   const out: Record<string, { balance: string; hold_trade: string }> = {};
   for (const [a, v] of book.balances) {
-    const hold = a === XDGUSD_ASSET_PAIR.quote ? h.quote : a === XDGUSD_ASSET_PAIR.base ? h.base : 0;
     const d = assetDecimals(a);
-    out[a] = { balance: v.toFixed(d), hold_trade: hold.toFixed(d) };
+    out[a] = { balance: v.toFixed(d), hold_trade: (holds.get(a) ?? 0).toFixed(d) };
   }
   return out;
+}
+
+type FeeTable = readonly (readonly number[])[];
+
+/** One pair's entry of TradeVolume's `fees` / `fees_maker`: the account's fee and where it sits in the schedule. */
+function feeInfo(table: FeeTable, fee: number, volume: number) {
+  let tier = 0;
+  for (let i = 0; i < table.length; i++) if (volume >= table[i]![0]!) tier = i;
+  const next = table[tier + 1];
+  const fees = table.map((r) => r[1]!);
+  return {
+    fee: fee.toFixed(4),
+    minfee: Math.min(...fees).toFixed(4),
+    maxfee: Math.max(...fees).toFixed(4),
+    nextfee: next ? next[1]!.toFixed(4) : null,
+    nextvolume: next ? next[0]!.toFixed(4) : null,
+    tiervolume: table[tier]![0]!.toFixed(4),
+  };
+}
+
+function tradeVolume(p: Params, { book, now }: SimEngine) {
+  const since = now() - 30 * 86_400_000;
+  let volume = 0;
+  for (const t of book.trades.values()) if (t.time > since) volume += t.cost;
+  const out: Record<string, unknown> = { currency: XDGUSD_ASSET_PAIR.fee_volume_currency, volume: volume.toFixed(4) };
+  const pairs = (p.pair ?? '').split(',').filter(Boolean);
+  if (pairs.length > 0) {
+    if (!pairs.every(pairMatches)) throw new KrakenFail('EQuery:Unknown asset pair');
+    out.fees = { [XDGUSD_KEY]: feeInfo(XDGUSD_ASSET_PAIR.fees, book.takerFeePct, volume) };
+    out.fees_maker = { [XDGUSD_KEY]: feeInfo(XDGUSD_ASSET_PAIR.fees_maker, book.makerFeePct, volume) };
+  }
+  return out;
+}
+
+function webSocketsToken() {
+  return { token: crypto.randomBytes(32).toString('base64').replace(/=+$/, ''), expires: 900 };
 }
 
 /** The `userref` and `cl_ord_id` filters of the order listings. */
@@ -101,4 +156,6 @@ export const accountEndpoints: Endpoint[] = [
   priv('ClosedOrders', 2, closedOrders),
   priv('QueryOrders', 1, queryOrders),
   priv('TradesHistory', 2, tradesHistory),
+  priv('TradeVolume', 1, tradeVolume),
+  priv('GetWebSocketsToken', 1, webSocketsToken),
 ];

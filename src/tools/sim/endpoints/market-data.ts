@@ -7,6 +7,11 @@
 // - OHLC: https://docs.kraken.com/api/docs/rest-api/get-ohlc-data
 //   (`last` = the open time of the last committed candle, usable as `since`)
 // - Depth: https://docs.kraken.com/api/docs/rest-api/get-order-book
+// - Assets: https://docs.kraken.com/api/docs/rest-api/get-asset-info
+//   (aclass, altname, decimals, display_decimals, status; `asset` filters)
+// - SystemStatus: https://docs.kraken.com/api/docs/rest-api/get-system-status
+//   ({status: online|maintenance|cancel_only|post_only, timestamp})
+// AssetPairs reports the pair's current `status` (set through the admin API).
 import { PRICE_DECIMALS as pd, XDGUSD_ASSET_PAIR, XDGUSD_KEY, pairMatches } from '../asset-pair.js';
 import type { SimEngine } from '../engine.js';
 import { KrakenFail } from '../types.js';
@@ -23,9 +28,29 @@ function time(_p: Params, { now }: SimEngine) {
   return { unixtime: Math.floor(now() / 1000), rfc1123: new Date(now()).toUTCString().replace('GMT', '+0000') };
 }
 
-function assetPairs(p: Params) {
+function assetPairs(p: Params, { pairStatus }: SimEngine) {
   if (p.pair && !p.pair.split(',').every(pairMatches)) throw new KrakenFail('EQuery:Unknown asset pair');
-  return { [XDGUSD_KEY]: XDGUSD_ASSET_PAIR };
+  return { [XDGUSD_KEY]: { ...XDGUSD_ASSET_PAIR, status: pairStatus } };
+}
+
+const ASSETS: Record<string, { aclass: string; altname: string; decimals: number; display_decimals: number; collateral_value?: number; status: string }> = {
+  XXDG: { aclass: 'currency', altname: 'XDG', decimals: 8, display_decimals: 2, status: 'enabled' },
+  ZUSD: { aclass: 'currency', altname: 'USD', decimals: 4, display_decimals: 2, collateral_value: 1, status: 'enabled' },
+};
+
+function assets(p: Params) {
+  if (!p.asset) return ASSETS;
+  const out: Record<string, unknown> = {};
+  for (const name of p.asset.split(',')) {
+    const key = Object.keys(ASSETS).find((k) => k === name || ASSETS[k]!.altname === name || (name === 'DOGE' && k === 'XXDG'));
+    if (!key) throw new KrakenFail('EQuery:Unknown asset');
+    out[key] = ASSETS[key];
+  }
+  return out;
+}
+
+function systemStatus(_p: Params, { systemStatus: status, now }: SimEngine) {
+  return { status, timestamp: new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
 
 function ticker(p: Params, { market, now }: SimEngine) {
@@ -74,4 +99,4 @@ function depth(p: Params, { market, now }: SimEngine) {
 
 const pub = (name: string, handle: Endpoint['handle']): Endpoint => ({ name, access: 'public', restCost: 0, handle });
 
-export const marketDataEndpoints: Endpoint[] = [pub('Time', time), pub('Ticker', ticker), pub('OHLC', ohlc), pub('AssetPairs', assetPairs), pub('Depth', depth)];
+export const marketDataEndpoints: Endpoint[] = [pub('Time', time), pub('Ticker', ticker), pub('OHLC', ohlc), pub('AssetPairs', assetPairs), pub('Depth', depth), pub('Assets', assets), pub('SystemStatus', systemStatus)];
