@@ -268,7 +268,8 @@ export class Trader {
     let queued = 0;
     for (const intent of intents) if (this.enqueue(intent)) queued++;
     touch(s);
-    if (queued > 0) this.checkpoint();
+    // The send path saves again before anything goes out; here a failed save must not stop the risk checks.
+    if (queued > 0) this.saveIfPossible('recording the orders that answer the fills');
   }
 
   private reportContext(now: number, cancelledByUs: boolean): ReportContext {
@@ -328,7 +329,6 @@ export class Trader {
 
     const fills = await this.syncOrders(false);
     const refill = this.refillLevels;
-    this.refillLevels = false;
     let rebuilt: string | null = null;
     if (s.risk.stopped) {
       // A stop whose cancels failed (or was interrupted) left orders working: retry every tick.
@@ -362,11 +362,17 @@ export class Trader {
       } else if (s.settings.ratioOverride === null && ratioNeedsRebuild(s.trend.ratio, s.ratioAtBuild)) {
         rebuilt = 'ratio';
       }
-      if (rebuilt) await this.rebuildInner(price, rebuilt);
-      else {
+      if (rebuilt) {
+        await this.rebuildInner(price, rebuilt);
+        this.refillLevels = false;
+      } else {
         await this.placePending();
-        // After adopting a previous run's orders: the levels its shutdown cancelled come back.
-        if (refill) await this.placeAll(missingGridLevels(s, this.pairInfo));
+        // After adopting a previous run's orders: the levels its shutdown cancelled come back
+        // (the flag stays set until that succeeded, so a failed tick tries again).
+        if (refill) {
+          await this.placeAll(missingGridLevels(s, this.pairInfo));
+          this.refillLevels = false;
+        }
       }
       await this.maybeAccumulate(price, now);
     }
@@ -379,6 +385,18 @@ export class Trader {
    * is taken only when the next tick sees it again (a real jump), so a single
    * off-market ticker never stops, pauses or rebuilds anything.
    */
+  /**
+   * Saves when it can, for the paths that must go on even with a full disk
+   * (cancels, risk checks). Only sending an order requires the save (checkpoint).
+   */
+  private saveIfPossible(what: string): void {
+    try {
+      this.checkpoint();
+    } catch (err) {
+      log.error(`saving the state failed while ${what}: ${errorMessage(err)}; going on`);
+    }
+  }
+
   private confirmedPrice(ticker: Ticker, now: number): number | null {
     const price = marketPrice(ticker);
     if (price === null) throw new Error(`invalid price from exchange: ${JSON.stringify(ticker)}`);
@@ -388,6 +406,8 @@ export class Trader {
     if (median === null) return price;
     if (suspect !== null && closePrices(price, suspect)) {
       log.warn(`price ${price} confirmed (recent median ${median}); acting on it`);
+      // Prices near the confirmed one stay confirmed while the median catches up (not every other tick).
+      this.suspectPrice = price;
       return price;
     }
     this.suspectPrice = price;
@@ -637,7 +657,8 @@ export class Trader {
     // Saved before asking: a cancel whose outcome is seen only later (lost answer, crash) is never taken for the exchange's.
     for (const o of s.orders) o.cancelRequested = true;
     touch(s);
-    this.checkpoint();
+    // Cancelling is always the safe direction: a full disk must not keep the grid working.
+    this.saveIfPossible('marking the orders to cancel');
     try {
       await this.exchange.cancelAllOurs();
     } catch (err) {
@@ -670,7 +691,7 @@ export class Trader {
     touch(s);
     if (live.length === 0) return;
     for (const o of live) o.cancelRequested = true;
-    this.checkpoint();
+    this.saveIfPossible('marking the buys to cancel');
     for (const o of live) {
       try {
         await this.exchange.cancelOrder(o.id as string);
