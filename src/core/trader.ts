@@ -562,12 +562,26 @@ export class Trader {
         touch(s);
         throw err;
       } else {
-        // Sent before and now refused (e.g. a duplicate client id): it may exist after all.
-        const existing = order.attempts > 1 ? await this.exchange.findOrderByClientId(order.clientOrderId).catch(() => null) : null;
+        // Sent before and now refused, or refused as a duplicate client id (the client's own resend after an
+        // ambiguous answer, while the first send was still being processed): it may exist after all.
+        const maybeExists = order.attempts > 1 || /cl_ord_id|client order id|duplicate|already/i.test(errorMessage(err));
+        let existing: OrderReport | null = null;
+        let lookupFailed = false;
+        if (maybeExists) {
+          try {
+            existing = await this.exchange.findOrderByClientId(order.clientOrderId);
+          } catch (lookupErr) {
+            lookupFailed = true;
+            log.warn(`looking up ${order.clientOrderId} failed (${errorMessage(lookupErr)}); kept as unknown`);
+          }
+        }
         if (existing) {
           order.id = existing.id;
           order.status = 'open';
           log.info(`order ${order.clientOrderId} already exists (${existing.id}); adopted`);
+        } else if (lookupFailed) {
+          // Never dropped while it may be working: looked up again at the next tick.
+          order.status = 'unknown';
         } else {
           s.orders = s.orders.filter((o) => o !== order);
           const message = `${order.side} level ${order.level} (${order.volume} @ ${order.price}) rejected: ${errorMessage(err)}`;
