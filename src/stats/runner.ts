@@ -65,7 +65,7 @@ export class StatsRunner {
         now,
         fills: s.fills,
         roundTripProfits: s.roundTripProfits,
-        dailyEquity: (Array.isArray(s.equityDays) ? s.equityDays : []).map((d) => d.equity),
+        dailyEquity: (Array.isArray(s.equityDays) ? s.equityDays : []).map((d: unknown) => (d && typeof d === 'object' ? (d as { equity?: unknown }).equity : NaN) as number),
         equityChange: s.lastPrice > 0 ? equity(s.ledger, s.lastPrice) - s.ledger.startingCapital : null,
         prices: s.priceHistory,
         candles: this.candles,

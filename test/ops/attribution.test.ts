@@ -116,6 +116,9 @@ describe('attribution', () => {
     assert.equal(r2.analyzers[0]!.verdict, 'significant profit');
     assert.equal(r2.analyzers[0]!.detail.n, 7);
     assert.notEqual(r2.health.verdict, 'profitable');
+    // a hand-edited list with holes does not stop the analyzers
+    s.equityDays = [null, ...s.equityDays, { day: 'x' }] as unknown as GridState['equityDays'];
+    assert.equal(runner.run(T0 + 150_000)!.analyzers[0]!.verdict, 'significant profit');
     s.lastPrice = 0.11; // equity above the start now
     runner.markDirty();
     assert.equal(runner.run(T0 + 180_000)!.health.verdict, 'profitable');
