@@ -117,7 +117,13 @@ export interface GridState {
   risk: { paused: boolean; pauseKind: PauseKind | null; pauseReason: string | null; stopped: boolean; stopReason: string | null };
   ai: { lastRunAt: number; checkRequested: boolean; last: AiRecommendationRecord | null; pendingApproval: unknown };
   statsBaseline: unknown;
+  /** Price when the first grid split the capital (hold benchmark); absent in states saved before it was recorded. */
+  firstPrice?: number | null;
+  /** Equity at the close of each trading day, oldest first (bounded); read by the profitability analyzer. */
+  equityDays?: { day: string; equity: number }[];
 }
+
+export const EQUITY_DAYS_KEPT = 400;
 
 export const MAX_FILLS_KEPT = 10_000;
 export const PRICE_WINDOW_MS = 24 * 3600_000;
@@ -377,6 +383,9 @@ export function rollDays(state: GridState, now: number, price: number, hourUtc: 
   while (d < end && rows.length < 3660) {
     rows.push({ date: new Date(d).toISOString().slice(0, 10), tradesCount: 0, grossProfit: 0, feesPaid: 0, netProfit: 0, dogeAccumulated: 0 });
     d += 86400_000;
+  }
+  if (state.funded) {
+    state.equityDays = [...(state.equityDays ?? []), { day: state.day.key, equity: equity(state.ledger, price) }].slice(-EQUITY_DAYS_KEPT);
   }
   Object.assign(p, { today: 0, feesToday: 0, grossToday: 0, roundTripsToday: 0, tradesToday: 0, dogeAccumulatedToday: 0 });
   state.day = { key: today, startEquity: state.funded ? equity(state.ledger, price) : state.ledger.startingCapital };

@@ -652,6 +652,7 @@ export class Trader {
     }
     fundInventory(s.ledger, base, price);
     s.funded = true;
+    if (!(typeof s.firstPrice === 'number' && s.firstPrice > 0)) s.firstPrice = price;
     s.day.startEquity = equity(s.ledger, price);
     touch(s);
   }

@@ -23,11 +23,34 @@ export interface FillRow {
 
 export interface AnalyzerView {
   name: string;
+  /** Human label ("Fill rate"); absent from older producers. */
+  label?: string;
   verdict: string;
   color: string;
   confidence: number;
   summary: string;
   detail: Record<string, number | string | boolean | null>;
+}
+
+/** Where the money is (ops/attribution.ts): equity = starting_capital + grid_profit + inventory_pnl. */
+export interface AttributionView {
+  equity: number;
+  starting_capital: number;
+  /** equity − starting capital, and as a percent of it. */
+  change: number;
+  change_pct: number;
+  /** Realized: booked round trips net of both fees (same as profit.total). */
+  grid_profit: number;
+  /** Every fee paid (already inside grid_profit and inventory_pnl). */
+  fees: number;
+  /** Unrealized: DOGE held at market minus its cost (open fills included). */
+  inventory_pnl: number;
+  inventory: number;
+  inventory_value: number;
+  inventory_cost: number;
+  doge_accumulated: number;
+  doge_accumulated_value: number;
+  hold: { first_price: number | null; first_price_source: 'recorded' | 'earliest_known' | 'none'; value: number | null; vs_hold: number | null };
 }
 
 export interface StatusView {
@@ -47,7 +70,9 @@ export interface StatusView {
     round_trips_today: number;
     doge_accumulated: number;
   };
+  /** realized = grid profit (booked round trips net of fees), unrealized = inventory P&L: the attribution's definitions. */
   ledger: { cash: number; inventory: number; avg_cost: number; realized: number; unrealized: number; equity: number; starting_capital: number };
+  attribution: AttributionView;
   grid: GridRow[]; // price descending
   trend: {
     ratio: number;
@@ -80,6 +105,7 @@ export interface StatusView {
   recent_fills: FillRow[]; // newest first
   ai_recommendation: { time: string; condition: string; action: string; reason: string; status: string } | null;
   price_history: [number, number][]; // [epoch ms, price], oldest first, downsampled
+  /** analyzers[].label is the human name; analyzers[].name stays the code name. */
   stats: { health: { verdict: string; color: string; summary: string }; analyzers: AnalyzerView[] } | null;
   last_tick: string | null; // ISO
 }

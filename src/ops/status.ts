@@ -2,8 +2,9 @@
 import type { Config } from '../config.js';
 import { limitsView, minSpacingPct, roundTripFeePct } from '../core/limits.js';
 import { driftPct, priceChanges, type GridState } from '../core/grid-strategy.js';
-import { equity, unrealized } from '../core/ledger.js';
-import type { AnalyzerView, StatusView } from './status-view.js';
+import { attribution, type Attribution } from './attribution.js';
+import { analyzerLabel } from '../stats/shared.js';
+import type { AnalyzerView, AttributionView, StatusView } from './status-view.js';
 import type { PricePoint } from '../core/types.js';
 
 export interface StatusContext {
@@ -36,6 +37,35 @@ function round(x: number, d: number): number {
   return Math.round(x * f) / f;
 }
 
+function attributionView(a: Attribution): AttributionView {
+  return {
+    equity: round(a.equity, 8),
+    starting_capital: a.startingCapital,
+    change: round(a.change, 8),
+    change_pct: round(a.changePct, 4),
+    grid_profit: round(a.gridProfit, 8),
+    fees: round(a.fees, 8),
+    inventory_pnl: round(a.inventoryPnl, 8),
+    inventory: round(a.inventory, 8),
+    inventory_value: round(a.inventoryValue, 8),
+    inventory_cost: round(a.inventoryCost, 8),
+    doge_accumulated: round(a.dogeAccumulated, 8),
+    doge_accumulated_value: round(a.dogeAccumulatedValue, 8),
+    hold: {
+      first_price: a.hold.firstPrice,
+      first_price_source: a.hold.firstPriceSource,
+      value: a.hold.value === null ? null : round(a.hold.value, 8),
+      vs_hold: a.hold.vsHold === null ? null : round(a.hold.vsHold, 8),
+    },
+  };
+}
+
+/** The analyzers with their human labels added (code names unchanged). */
+function labelled(stats: StatusContext['stats']): StatusView['stats'] {
+  if (!stats) return null;
+  return { health: stats.health, analyzers: stats.analyzers.map((a) => ({ ...a, label: a.label ?? analyzerLabel(a.name) })) };
+}
+
 export function buildStatusView(state: GridState, ctx: StatusContext): StatusView {
   const c = ctx.config;
   const price = state.lastPrice;
@@ -43,7 +73,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
   const sells = state.orders.length - buys;
   const ratio = state.trend.ratio;
   const history = state.priceHistory;
-  const eq = equity(state.ledger, price);
+  const money = attribution(state, price);
   const changes = priceChanges(history, ctx.now);
   const tokenMode: StatusView['config']['controls'] = c.dashboardToken ? 'token' : c.dryRun ? 'open' : 'read_only';
   const last = state.ai.last;
@@ -74,11 +104,12 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       cash: round(state.ledger.cash, 8),
       inventory: round(state.ledger.inventory, 8),
       avg_cost: state.ledger.avgCost,
-      realized: round(state.ledger.realized, 8),
-      unrealized: round(unrealized(state.ledger, price), 8),
-      equity: round(eq, 8),
+      realized: round(money.gridProfit, 8),
+      unrealized: round(money.inventoryPnl, 8),
+      equity: round(money.equity, 8),
       starting_capital: state.ledger.startingCapital,
     },
+    attribution: attributionView(money),
     grid: state.orders
       .map((o) => ({ level: o.level, side: o.side, price: o.price, volume: o.volume, status: o.status }))
       .sort((a, b) => b.price - a.price || b.level - a.level),
@@ -116,7 +147,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       ? { time: new Date(last.time).toISOString(), condition: last.condition, action: last.action, reason: last.reason, status: ctx.pendingApprovalAction === last.action ? 'pending approval' : last.status }
       : null,
     price_history: downsample(history, 720),
-    stats: ctx.stats,
+    stats: labelled(ctx.stats),
     last_tick: ctx.lastTickAt ? new Date(ctx.lastTickAt).toISOString() : null,
   };
 }

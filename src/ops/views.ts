@@ -2,7 +2,8 @@
 // (status for the dashboard and /status, Prometheus metrics, the health
 // check, the AI advisor's context) is built here from the bot's state.
 import { fillsSince, priceChanges } from '../core/grid-strategy.js';
-import { equity, unrealized } from '../core/ledger.js';
+import { equity } from '../core/ledger.js';
+import { attribution } from './attribution.js';
 import type { BotHandle } from './bot-handle.js';
 import { buildStatusView } from './status.js';
 import type { StatusView } from './status-view.js';
@@ -54,8 +55,9 @@ export function metricsOf(bot: BotHandle): MetricsSnapshot {
   return {
     price,
     equity: price ? equity(s.ledger, price) : null,
-    realizedPnl: s.ledger.realized,
-    unrealizedPnl: price ? unrealized(s.ledger, price) : null,
+    // realized = grid profit, unrealized = inventory P&L (ops/attribution.ts), as everywhere
+    realizedPnl: s.profit.total,
+    unrealizedPnl: price ? attribution(s, price).inventoryPnl : null,
     roundTrips: s.profit.roundTrips,
     openOrders: { buy: buys, sell: s.orders.length - buys },
     fillsPerHour: fillsSince(s.fills, bot.now() - 3600_000),

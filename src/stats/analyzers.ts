@@ -3,8 +3,8 @@
 // is fenced, and every number that reaches a verdict, summary or detail is
 // checked for finiteness first.
 //
-// 1. profitability   one-sample t-test on round-trip net profits, exact t
-//                    p-value and 95 % CI, round trips still needed.
+// 1. profitability   one-sample t-test of the daily change in equity against
+//                    zero, exact t p-value and 95 % CI, days still needed.
 // 2. fill_asymmetry  exact two-sided binomial test of buys vs sells in a
 //                    sliding window, Wilson 95 % CI of the buy share.
 // 3. hidden_risk     Brownian-bridge probability that price went beyond the
@@ -25,7 +25,7 @@ import { analyzeAsymmetry, DEFAULT_ASYMMETRY_WINDOW_MS } from './fill-asymmetry.
 import { analyzeFillRate } from './fill-rate.js';
 import { healthVerdict } from './health.js';
 import { analyzeHiddenRisk } from './hidden-risk.js';
-import { analyzeProfitability } from './profitability.js';
+import { analyzeProfitability, dailyChanges } from './profitability.js';
 import { analyzeRandomWalk } from './random-walk.js';
 import {
   ANALYZER_NAMES,
@@ -43,7 +43,9 @@ import {
 
 export {
   ALPHA,
+  ANALYZER_LABELS,
   ANALYZER_NAMES,
+  analyzerLabel,
   type AnalyzerColor,
   type AnalyzerGrid,
   type AnalyzerInput,
@@ -52,7 +54,7 @@ export {
   type PoissonBaseline,
   type StatsReport,
 } from './shared.js';
-export { analyzeProfitability, MIN_ROUND_TRIPS, roundTripsToSignificance } from './profitability.js';
+export { analyzeProfitability, dailyChanges, daysToSignificance, MIN_DAYS } from './profitability.js';
 export { analyzeAsymmetry, DEFAULT_ASYMMETRY_WINDOW_MS, MIN_ASYMMETRY_FILLS, wilsonInterval } from './fill-asymmetry.js';
 export { analyzeHiddenRisk, ELEVATED_RISK, HIGH_RISK, MIN_RETURNS, RISK_WINDOW_MS } from './hidden-risk.js';
 export { analyzeFillRate, DEFAULT_BASELINE_MS, MIN_RATE_WINDOW_MS, newBaseline, RATE_WINDOW_MS, updateBaseline } from './fill-rate.js';
@@ -107,9 +109,9 @@ function reportTime(now: unknown, fills: readonly FillRecord[], prices: readonly
   return latest;
 }
 
-function safeHealth(analyzers: readonly AnalyzerResult[]): StatsReport['health'] {
+function safeHealth(analyzers: readonly AnalyzerResult[], equityChange: unknown): StatsReport['health'] {
   try {
-    const health = healthVerdict(analyzers);
+    const health = healthVerdict(analyzers, { equityChange: isNum(equityChange) ? equityChange : null });
     return { verdict: health.verdict, color: health.color, summary: oneLine(health.summary, 'n/a') };
   } catch {
     return { verdict: 'neutral', color: 'gray', summary: 'health verdict unavailable' };
@@ -125,13 +127,13 @@ export function runAnalyzers(input: AnalyzerInput): StatsReport {
     const t = reportTime(inp.now, fills, prices);
     const grid = (inp.grid && typeof inp.grid === 'object' ? inp.grid : {}) as AnalyzerGrid;
     const analyzers = [
-      fenced('profitability', () => analyzeProfitability(arr<number>(inp.roundTripProfits))),
+      fenced('profitability', () => analyzeProfitability(dailyChanges(arr<number>(inp.dailyEquity)))),
       fenced('fill_asymmetry', () => analyzeAsymmetry(fills, t, inp.asymmetryWindowMs ?? DEFAULT_ASYMMETRY_WINDOW_MS)),
       fenced('hidden_risk', () => analyzeHiddenRisk(prices, arr<Candle>(inp.candles), grid, t, inp.pollIntervalSec ?? 30)),
       fenced('fill_rate', () => analyzeFillRate(fills, t, inp.baseline as PoissonBaseline)),
       fenced('random_walk', () => analyzeRandomWalk(fills, grid)),
     ];
-    return { generatedAt: t, health: safeHealth(analyzers), analyzers };
+    return { generatedAt: t, health: safeHealth(analyzers, inp.equityChange), analyzers };
   } catch (err) {
     return {
       generatedAt: 0,

@@ -1,14 +1,12 @@
 // The overall health verdict, drawn from the five analyzer results.
 
-import type { AnalyzerResult, HealthVerdict, StatsReport } from './shared.js';
+import { analyzerLabel, fmtUsdFine, type AnalyzerResult, type HealthVerdict, type StatsReport } from './shared.js';
 
-const LABELS: Record<string, string> = {
-  profitability: 'profit',
-  fill_asymmetry: 'fills',
-  hidden_risk: 'hidden risk',
-  fill_rate: 'fill rate',
-  random_walk: 'market',
-};
+/** What the verdict knows beyond the analyzers. */
+export interface HealthContext {
+  /** Equity now minus the starting capital; null when unknown. */
+  equityChange?: number | null;
+}
 
 const HEALTH_COLORS: Record<HealthVerdict, string> = {
   dangerous: 'red',
@@ -21,7 +19,7 @@ const HEALTH_COLORS: Record<HealthVerdict, string> = {
 };
 
 /** The most severe verdict that applies, with its one-line reason. */
-function headline(results: readonly AnalyzerResult[]): { verdict: HealthVerdict; summary: string } {
+function headline(results: readonly AnalyzerResult[], ctx: HealthContext): { verdict: HealthVerdict; summary: string } {
   const v = (n: string): string => results.find((r) => r.name === n)?.verdict ?? 'insufficient data';
   const trend = v('fill_asymmetry') === 'uptrend' || v('fill_asymmetry') === 'downtrend';
   const highVol = v('fill_rate') === 'high volatility';
@@ -32,7 +30,7 @@ function headline(results: readonly AnalyzerResult[]): { verdict: HealthVerdict;
     return { verdict: 'unfavorable', summary: 'Momentum: price trends through the grid, grid trading has no edge here' };
   }
   if (v('profitability') === 'significant loss') {
-    return { verdict: 'unfavorable', summary: 'Round trips lose money with statistical significance' };
+    return { verdict: 'unfavorable', summary: 'Equity falls from day to day with statistical significance' };
   }
   if (v('hidden_risk') === 'high risk') {
     return { verdict: 'exposed', summary: 'Price often goes beyond the outermost grid level: add buffer levels or poll faster' };
@@ -41,7 +39,11 @@ function headline(results: readonly AnalyzerResult[]): { verdict: HealthVerdict;
     return { verdict: 'favorable', summary: 'Mean reverting market: the grid has a statistical edge' };
   }
   if (v('profitability') === 'significant profit') {
-    return { verdict: 'profitable', summary: 'Profit per round trip is significantly positive' };
+    const change = ctx.equityChange;
+    if (typeof change === 'number' && change < 0) {
+      return { verdict: 'neutral', summary: `Equity rose on most days but is ${fmtUsdFine(-change)} below the start` };
+    }
+    return { verdict: 'profitable', summary: 'Equity grows from day to day with statistical significance' };
   }
   if (results.every((r) => r.verdict === 'insufficient data')) {
     return { verdict: 'calibrating', summary: 'Collecting data: every analyzer still needs more observations' };
@@ -54,17 +56,17 @@ function headline(results: readonly AnalyzerResult[]): { verdict: HealthVerdict;
  * significant fill asymmetry) > unfavorable (momentum, or a proven loss) >
  * exposed (grid exceeded often: hidden risk > 10 %) > favorable (mean
  * reverting) > profitable (significant profit) > calibrating (every analyzer
- * lacks data) > neutral.
+ * lacks data) > neutral. Never "profitable" while equity is below the start.
  */
-export function healthVerdict(results: readonly AnalyzerResult[]): StatsReport['health'] {
-  const { verdict, summary: reason } = headline(results);
+export function healthVerdict(results: readonly AnalyzerResult[], ctx: HealthContext = {}): StatsReport['health'] {
+  const { verdict, summary: reason } = headline(results, ctx);
   let summary = reason;
   // mention the other warning signs in passing
   const notes: string[] = [];
   for (const r of results) {
     if (r.color !== 'red' && r.color !== 'yellow') continue;
     if (r.verdict === 'not significant' || summary.toLowerCase().includes(r.verdict)) continue;
-    notes.push(`${LABELS[r.name] ?? r.name}: ${r.verdict}`);
+    notes.push(`${analyzerLabel(r.name)}: ${r.verdict}`);
   }
   if (notes.length > 0 && verdict !== 'calibrating') summary += ` (${notes.join('; ')})`;
   return { verdict, color: HEALTH_COLORS[verdict], summary };

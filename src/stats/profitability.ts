@@ -1,19 +1,34 @@
-// 1. Profitability: one-sample t-test on round-trip net profits, exact t
-//    p-value and 95 % CI, round trips still needed.
+// 1. Profitability: one-sample t-test of the daily change in equity (mark to
+//    market, fees included) against zero, exact t p-value and 95 % CI, days
+//    still needed. Not round-trip profits: a round trip's profit is fixed by
+//    construction (spacing minus fees), so a test on them could only come out
+//    positive, whatever the DOGE held lost meanwhile.
 
 import { studentTCdf, studentTQuantile } from './distributions.js';
 import { ALPHA, fmtP, fmtUsdFine, insufficient, isNum, plural, testResult, type AnalyzerResult, type Verdict } from './shared.js';
 
-/** Fewest round trips for the t-test. */
-export const MIN_ROUND_TRIPS = 5;
+/** Fewest daily equity changes for the t-test (a week). */
+export const MIN_DAYS = 7;
 const Z975 = 1.959963984540054;
 
+/** Day-close equities (oldest first) → the change over each day. */
+export function dailyChanges(closes: readonly number[]): number[] {
+  const xs: number[] = [];
+  if (!Array.isArray(closes)) return xs;
+  for (let i = 1; i < closes.length; i++) {
+    const a = closes[i - 1];
+    const b = closes[i];
+    if (isNum(a) && isNum(b)) xs.push(b - a);
+  }
+  return xs;
+}
+
 /**
- * Smallest total number of round trips m at which the 95 % CI would exclude
+ * Smallest total number of observations (days) m at which the 95 % CI would exclude
  * zero if mean and sd stayed as observed: t(0.975, m−1)·sd/√m < |mean|.
- * Returns additional trips needed, or null when it cannot be estimated.
+ * Returns additional days needed, or null when it cannot be estimated.
  */
-export function roundTripsToSignificance(n: number, mean: number, sd: number): number | null {
+export function daysToSignificance(n: number, mean: number, sd: number): number | null {
   if (!(sd > 0) || !isNum(mean) || mean === 0 || !isNum(sd)) return null;
   const r = sd / Math.abs(mean);
   if (!isNum(r) || (Z975 * r) ** 2 > 1e12) return null;
@@ -56,10 +71,10 @@ interface TTest {
   ciHigh: number;
 }
 
-/** The finite profits of plausible size. */
-function usableProfits(profits: readonly number[]): number[] {
+/** The finite changes of plausible size. */
+function usableChanges(changes: readonly number[]): number[] {
   const xs: number[] = [];
-  if (Array.isArray(profits)) for (const p of profits) if (isNum(p) && Math.abs(p) <= 1e15) xs.push(p);
+  if (Array.isArray(changes)) for (const p of changes) if (isNum(p) && Math.abs(p) <= 1e15) xs.push(p);
   return xs;
 }
 
@@ -77,7 +92,7 @@ function oneSampleTTest(xs: readonly number[]): TTest {
   let tCrit: number = studentTQuantile(1 - ALPHA / 2, df);
   let test: Pick<TTest, 't' | 'p' | 'ciLow' | 'ciHigh'>;
   if (!(se > Math.abs(mean) * 1e-14) || !isNum(se)) {
-    // all round trips (numerically) identical
+    // all days (numerically) identical
     test = { t: null, p: mean === 0 ? 1 : 0, ciLow: mean, ciHigh: mean };
   } else {
     const t = mean / se;
@@ -93,33 +108,35 @@ function profitVerdict(significant: boolean, mean: number): Verdict {
   return { verdict: 'not significant', color: 'yellow' };
 }
 
-function profitSummary(r: TTest, significant: boolean, trips: number | null): string {
+function profitSummary(r: TTest, significant: boolean, days: number | null): string {
   const { mean, ciLow, ciHigh, p, n } = r;
   const half = (ciHigh - ciLow) / 2;
   const summary =
-    `Edge ${fmtUsdFine(mean)} ± ${fmtUsdFine(half)} per round trip (95% CI [${fmtUsdFine(ciLow)}, ${fmtUsdFine(ciHigh)}], ` +
-    `p=${fmtP(p)}, n=${n})`;
-  if (significant) return summary + (mean > 0 ? ': edge proven' : ': losing money');
-  if (trips !== null) return summary + `: need ~${trips} more round trips`;
-  return summary + ': mean is zero, no edge to prove';
+    `Equity ${mean >= 0 ? '+' : ''}${fmtUsdFine(mean)} ± ${fmtUsdFine(half)} per day (95% CI [${fmtUsdFine(ciLow)}, ${fmtUsdFine(ciHigh)}], ` +
+    `p=${fmtP(p)}, ${plural(n, 'day')})`;
+  if (significant) return summary + (mean > 0 ? ': equity grows' : ': equity shrinks');
+  if (days !== null) return summary + `: need ~${plural(days, 'more day')}`;
+  return summary + ': mean is zero, no trend to prove';
 }
 
-export function analyzeProfitability(profits: readonly number[]): AnalyzerResult {
+/** `changes`: the change in equity over each complete day (see dailyChanges). */
+export function analyzeProfitability(changes: readonly number[]): AnalyzerResult {
   const name = 'profitability';
-  const xs = usableProfits(profits);
+  const xs = usableChanges(changes);
   const n = xs.length;
-  if (n < MIN_ROUND_TRIPS) {
-    const more = MIN_ROUND_TRIPS - n;
-    return insufficient(name, `need ${plural(more, 'more round trip')} (have ${n}, test needs ${MIN_ROUND_TRIPS})`, {
+  if (n < MIN_DAYS) {
+    const more = MIN_DAYS - n;
+    return insufficient(name, `need ${plural(more, 'more day')} of equity (have ${n}, test needs ${MIN_DAYS})`, {
       n,
       needed: more,
     });
   }
   const r = oneSampleTTest(xs);
   const significant = r.p < ALPHA;
-  const trips = significant ? 0 : roundTripsToSignificance(n, r.mean, r.sd);
-  return testResult(name, profitVerdict(significant, r.mean), r.p, profitSummary(r, significant, trips), {
+  const days = significant ? 0 : daysToSignificance(n, r.mean, r.sd);
+  return testResult(name, profitVerdict(significant, r.mean), r.p, profitSummary(r, significant, days), {
     n,
+    unit: 'USD per day',
     total: r.sum,
     mean: r.mean,
     sd: r.sd,
@@ -130,6 +147,6 @@ export function analyzeProfitability(profits: readonly number[]): AnalyzerResult
     tCritical: r.tCrit,
     ciLow: r.ciLow,
     ciHigh: r.ciHigh,
-    tripsNeeded: trips,
+    daysNeeded: days,
   });
 }

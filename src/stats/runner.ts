@@ -7,6 +7,7 @@ import { errorMessage, logger } from '../util/log.js';
 import { newBaseline, runAnalyzers, statsPromptLines, updateBaseline, type PoissonBaseline, type StatsReport } from './analyzers.js';
 import type { StatusView } from '../ops/status-view.js';
 import type { Candle } from '../core/types.js';
+import { equity } from '../core/ledger.js';
 
 const log = logger('stats');
 
@@ -64,6 +65,8 @@ export class StatsRunner {
         now,
         fills: s.fills,
         roundTripProfits: s.roundTripProfits,
+        dailyEquity: (Array.isArray(s.equityDays) ? s.equityDays : []).map((d: unknown) => (d && typeof d === 'object' ? (d as { equity?: unknown }).equity : NaN) as number),
+        equityChange: s.lastPrice > 0 ? equity(s.ledger, s.lastPrice) - s.ledger.startingCapital : null,
         prices: s.priceHistory,
         candles: this.candles,
         grid: { center: s.center, spacingPct: s.settings.spacingPct, lowestBuy, highestSell, levelsPerSide: s.levelsPerSide },

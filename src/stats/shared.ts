@@ -52,8 +52,15 @@ export interface AnalyzerInput {
   now: number;
   /** Newest last, up to 10,000. */
   fills: readonly FillRecord[];
-  /** Net USD profit of each completed round trip. */
-  roundTripProfits: readonly number[];
+  /**
+   * Equity at the close of each complete day, oldest first: the profitability
+   * analyzer tests the daily changes. Absent or short: insufficient data.
+   */
+  dailyEquity?: readonly number[];
+  /** Equity now minus the starting capital: the health verdict never says "profitable" while it is negative. */
+  equityChange?: number | null;
+  /** Net USD profit of each completed round trip (informational; no longer tested: fixed by construction). */
+  roundTripProfits?: readonly number[];
   /** Last 24 h of samples, oldest first, typically every 30 s. */
   prices: readonly PricePoint[];
   /** Recent 5-minute OHLC (may be empty). */
@@ -78,6 +85,23 @@ export interface StatsReport {
 // Settings shared by the analyzers (each analyzer's own live in its module)
 
 export const ANALYZER_NAMES = ['profitability', 'fill_asymmetry', 'hidden_risk', 'fill_rate', 'random_walk'] as const;
+
+/** What a person reads for each analyzer (the code names stay in the JSON). */
+export const ANALYZER_LABELS: Readonly<Record<string, string>> = {
+  profitability: 'Equity trend',
+  fill_asymmetry: 'Buy/sell balance',
+  hidden_risk: 'Hidden risk',
+  fill_rate: 'Fill rate',
+  random_walk: 'Random walk',
+};
+
+/** The human label of an analyzer's code name; unknown names are made readable ("foo_bar" → "Foo bar"). */
+export function analyzerLabel(name: string): string {
+  const known = ANALYZER_LABELS[name];
+  if (known) return known;
+  const s = String(name).replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 export const HOUR_MS = 3_600_000;
 /** Significance level of every test. */

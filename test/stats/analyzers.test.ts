@@ -13,7 +13,8 @@ import {
   analyzeRandomWalk,
   healthVerdict,
   newBaseline,
-  roundTripsToSignificance,
+  daysToSignificance,
+  dailyChanges,
   runAnalyzers,
   statsPromptLines,
   updateBaseline,
@@ -43,13 +44,25 @@ function flatPrices(n: number, price = 0.1, stepMs = 30_000, wiggle = 0.0005): P
 // ---------------------------------------------------------------------------
 // 1. profitability
 
-test('profitability: insufficient data says how many more round trips', () => {
+test('profitability: insufficient data says how many more days', () => {
   const r = analyzeProfitability([0.01, 0.02, -0.01]);
   assert.equal(r.verdict, 'insufficient data');
   assert.equal(r.color, 'gray');
   assert.equal(r.confidence, 0);
-  assert.equal(r.detail.needed, 2);
-  assert.match(r.summary, /need 2 more round trips/);
+  assert.equal(r.detail.needed, 4);
+  assert.match(r.summary, /need 4 more days of equity/);
+});
+
+test('profitability tests equity, so it can fail: fixed-profit round trips with falling equity are a loss', () => {
+  // Issue 17: every round trip books the same positive profit (spacing minus
+  // fees), while the DOGE held loses more each day. The old test on round-trip
+  // profits said "significant profit, edge proven"; equity per day says loss.
+  const closes = [120];
+  for (let d = 1; d <= 10; d++) closes.push(120 + d * 0.05 /* round trips */ - d * 0.3 /* inventory */ + (d % 2 ? 0.02 : -0.02));
+  const r = analyzeProfitability(dailyChanges(closes));
+  assert.equal(r.verdict, 'significant loss');
+  assert.equal(r.color, 'red');
+  assert.deepEqual(dailyChanges([1, 2, NaN, 4, 7]), [1, 3]);
 });
 
 test('profitability: exact t p-value and CI from the t quantile', () => {
@@ -64,26 +77,26 @@ test('profitability: exact t p-value and CI from the t quantile', () => {
   const tc = studentTQuantile(0.975, n - 1);
   assert.ok(Math.abs((r.detail.ciLow as number) - (mean - (tc * sd) / Math.sqrt(n))) < 1e-15);
   assert.equal(r.verdict, 'significant profit');
-  assert.equal(r.detail.tripsNeeded, 0);
+  assert.equal(r.detail.daysNeeded, 0);
 });
 
-test('profitability: significant loss, identical trips, and trips still needed', () => {
-  assert.equal(analyzeProfitability([-0.01, -0.012, -0.009, -0.011, -0.013, -0.01]).verdict, 'significant loss');
-  const same = analyzeProfitability([0.02, 0.02, 0.02, 0.02, 0.02]);
+test('profitability: significant loss, identical days, and days still needed', () => {
+  assert.equal(analyzeProfitability([-0.01, -0.012, -0.009, -0.011, -0.013, -0.01, -0.012]).verdict, 'significant loss');
+  const same = analyzeProfitability([0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02]);
   assert.equal(same.verdict, 'significant profit');
   assert.equal(same.detail.pValue, 0);
-  const zero = analyzeProfitability([0, 0, 0, 0, 0]);
+  const zero = analyzeProfitability([0, 0, 0, 0, 0, 0, 0]);
   assert.equal(zero.verdict, 'not significant');
   // the seed's card: a positive total that proves nothing yet
   const xs = [0.2, -0.15, 0.1, 0.05, -0.12, 0.3, -0.2, 0.08, 0.11, -0.05];
   const r = analyzeProfitability(xs);
   assert.equal(r.verdict, 'not significant');
-  const need = r.detail.tripsNeeded as number;
+  const need = r.detail.daysNeeded as number;
   assert.ok(need > 0);
-  assert.match(r.summary, new RegExp(`need ~${need} more round trips`));
+  assert.match(r.summary, new RegExp(`need ~${need} more days?`));
 });
 
-test('roundTripsToSignificance is the smallest sufficient count (brute force)', () => {
+test('daysToSignificance is the smallest sufficient count (brute force)', () => {
   for (const [n, mean, sd] of [
     [10, 0.01, 0.05],
     [5, 1, 2],
@@ -91,13 +104,13 @@ test('roundTripsToSignificance is the smallest sufficient count (brute force)', 
     [200, -0.001, 0.03],
     [3, 0.5, 0.4],
   ] as const) {
-    const more = roundTripsToSignificance(n, mean, sd)!;
+    const more = daysToSignificance(n, mean, sd)!;
     const ok = (m: number) => studentTQuantile(0.975, m - 1) * (sd / Math.sqrt(m)) < Math.abs(mean);
     const m = n + more;
     assert.ok(ok(m), `sufficient at ${m}`);
     if (m - 1 >= Math.max(2, n)) assert.ok(!ok(m - 1), `minimal at ${m}`);
   }
-  assert.equal(roundTripsToSignificance(10, 0, 1), null);
+  assert.equal(daysToSignificance(10, 0, 1), null);
 });
 
 // ---------------------------------------------------------------------------
@@ -326,7 +339,16 @@ test('health verdict rules and precedence', () => {
   assert.equal(healthVerdict(withVerdicts({ fill_asymmetry: ['balanced', 'green'] })).verdict, 'neutral');
   const h = healthVerdict(withVerdicts({ profitability: ['significant profit', 'green'], hidden_risk: ['elevated risk', 'yellow'] }));
   assert.equal(h.color, 'green');
-  assert.match(h.summary, /hidden risk: elevated risk/);
+  assert.match(h.summary, /Hidden risk: elevated risk/);
+});
+
+test('health never says "profitable" while equity is below the start (issue 17)', () => {
+  const v = withVerdicts({ profitability: ['significant profit', 'green'] });
+  assert.equal(healthVerdict(v, { equityChange: 0.5 }).verdict, 'profitable');
+  const down = healthVerdict(v, { equityChange: -0.05 });
+  assert.equal(down.verdict, 'neutral');
+  assert.doesNotMatch(down.summary, /profitable|edge proven/i);
+  assert.match(down.summary, /\$0\.0500 below the start/);
 });
 
 test('runAnalyzers: five results in fixed order, prompt lines one per analyzer', () => {
@@ -334,6 +356,8 @@ test('runAnalyzers: five results in fixed order, prompt lines one per analyzer',
     now: NOW,
     fills: sides(30, 10),
     roundTripProfits: [0.01, 0.012, 0.011, 0.009, 0.013],
+    dailyEquity: [120, 120.1, 120.22, 120.31, 120.43, 120.52, 120.63, 120.75],
+    equityChange: 0.75,
     prices: flatPrices(200),
     candles: [],
     grid: GRID,

@@ -23,6 +23,7 @@ import {
   analyzeFillRate,
   analyzeHiddenRisk,
   analyzeProfitability,
+  dailyChanges,
   analyzeRandomWalk,
   newBaseline,
   updateBaseline,
@@ -53,14 +54,15 @@ function exactBinomialSize(n: number, p: number): number {
   return s;
 }
 
-test('t-test rejects a zero-mean profit stream at the nominal 5 %', () => {
+test('t-test rejects a driftless equity path (daily closes) at the nominal 5 %', () => {
   const rng = createRng(1);
   let rej = 0;
   let covered = 0;
   for (let r = 0; r < REPS; r++) {
-    const xs: number[] = [];
-    for (let i = 0; i < 30; i++) xs.push(0.05 * rng.normal());
-    const res = analyzeProfitability(xs);
+    // equity closes of 31 days with no drift: the null the analyzer tests
+    const closes: number[] = [120];
+    for (let i = 0; i < 30; i++) closes.push(closes[i]! + 0.8 * rng.normal());
+    const res = analyzeProfitability(dailyChanges(closes));
     if ((res.detail.pValue as number) < 0.05) rej++;
     if ((res.detail.ciLow as number) <= 0 && 0 <= (res.detail.ciHigh as number)) covered++;
   }

@@ -95,6 +95,8 @@ function randomInput(rng: Rng): AnalyzerInput {
     now: rng.uniform() < 0.9 ? NOW : weirdNumber(rng),
     fills: rng.uniform() < 0.97 ? randomList(rng, () => randomFill(rng)) : anything(rng),
     roundTripProfits: rng.uniform() < 0.97 ? randomList(rng, () => (rng.uniform() < 0.9 ? 0.01 * rng.normal() : weirdNumber(rng))) : anything(rng),
+    dailyEquity: rng.uniform() < 0.97 ? randomList(rng, () => (rng.uniform() < 0.9 ? 120 + rng.normal() : weirdNumber(rng))) : anything(rng),
+    equityChange: rng.uniform() < 0.9 ? rng.normal() : anything(rng),
     prices:
       rng.uniform() < 0.97
         ? randomList(
@@ -223,6 +225,7 @@ test('degenerate inputs: empty, null, constant, extreme', () => {
       orderId: `${i}`,
     })),
     roundTripProfits: Array.from({ length: 5000 }, () => 1e15),
+    dailyEquity: Array.from({ length: 400 }, (_, i) => 120 + i * 1e12),
     prices: Array.from({ length: 2880 }, (_, i) => ({ time: NOW - (2879 - i) * 30_000, price: 0.1 })),
     candles: Array.from({ length: 288 }, (_, i) => ({ time: NOW - (288 - i) * 300_000, open: 0.1, high: 0.1, low: 0.1, close: 0.1, volume: 0 })),
     grid: { center: 0.1, spacingPct: 1, lowestBuy: 0.099, highestSell: 0.101, levelsPerSide: 10 },
@@ -245,6 +248,7 @@ test('degenerate inputs: empty, null, constant, extreme', () => {
   const huge: AnalyzerInput = {
     ...constant,
     roundTripProfits: [1e308, -1e308, 1e308, 5e-324, -1e308, 1e308],
+    dailyEquity: [1e308, -1e308, 1e308, 5e-324, -1e308, 1e308, 1e308, -1e308, 1e308],
     prices: Array.from({ length: 100 }, (_, i) => ({ time: NOW - (99 - i) * 30_000, price: i % 2 ? 1e308 : 5e-324 })),
     grid: { center: 1e308, spacingPct: 1e308, lowestBuy: 5e-324, highestSell: 1.7e308, levelsPerSide: 1e9 },
     pollIntervalSec: 1e308,

@@ -85,11 +85,11 @@ export function fakeFills(now: number, history: [number, number][], count = 20):
 
 export function fakeAnalyzers(): AnalyzerView[] {
   return [
-    { name: 'Profitability', verdict: 'profitable', color: 'green', confidence: 0.86, summary: 'Mean net $0.0162 per round trip, p = 0.003 (n = 27).', detail: { n: 27, mean: 0.0162, p_value: 0.0031, ci_low: 0.0061, ci_high: 0.0263 } },
-    { name: 'Fill asymmetry', verdict: 'balanced', color: 'green', confidence: 0.55, summary: '7 buys vs 9 sells in 12 h, p = 0.80.', detail: { buys: 7, sells: 9, p_value: 0.8036, buy_share_low: 0.2, buy_share_high: 0.67 } },
-    { name: 'Hidden risk', verdict: 'low_risk', color: 'yellow', confidence: 0.7, summary: 'P(price beyond outer level between samples) = 1.8%.', detail: { crossing_probability: 0.018, sigma_per_sample: 0.0011, checked_candles: 48 } },
-    { name: 'Fill rate regime', verdict: 'normal', color: 'gray', confidence: 0.4, summary: '1.3 fills/h vs baseline 1.1 (95% CI 0.6–2.2).', detail: { rate: 1.3, baseline: 1.1, ci_low: 0.6, ci_high: 2.2, p_value: 0.61 } },
-    { name: 'Random-walk fit', verdict: 'mean_reverting', color: 'green', confidence: 0.62, summary: 'Inner levels fill more than a random walk predicts (χ² = 9.4, p = 0.024).', detail: { chi2: 9.4, df: 3, p_value: 0.024, bins: 4 } },
+    { name: 'profitability', label: 'Equity trend', verdict: 'significant profit', color: 'green', confidence: 0.86, summary: 'Equity +$0.3100 ± $0.2200 per day (95% CI [$0.0900, $0.5300], p=0.011, 9 days): equity grows', detail: { n: 27, mean: 0.0162, p_value: 0.0031, ci_low: 0.0061, ci_high: 0.0263 } },
+    { name: 'fill_asymmetry', label: 'Buy/sell balance', verdict: 'balanced', color: 'green', confidence: 0.55, summary: '7 buys vs 9 sells in 12 h, p = 0.80.', detail: { buys: 7, sells: 9, p_value: 0.8036, buy_share_low: 0.2, buy_share_high: 0.67 } },
+    { name: 'hidden_risk', label: 'Hidden risk', verdict: 'low_risk', color: 'yellow', confidence: 0.7, summary: 'P(price beyond outer level between samples) = 1.8%.', detail: { crossing_probability: 0.018, sigma_per_sample: 0.0011, checked_candles: 48 } },
+    { name: 'fill_rate', label: 'Fill rate', verdict: 'normal', color: 'gray', confidence: 0.4, summary: '1.3 fills/h vs baseline 1.1 (95% CI 0.6–2.2).', detail: { rate: 1.3, baseline: 1.1, ci_low: 0.6, ci_high: 2.2, p_value: 0.61 } },
+    { name: 'random_walk', label: 'Random walk', verdict: 'mean_reverting', color: 'green', confidence: 0.62, summary: 'Inner levels fill more than a random walk predicts (χ² = 9.4, p = 0.024).', detail: { chi2: 9.4, df: 3, p_value: 0.024, bins: 4 } },
   ];
 }
 
@@ -102,6 +102,8 @@ export interface FakeBotOptions {
   levelsPerSide?: number;
   fills?: number;
   historyMax?: number;
+  /** Raw 30 s price samples (default 2880 = 24 h); fewer for a bot that ran a short while. */
+  historyPoints?: number;
   withStats?: boolean;
   now?: number;
   csvDir?: string;
@@ -136,7 +138,7 @@ export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
     price: opts.price ?? 0.1234,
     center: opts.center ?? 0.1227,
   };
-  const history = downsample(rawHistory(now, state.price), opts.historyMax ?? 480);
+  const history = downsample(rawHistory(now, state.price, opts.historyPoints), opts.historyMax ?? 480);
   const fills = fakeFills(now, history, opts.fills ?? 20);
   const stats = opts.withStats === false ? null : { health: { verdict: 'favorable', color: 'green', summary: 'Mean reverting and profitable: the grid suits the market.' }, analyzers: fakeAnalyzers() };
   const controlsMode: StatusView['config']['controls'] = token ? 'token' : mode === 'live' ? 'read_only' : 'open';
@@ -156,6 +158,21 @@ export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
       price: { current: state.price, center: state.center, drift_pct: ((state.price - state.center) / state.center) * 100, change_1h: 0.41, change_4h: -0.8, change_24h: 2.35 },
       profit: { today: 0.0842, total: 1.9375, fees: 0.4121, round_trips: 27, round_trips_today: 5, doge_accumulated: 41.37 },
       ledger: { cash: 86.12, inventory: 281.4, avg_cost: 0.1209, realized: 1.9375, unrealized: 0.7035, equity: 120 + 1.9375 + 0.7035, starting_capital: 120 },
+      attribution: {
+        equity: 120 + 1.9375 + 0.7035,
+        starting_capital: 120,
+        change: 1.9375 + 0.7035,
+        change_pct: ((1.9375 + 0.7035) / 120) * 100,
+        grid_profit: 1.9375,
+        fees: 0.4121,
+        inventory_pnl: 0.7035,
+        inventory: 281.4,
+        inventory_value: 281.4 * state.price,
+        inventory_cost: 281.4 * state.price - 0.7035,
+        doge_accumulated: 41.37,
+        doge_accumulated_value: 41.37 * state.price,
+        hold: { first_price: 0.118, first_price_source: 'recorded', value: 60 + (60 / 0.118) * state.price, vs_hold: 120 + 1.9375 + 0.7035 - (60 + (60 / 0.118) * state.price) },
+      },
       grid,
       trend: { ratio, source: state.ratio === null ? 'auto' : 'manual', buy_pct: (buys / grid.length) * 100, sell_pct: 100 - (buys / grid.length) * 100, buy_12h: 7, sell_12h: 9, grid_buys: buys, grid_sells: grid.length - buys },
       config: {

@@ -24,8 +24,8 @@ export function metricsText(m: MetricsSnapshot, mode: string, requests: Map<stri
   metric('dogegrid_info', 'gauge', 'Run mode of the bot.', [[`{mode="${mode === 'live' ? 'live' : 'dry_run'}"}`, 1]]);
   metric('dogegrid_price_usd', 'gauge', 'Last price seen (USD).', [['', m.price]]);
   metric('dogegrid_equity_usd', 'gauge', 'Mark-to-market equity (USD).', [['', m.equity]]);
-  metric('dogegrid_realized_pnl_usd', 'gauge', 'Realized profit and loss (USD).', [['', m.realizedPnl]]);
-  metric('dogegrid_unrealized_pnl_usd', 'gauge', 'Unrealized profit and loss (USD).', [['', m.unrealizedPnl]]);
+  metric('dogegrid_realized_pnl_usd', 'gauge', 'Realized = grid profit: booked round trips net of fees (USD).', [['', m.realizedPnl]]);
+  metric('dogegrid_unrealized_pnl_usd', 'gauge', 'Unrealized = inventory P&L: DOGE held at market minus its cost (USD).', [['', m.unrealizedPnl]]);
   metric('dogegrid_round_trips_total', 'counter', 'Completed round trips.', [['', m.roundTrips]]);
   metric('dogegrid_open_orders', 'gauge', 'Open grid orders by side.', [
     ['{side="buy"}', m.openOrders?.buy],

@@ -103,7 +103,7 @@ export interface DailySummaryInfo extends DailySummaryRow {
 export function dailySummaryMessage(i: DailySummaryInfo): string {
   const extra: string[] = [];
   if (i.equity !== undefined) extra.push(html`Equity ${fmtUsd(i.equity)}`);
-  if (i.totalProfit !== undefined) extra.push(html`total profit ${fmtUsd(i.totalProfit, true)}`);
+  if (i.totalProfit !== undefined) extra.push(html`grid profit (realized) ${fmtUsd(i.totalProfit, true)}`);
   extra.push(html`DOGE accumulated ${fmtAmount(i.dogeAccumulated, 2)}`);
   return (
     html`📅 <b>Daily summary ${i.date}</b>\n` +

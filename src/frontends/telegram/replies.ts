@@ -2,7 +2,8 @@
 // The command table that uses them is commands.ts.
 import { RATIO_MAX, RATIO_MIN } from '../../core/limits.js';
 import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtUsd } from '../../util/format.js';
-import type { StatusView } from '../../ops/status-view.js';
+import type { AttributionView, StatusView } from '../../ops/status-view.js';
+import { analyzerLabel } from '../../stats/shared.js';
 import { clip, html, raw } from './html.js';
 
 /** "❌ error" (if any), the usage line, and a note (if any). */
@@ -22,6 +23,28 @@ export function unavailableMessage(what: string): string {
   return html`❌ ${what} is not available right now.`;
 }
 
+/**
+ * Where the money is, one definition (ops/attribution.ts): equity and its change
+ * first, then grid profit (realized), inventory P&L (unrealized) and the hold
+ * benchmark.
+ */
+export function moneyLines(a: AttributionView, profitToday: number): string {
+  const h = a.hold;
+  const hold =
+    h.value === null || h.vs_hold === null
+      ? html`Hold benchmark n/a (no price yet)`
+      : html`vs holding ${fmtUsd(h.vs_hold, true)} (hold ${fmtUsd(h.value)}: half DOGE at ${fmtPrice(h.first_price)}` +
+        (h.first_price_source === 'earliest_known' ? html`, the earliest price known: the first was not recorded` : '') +
+        html`)`;
+  return (
+    html`Equity <b>${fmtUsd(a.equity)}</b> · ${fmtUsd(a.change, true)} (${fmtPct(a.change_pct, true)}) since start · ` +
+    raw(hold) +
+    html`\nGrid profit (realized) ${fmtUsd(a.grid_profit, true)} (today ${fmtUsd(profitToday, true)}) · fees paid ${fmtUsd(a.fees)}\n` +
+    html`Inventory P&amp;L (unrealized) ${fmtUsd(a.inventory_pnl, true)} on ${fmtAmount(a.inventory)} DOGE worth ${fmtUsd(a.inventory_value)}` +
+    html` · DOGE accumulated ${fmtAmount(a.doge_accumulated)} (${fmtUsd(a.doge_accumulated_value)})`
+  );
+}
+
 export function statusMessage(v: StatusView): string {
   const state = v.not_trading
     ? html`🚫 not trading: ${clip(v.not_trading, 200)}`
@@ -36,9 +59,8 @@ export function statusMessage(v: StatusView): string {
     raw(state) +
     html`\nPrice ${fmtPrice(v.price.current)} · center ${fmtPrice(v.price.center)} (drift ${fmtPct(v.price.drift_pct, true)})\n` +
     html`Change 1h ${fmtPct(v.price.change_1h, true)} · 4h ${fmtPct(v.price.change_4h, true)} · 24h ${fmtPct(v.price.change_24h, true)}\n` +
-    html`Profit today ${fmtUsd(v.profit.today, true)} · total ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n` +
-    html`Round trips ${v.profit.round_trips_today} today / ${v.profit.round_trips} total · DOGE accumulated ${fmtAmount(v.profit.doge_accumulated)}\n` +
-    html`Equity ${fmtUsd(l.equity)} (cash ${fmtUsd(l.cash)}, ${fmtAmount(l.inventory)} DOGE, unrealized ${fmtUsd(l.unrealized, true)})\n` +
+    raw(moneyLines(v.attribution, v.profit.today)) +
+    html`\nRound trips ${v.profit.round_trips_today} today / ${v.profit.round_trips} total · cash ${fmtUsd(l.cash)}\n` +
     html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · spacing ${fmtPct(c.spacing_pct)} (min ${fmtPct(c.min_spacing)}) · order ${fmtUsd(c.order_size)}\n` +
     html`Trend ratio ${fmtAmount(t.ratio)} (${t.source}) · AI check every ${c.ai_interval} s\n` +
     html`Uptime ${fmtDuration(v.uptime)}` +
@@ -59,9 +81,10 @@ export function ratioMessage(v: StatusView): string {
 export function statsMessage(v: StatusView): string {
   const head =
     html`📈 <b>Statistics</b>\n` +
-    html`Round trips ${v.profit.round_trips} · total profit ${fmtUsd(v.profit.total, true)} · fees ${fmtUsd(v.profit.fees)}\n`;
+    html`Equity ${fmtUsd(v.attribution.equity)} · ${fmtUsd(v.attribution.change, true)} since start · ` +
+    html`grid profit (realized) ${fmtUsd(v.attribution.grid_profit, true)} over ${v.profit.round_trips} round trips · fees ${fmtUsd(v.attribution.fees)}\n`;
   if (!v.stats) return head + html`Analyzers have not run yet.`;
   const h = v.stats.health;
-  const lines = v.stats.analyzers.map((a) => html`• <b>${clip(a.name, 60)}</b>: ${clip(a.verdict, 60)} — ${clip(a.summary, 300)}`);
+  const lines = v.stats.analyzers.map((a) => html`• <b>${clip(a.label ?? analyzerLabel(a.name), 60)}</b>: ${clip(a.verdict, 60)} — ${clip(a.summary, 300)}`);
   return head + html`Health: <b>${clip(h.verdict, 60)}</b> — ${clip(h.summary, 300)}\n` + lines.join('\n');
 }

@@ -145,6 +145,21 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       assert.equal(await page.textContent('#mode-badge'), 'DRY RUN');
       assert.equal(await page.isVisible('#paused-badge'), false);
       assert.equal(await page.textContent('#pnl-total'), '+$1.94');
+      // The headline leads with the change in equity since start, then the hold benchmark (issues 15, 17).
+      assert.equal(await page.textContent('#equity-change'), '+$2.64 (+2.20%)');
+      assert.equal(await page.getAttribute('#equity-change', 'class'), 'headline pos');
+      assert.equal(await page.textContent('#equity-foot'), 'equity $122.64 · started with $120.00');
+      assert.equal(await page.textContent('#vs-hold'), '−$0.1048');
+      assert.match((await page.textContent('#hold-foot')) ?? '', /^holding half DOGE from 0\.11800 would be \$122\.75$/);
+      assert.equal(await page.textContent('#inv-pnl'), '+$0.7035');
+      assert.ok(
+        await js<boolean>(page, `document.getElementById('equity-change').compareDocumentPosition(document.getElementById('health')) === Node.DOCUMENT_POSITION_FOLLOWING`),
+        'the equity headline comes before the health banner',
+      );
+      const params = (await page.textContent('#params')) ?? '';
+      assert.match(params, /Grid profit \(realized\)\+\$1\.94/);
+      assert.match(params, /Inventory P&L \(unrealized\)\+\$0\.7035/);
+      assert.doesNotMatch(params, /Realized P&L|Unrealized P&L/);
       assert.equal(await page.textContent('#round-trips'), '27');
       assert.equal(await page.textContent('#doge-acc'), '41.37');
       assert.match((await page.textContent('#uptime')) ?? '', /^3d 4h 1[23]m$/);
@@ -166,6 +181,15 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       // Analyzers, health, fills, trend, parameters.
       assert.equal(await count(page, '#analyzers [data-testid="analyzer-card"]'), 5);
       assert.equal(await page.textContent('#health-verdict'), 'FAVORABLE');
+      // Human labels on the cards, the code name kept as the tooltip (and in the JSON).
+      assert.deepEqual(await js<string[]>(page, `[...document.querySelectorAll('#analyzers .a-name')].map((e) => e.textContent)`), [
+        'Equity trend',
+        'Buy/sell balance',
+        'Hidden risk',
+        'Fill rate',
+        'Random walk',
+      ]);
+      assert.equal(await page.getAttribute('#analyzers .a-name', 'title'), 'profitability');
       assert.equal(await count(page, '#fills tbody tr[data-testid="fill-row"]'), 20);
       assert.equal(await page.textContent('#trend-ratio'), '0.55');
       assert.match((await page.textContent('#trend-12h')) ?? '', /7 buys · 9 sells/);
@@ -222,6 +246,17 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       // The only console noise allowed is Chromium reporting the one 400 we provoked.
       const unexpected = s.consoleErrors.filter((m) => !/Failed to load resource: the server responded with a status of 400/.test(m));
       assert.deepEqual(unexpected, []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a bot that ran 20 minutes: the chart draws and is screenshotted for the time axis', async () => {
+    const s = await open(browser, { historyPoints: 40, historyMax: 480 });
+    try {
+      await textIs(s.page, 'price', '0.12340');
+      await s.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-short-run.png'), clip: { x: 0, y: 0, width: 1440, height: 820 } });
+      assert.deepEqual(s.pageErrors, []);
     } finally {
       await s.close();
     }

@@ -82,7 +82,7 @@ describe('commands against the Telegram double', () => {
   test('/stats shows the analyzers, escaped', async () => {
     const reply = await ask('/stats');
     assert.match(reply, /Health: favorable — mean reverting <grid> & profitable/);
-    assert.match(reply, /profitability: significant — mean \+\$0\.012, p=0\.01/);
+    assert.match(reply, /Equity trend: significant — mean \+\$0\.012, p=0\.01/);
   });
 
   test('/interval', async () => {

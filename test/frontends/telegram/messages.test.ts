@@ -110,3 +110,27 @@ describe('every message escapes its dynamic values', () => {
     assert.ok(h.length < 4096, String(h.length));
   });
 });
+
+describe('status and stats speak one money language (issues 15, 17)', () => {
+  test('/status leads with equity and its change, then grid profit (realized), inventory P&L (unrealized) and the hold benchmark', () => {
+    const v = sampleStatus();
+    const plain = check(M.statusMessage(v), [
+      'Equity $121.70 · +$1.70 (+1.42%) since start',
+      'vs holding +$2.44 (hold $119.26: half DOGE at $0.125000)',
+      'Grid profit (realized) +$3.21 (today +$0.42) · fees paid $0.90',
+      'Inventory P&L (unrealized) -$1.51 on 500.00 DOGE worth $61.73',
+      'DOGE accumulated 12.50 ($1.54)',
+    ]);
+    assert.ok(plain.indexOf('Equity') < plain.indexOf('Grid profit'), 'equity comes first');
+    assert.doesNotMatch(plain, /Profit today|total profit/i, 'no second definition of profit');
+    const old = sampleStatus();
+    old.attribution.hold.first_price_source = 'earliest_known';
+    check(M.statusMessage(old), ['the earliest price known: the first was not recorded']);
+  });
+
+  test('/stats names the analyzers for people, not by code name', () => {
+    const plain = check(M.statsMessage(sampleStatus()), ['Equity trend: significant', 'Buy/sell balance: balanced', 'grid profit (realized) +$3.21']);
+    assert.doesNotMatch(plain, /profitability|fill_asymmetry/);
+  });
+});
+

@@ -21,14 +21,18 @@ export const BODY = String.raw`
 
 <div id="unreachable" class="banner bad" role="alert" hidden data-testid="unreachable"><span id="unreachable-text">Bot unreachable.</span></div>
 <div id="pause-banner" class="banner warn" role="status" hidden></div>
+<section class="money" aria-label="Equity" data-testid="money">
+  <div class="m-main"><div class="label">Equity since start</div><div class="headline" id="equity-change" data-testid="equity-change">–</div><div class="foot" id="equity-foot"></div></div>
+  <div class="m-side"><div class="label">vs holding</div><div class="value" id="vs-hold" data-testid="vs-hold">–</div><div class="foot" id="hold-foot"></div></div>
+</section>
 <div id="health" class="banner health" data-testid="health"><span class="label">Health</span> <b id="health-verdict">…</b> <span id="health-summary" class="muted"></span></div>
 
 <section class="cards" aria-label="Summary">
   <div class="card"><div class="label">Price</div><div class="value" id="price" data-testid="price">–</div><div class="foot" id="price-change"></div></div>
   <div class="card"><div class="label">Grid center</div><div class="value" id="center" data-testid="center">–</div><div class="foot" id="drift"></div></div>
-  <div class="card"><div class="label">Today P&amp;L</div><div class="value" id="pnl-today">–</div><div class="foot" id="pnl-today-foot"></div></div>
-  <div class="card"><div class="label">Total P&amp;L</div><div class="value" id="pnl-total">–</div><div class="foot" id="pnl-total-foot"></div></div>
-  <div class="card"><div class="label">Round trips</div><div class="value" id="round-trips">–</div><div class="foot" id="round-trips-foot"></div></div>
+  <div class="card"><div class="label">Grid profit (realized)</div><div class="value" id="pnl-total">–</div><div class="foot">today <span id="pnl-today">–</span> · <span id="pnl-total-foot"></span></div></div>
+  <div class="card"><div class="label">Inventory P&amp;L (unrealized)</div><div class="value" id="inv-pnl">–</div><div class="foot" id="inv-pnl-foot"></div></div>
+  <div class="card"><div class="label">Round trips</div><div class="value" id="round-trips">–</div><div class="foot" id="round-trips-foot"></div><div class="foot" id="pnl-today-foot" hidden></div></div>
   <div class="card"><div class="label">DOGE accumulated</div><div class="value" id="doge-acc">–</div><div class="foot" id="doge-acc-foot"></div></div>
 </section>
 

@@ -27,6 +27,9 @@ h1{font-size:18px;margin:0;letter-spacing:.2px}
 .banner.health{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
 .banner.health b{letter-spacing:.5px}
 [hidden]{display:none!important}
+.money{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:12px;margin-bottom:12px}
+.money>div{background:var(--panel);border:1px solid var(--line);border-radius:var(--radius);padding:12px 16px;min-width:0}
+.headline{font-size:34px;font-weight:800;line-height:1.15;margin-top:2px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .cards{display:grid;grid-template-columns:repeat(6,minmax(0,1fr));gap:12px;margin-bottom:14px}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:var(--radius);padding:12px 14px;min-width:0}
 .label{color:var(--muted);font-size:11.5px;text-transform:uppercase;letter-spacing:.8px}
@@ -96,5 +99,5 @@ a{color:var(--blue)}
 body.stale .cards,body.stale .layout{opacity:.55;filter:grayscale(.4)}
 @media (max-width:1150px){.cards{grid-template-columns:repeat(3,minmax(0,1fr))}.analyzers{grid-template-columns:repeat(3,minmax(0,1fr))}}
 @media (max-width:900px){.layout{grid-template-columns:minmax(0,1fr)}.analyzers{grid-template-columns:repeat(2,minmax(0,1fr))}}
-@media (max-width:560px){.wrap{padding:10px 10px 24px}.cards{grid-template-columns:repeat(2,minmax(0,1fr));gap:8px}.value{font-size:18px}.analyzers{grid-template-columns:minmax(0,1fr)}.chart-wrap{height:220px}td,th{padding:5px 6px}.hide-s{display:none}.panel{padding:12px}}
+@media (max-width:560px){.money{grid-template-columns:minmax(0,1fr)}.headline{font-size:26px}.wrap{padding:10px 10px 24px}.cards{grid-template-columns:repeat(2,minmax(0,1fr));gap:8px}.value{font-size:18px}.analyzers{grid-template-columns:minmax(0,1fr)}.chart-wrap{height:220px}td,th{padding:5px 6px}.hide-s{display:none}.panel{padding:12px}}
 `;

@@ -2,7 +2,8 @@
 // center, fills as triangles, the current price tag, and a hover readout.
 import type { FillRow, GridRow, StatusView } from '../../../../ops/status-view.js';
 import { byId, canvasById } from './dom.js';
-import { fmtPrice, fmtTime, isNum, pad } from './format.js';
+import { fmtPrice, fmtTime, isNum } from './format.js';
+import { timeTicks } from '../time-axis.js';
 import { state } from './state.js';
 
 type Point = [number, number];
@@ -94,11 +95,13 @@ function drawAxes(g: CanvasRenderingContext2D, f: Frame, lo: number, hi: number,
     if (Math.abs(y - tagY) > 14) g.fillText(fmtPrice(pv), f.w - R + 6, y);
   }
   g.textBaseline = 'alphabetic';
-  for (let q = 0; q <= 4; q++) {
-    const tv = f.t0 + ((f.t1 - f.t0) * q) / 4;
-    const d = new Date(tv);
-    g.textAlign = q === 0 ? 'left' : q === 4 ? 'right' : 'center';
-    g.fillText(pad(d.getHours()) + ':' + pad(d.getMinutes()), f.X(tv), f.h - 6);
+  // nice local times for any span (a minute to thirty days), about one label per 90 px, never repeated
+  const ticks = timeTicks(f.t0, f.t1, Math.max(2, Math.floor((f.w - L - R) / 90)), new Date(f.t1).getTimezoneOffset());
+  for (const tk of ticks) {
+    const x = f.X(tk.t);
+    const half = g.measureText(tk.label).width / 2;
+    g.textAlign = 'center';
+    g.fillText(tk.label, Math.min(Math.max(x, L + half), f.w - R - half), f.h - 6);
   }
 }
 

@@ -39,7 +39,9 @@ function analyzerCard(a: AnalyzerView): HTMLDivElement {
   card.setAttribute('data-testid', 'analyzer-card');
   card.style.borderLeftColor = color;
   const head = el('div', 'a-head');
-  head.appendChild(el('span', 'a-name', a.name));
+  const name = el('span', 'a-name', a.label || a.name);
+  name.title = a.name; // the code name, as in the JSON
+  head.appendChild(name);
   const pill = el('span', 'pill', words(a.verdict).toUpperCase());
   pill.style.color = color;
   head.appendChild(pill);

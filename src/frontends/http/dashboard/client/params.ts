@@ -1,11 +1,12 @@
 // The parameters table: the bot's configuration and ledger.
 import type { StatusView } from '../../../../ops/status-view.js';
 import { kvRows } from './dom.js';
-import { MISSING, fmtDuration, fmtPct, fmtPrice, fmtQty, fmtUsd, isNum } from './format.js';
+import { MISSING, fmtDuration, fmtPct, fmtQty, fmtUsd, isNum } from './format.js';
 
 export function renderParams(s: StatusView): void {
   const c: Partial<StatusView['config']> = s.config ?? {};
   const l: Partial<StatusView['ledger']> = s.ledger ?? {};
+  const a: Partial<StatusView['attribution']> = s.attribution ?? {};
   kvRows('params', [
     ['Order size', fmtUsd(c.order_size)],
     ['Levels per side', isNum(c.grid_levels) ? String(c.grid_levels) : MISSING],
@@ -21,9 +22,11 @@ export function renderParams(s: StatusView): void {
     ['AI interval', fmtDuration(c.ai_interval)],
     ['Cash', fmtUsd(l.cash)],
     ['Inventory', isNum(l.inventory) ? fmtQty(l.inventory, 2) + ' DOGE' : MISSING],
-    ['Average cost', fmtPrice(l.avg_cost)],
-    ['Realized P&L', fmtUsd(l.realized, true)],
-    ['Unrealized P&L', fmtUsd(l.unrealized, true)],
+    ['Inventory cost', fmtUsd(a.inventory_cost)],
+    ['Grid profit (realized)', fmtUsd(l.realized, true)],
+    ['Inventory P&L (unrealized)', fmtUsd(l.unrealized, true)],
+    ['Fees paid', fmtUsd(a.fees)],
     ['Equity', fmtUsd(l.equity)],
+    ['Hold benchmark', fmtUsd(a.hold?.value)],
   ]);
 }

@@ -2,7 +2,7 @@
 // (each one on its own, so one failing panel leaves the others updated).
 import type { StatusView } from '../../../../ops/status-view.js';
 import { renderAi } from './ai.js';
-import { renderPriceCards, renderProfitCards } from './cards.js';
+import { renderEquityHeadline, renderPriceCards, renderProfitCards } from './cards.js';
 import { drawChart } from './chart.js';
 import { tickClock } from './connection.js';
 import { renderControls } from './controls.js';
@@ -17,6 +17,7 @@ import { renderTrend } from './trend.js';
 const PANELS: ((s: StatusView) => void)[] = [
   renderHeader,
   renderPauseBanner,
+  renderEquityHeadline,
   renderPriceCards,
   renderProfitCards,
   renderLadder,
