@@ -2,6 +2,15 @@
 // durations and times. Every front end formats with these so a value reads
 // the same in Telegram, the dashboard and the logs.
 
+/** A small amount of money with its cents' fractions (a grid's round trip earns fractions of a cent to a few cents). */
+export function fmtUsdFine(n: number | null | undefined, signed = false): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
+  if (Math.abs(n) >= 1) return fmtUsd(n, signed);
+  const body = '$' + Math.abs(n).toFixed(4);
+  if (n < 0 && Number(Math.abs(n).toFixed(4)) !== 0) return '-' + body;
+  return signed ? '+' + body : body;
+}
+
 export function fmtUsd(n: number | null | undefined, signed = false): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
   const abs = Math.abs(n);

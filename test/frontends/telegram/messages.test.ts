@@ -46,7 +46,7 @@ describe('every message escapes its dynamic values', () => {
     check(M.gridBuiltMessage({ center: 0.12, buys: 9, sells: 11, spacingPct: 1.25, orderSizeUsd: 3.5, ratio: 0.55, reason: EVIL }), [EVIL, '9 buys / 11 sells', 'spacing 1.25%']);
     check(M.gridResetMessage({ oldCenter: 0.12, newCenter: 0.127, driftPct: 5.8 }), ['drifted +5.80%', 'new center $0.127000']);
     check(M.roundTripMessage({ side: 'sell', price: 0.1212, volume: 29.1, profit: 0.0132, openPrice: 0.12, totalProfit: 3.2, roundTripsToday: 4 }), [
-      '+$0.01 net',
+      '+$0.0132 net', // a round trip earns cents: rounding it to +$0.01 hid a third of it (issue 17 item 11)
       'Sold 29.10 DOGE at $0.121200 (bought at $0.120000)',
       'Today: 4 round trips · total profit +$3.20',
     ]);
@@ -94,7 +94,7 @@ describe('every message escapes its dynamic values', () => {
     const fill = { time: 0, side: 'sell' as const, price: 0.1212, volume: 29.1, fee: 0.009, level: 1, profit: 0.0132, orderId: 'o1' };
     check(M.traderEventMessage({ type: 'grid_built', reason: EVIL, center: 0.12, buys: 9, sells: 11, spacingPct: 1, orderSizeUsd: 3.5 })!, [EVIL, 'Grid built']);
     check(M.traderEventMessage({ type: 'grid_built', reason: 'drift', center: 0.127, buys: 9, sells: 11, spacingPct: 1, orderSizeUsd: 3.5 })!, ['Grid reset (price drifted from the center): new center $0.127000']);
-    check(M.traderEventMessage({ type: 'round_trip', fill })!, ['Round trip +$0.01 net', 'Sold 29.10 DOGE']);
+    check(M.traderEventMessage({ type: 'round_trip', fill })!, ['Round trip +$0.0132 net', 'Sold 29.10 DOGE']);
     check(M.traderEventMessage({ type: 'daily_summary', row: { date: '2025-01-01', tradesCount: 4, grossProfit: 0.1, feesPaid: 0.02, netProfit: 0.08, dogeAccumulated: 0 } })!, ['Daily summary 2025-01-01']);
     check(M.traderEventMessage({ type: 'risk', action: 'stop', reason: 'equity $99.50 < stop floor $100' })!, ['Trading STOPPED: equity $99.50 < stop floor $100']);
     check(M.traderEventMessage({ type: 'accumulation', usd: 2, volume: 16.3, price: 0.1231 })!, ['Accumulation: $2.00 → 16.30 DOGE']);
