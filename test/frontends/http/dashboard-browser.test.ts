@@ -191,6 +191,9 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       ]);
       assert.equal(await page.getAttribute('#analyzers .a-name', 'title'), 'profitability');
       assert.equal(await count(page, '#fills tbody tr[data-testid="fill-row"]'), 20);
+      // Fill times are local: the column says which zone, each cell has the UTC time (issue 17 item 11).
+      assert.match((await page.textContent('#fills thead th')) ?? '', /^Time \(UTC[+−]\d\d:\d\d\)$/);
+      assert.match((await page.getAttribute('#fills tbody tr[data-testid="fill-row"] td', 'title')) ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
       assert.equal(await page.textContent('#trend-ratio'), '0.55');
       assert.match((await page.textContent('#trend-12h')) ?? '', /7 buys · 9 sells/);
       assert.match((await page.textContent('#params')) ?? '', /Order size\$3\.50/);
