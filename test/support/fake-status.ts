@@ -125,26 +125,33 @@ export interface FakeBot {
   cleanup(): void;
 }
 
-export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
-  const mode = opts.mode ?? 'dry_run';
-  const token = opts.token ?? '';
-  const now = opts.now ?? FAKE_NOW;
-  const levels = opts.levelsPerSide ?? 10;
-  const state = {
-    spacing: opts.spacingPct ?? 1.0,
-    ratio: null as number | null,
-    interval: 3600,
-    paused: false,
-    price: opts.price ?? 0.1234,
-    center: opts.center ?? 0.1227,
-  };
-  const history = downsample(rawHistory(now, state.price, opts.historyPoints), opts.historyMax ?? 480);
-  const fills = fakeFills(now, history, opts.fills ?? 20);
-  const stats = opts.withStats === false ? null : { health: { verdict: 'favorable', color: 'green', summary: 'Mean reverting and profitable: the grid suits the market.' }, analyzers: fakeAnalyzers() };
-  const controlsMode: StatusView['config']['controls'] = token ? 'token' : mode === 'live' ? 'read_only' : 'open';
-  let cached: StatusView | null = null;
+/** What the sample status view is built from (the fake bot's mutable state and its fixed data). */
+export interface SampleViewInput {
+  mode: 'dry_run' | 'live';
+  state: { spacing: number; ratio: number | null; interval: number; paused: boolean; price: number; center: number };
+  levels: number;
+  now: number;
+  fills: FillRow[];
+  history: [number, number][];
+  stats: StatusView['stats'];
+  controlsMode: StatusView['config']['controls'];
+}
 
-  function build(): StatusView {
+/**
+ * The one sample StatusView of the test suite: the dashboard tests use it
+ * through the fake bot, the Telegram tests spread it and override the values
+ * their texts check. A key added to StatusView is added here once.
+ */
+export function sampleStatusView(input: Partial<SampleViewInput> = {}): StatusView {
+  const now = input.now ?? FAKE_NOW;
+  const state = input.state ?? { spacing: 1.0, ratio: null, interval: 3600, paused: false, price: 0.1234, center: 0.1227 };
+  const mode = input.mode ?? 'dry_run';
+  const levels = input.levels ?? 10;
+  const history = input.history ?? downsample(rawHistory(now, state.price), 480);
+  const fills = input.fills ?? fakeFills(now, history, 20);
+  const stats = input.stats === undefined ? { health: { verdict: 'favorable', color: 'green', summary: 'Mean reverting and profitable: the grid suits the market.' }, analyzers: fakeAnalyzers() } : input.stats;
+  const controlsMode = input.controlsMode ?? (mode === 'live' ? 'read_only' : 'open');
+
     const grid = buildGrid(state.center, state.spacing, levels, 3.5);
     const buys = grid.filter((g) => g.side === 'buy').length;
     const ratio = state.ratio ?? 0.55;
@@ -197,7 +204,28 @@ export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
       stats,
       last_tick: new Date(now - 12_000).toISOString(),
     };
-  }
+}
+
+export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
+  const mode = opts.mode ?? 'dry_run';
+  const token = opts.token ?? '';
+  const now = opts.now ?? FAKE_NOW;
+  const levels = opts.levelsPerSide ?? 10;
+  const state = {
+    spacing: opts.spacingPct ?? 1.0,
+    ratio: null as number | null,
+    interval: 3600,
+    paused: false,
+    price: opts.price ?? 0.1234,
+    center: opts.center ?? 0.1227,
+  };
+  const history = downsample(rawHistory(now, state.price, opts.historyPoints), opts.historyMax ?? 480);
+  const fills = fakeFills(now, history, opts.fills ?? 20);
+  const stats = opts.withStats === false ? null : { health: { verdict: 'favorable', color: 'green', summary: 'Mean reverting and profitable: the grid suits the market.' }, analyzers: fakeAnalyzers() };
+  const controlsMode: StatusView['config']['controls'] = token ? 'token' : mode === 'live' ? 'read_only' : 'open';
+  let cached: StatusView | null = null;
+
+  const build = (): StatusView => sampleStatusView({ mode, state, levels, now, fills, history, stats, controlsMode });
   const view = (): StatusView => (cached ??= build());
   const changed = (): void => {
     cached = null;

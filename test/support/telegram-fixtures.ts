@@ -1,6 +1,7 @@
 // Shared fixtures for the Telegram / AI tests: a recording ControlTarget, a
 // sample StatusView, a fake clock, log capture, and a harness that wires a
 // real TelegramNotifier + front end to the Telegram double.
+import { sampleStatusView } from './fake-status.js';
 import { FakeClock as BaseClock } from './clock.js';
 import { limitsView } from '../../src/core/limits.js';
 import fs from 'node:fs';
@@ -73,8 +74,10 @@ export function fakeTarget(spacing = 1.0, min = 0.6): FakeTarget {
   return t;
 }
 
+/** The suite's sample status view (support/fake-status.ts) with the values the Telegram texts are checked against. */
 export function sampleStatus(target?: FakeTarget): StatusView {
   return {
+    ...sampleStatusView(),
     mode: 'dry_run',
     paused: target?.paused ?? false,
     pause_reason: target?.paused ? 'operator' : null,
