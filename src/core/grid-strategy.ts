@@ -86,6 +86,33 @@ export interface AiRecommendationRecord {
   status: string;
 }
 
+/** The grid a rebuild builds, fixed when its first step runs. */
+export interface RebuildTarget {
+  center: number;
+  spacingPct: number;
+  ratio: number;
+  levelsPerSide: number;
+  orderSizeUsd: number;
+  /** When the target was fixed: counter orders placed since answer fills of the new grid and keep their slot. */
+  builtAt: number;
+}
+
+/** A rebuild in progress (GridState.rebuild), shown as "rebuild in progress: k of n levels moved". */
+export interface RebuildProgress {
+  reason: string;
+  /** Null until the first step fixes it (a newer request resets it: the newer settings win). */
+  target: RebuildTarget | null;
+  /** Levels of the target already worked by an order at their price. */
+  moved: number;
+  /** Levels of the target. */
+  total: number;
+  startedAt: number;
+  /** Operations so far (for the log and the bench). */
+  amended: number;
+  cancelled: number;
+  added: number;
+}
+
 export interface GridState {
   version: 1;
   /** Which mode wrote this state: a paper history must never become a live one. */
@@ -117,6 +144,8 @@ export interface GridState {
   risk: { paused: boolean; pauseKind: PauseKind | null; pauseReason: string | null; stopped: boolean; stopReason: string | null };
   ai: { lastRunAt: number; checkRequested: boolean; last: AiRecommendationRecord | null; pendingApproval: unknown };
   statsBaseline: unknown;
+  /** The rebuild in progress (null/absent: none); it goes on in steps, across ticks and restarts. */
+  rebuild?: RebuildProgress | null;
 }
 
 export const MAX_FILLS_KEPT = 10_000;

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { limitsView, minSpacingPct, roundTripFeePct } from '../core/limits.js';
 import { driftPct, priceChanges, type GridState } from '../core/grid-strategy.js';
 import { equity, unrealized } from '../core/ledger.js';
-import type { AnalyzerView, StatusView } from './status-view.js';
+import type { AnalyzerView, RebuildView, StatusView } from './status-view.js';
 import type { PricePoint } from '../core/types.js';
 
 export interface StatusContext {
@@ -34,6 +34,13 @@ export function downsample(points: readonly PricePoint[], max: number): [number,
 function round(x: number, d: number): number {
   const f = 10 ** d;
   return Math.round(x * f) / f;
+}
+
+export function rebuildView(state: GridState): RebuildView | null {
+  const r = state.rebuild;
+  if (!r) return null;
+  const text = r.target === null ? `rebuild (${r.reason}) starting` : `rebuild in progress: ${r.moved} of ${r.total} levels moved`;
+  return { reason: r.reason, moved: r.moved, total: r.total, started_at: new Date(r.startedAt).toISOString(), text };
 }
 
 export function buildStatusView(state: GridState, ctx: StatusContext): StatusView {
@@ -118,5 +125,6 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
     price_history: downsample(history, 720),
     stats: ctx.stats,
     last_tick: ctx.lastTickAt ? new Date(ctx.lastTickAt).toISOString() : null,
+    rebuild: rebuildView(state),
   };
 }
