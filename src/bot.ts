@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Exchange, MarketData } from './exchange/exchange.js';
 import { newState, type GridState } from './core/grid-strategy.js';
 import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
+import { FileRateStore } from './exchange/kraken/rate-limiter.js';
 import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
 import { configureLogger, errorMessage, guardStdout, logger, registerSecret } from './util/log.js';
 import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
@@ -96,6 +97,8 @@ function krakenClient(config: Config, now: () => number): KrakenClient {
     tier: config.krakenTier,
     now,
     nonceStore: config.dryRun ? undefined : new FileNonceStore(path.join(config.logDir, 'nonce')),
+    // Kraken's per-pair trading counter as we modelled it, so a restart (even after kill -9) never causes a rate-limit reject.
+    rateStore: config.dryRun ? undefined : new FileRateStore(path.join(config.logDir, 'trading-counter.json')),
   });
 }
 

@@ -142,7 +142,7 @@ export class CountedExchange {
   }
 }
 
-export function rebuildRig(opts: { tier?: KrakenTier | null; env?: Record<string, string>; price?: number } = {}) {
+export function rebuildRig(opts: { tier?: KrakenTier | null; env?: Record<string, string>; price?: number; patch?: (ex: Exchange) => void } = {}) {
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 12));
   let price = opts.price ?? 0.2;
   const config = testConfig({ STARTING_CAPITAL: '400', ...opts.env });
@@ -150,7 +150,9 @@ export function rebuildRig(opts: { tier?: KrakenTier | null; env?: Record<string
   const paper = new PaperExchange({ market, startingQuote: config.startingCapital, makerFeePct: config.makerFeePct, userref: config.krakenUserref, now: clock.now });
   const counted = new CountedExchange(paper, clock, opts.tier === undefined ? 'starter' : opts.tier);
   const events: TraderEvent[] = [];
-  const bot = Bot.create({ config, exchange: counted.exchange(), now: clock.now, services: { onEvent: (e) => void events.push(e) } });
+  const exchange = counted.exchange();
+  opts.patch?.(exchange);
+  const bot = Bot.create({ config, exchange, now: clock.now, services: { onEvent: (e) => void events.push(e) } });
   return {
     clock,
     config,
