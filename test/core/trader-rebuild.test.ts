@@ -182,3 +182,36 @@ describe('rebuilds in the background (issue 12)', () => {
     assert.ok(left.every((o) => dist(o.price) >= cancelledMax - 1e-12), 'the nearest were cancelled');
   });
 });
+
+describe('a full rebuild at Starter against the simulator (the real bot, issue 12)', () => {
+  it('a spacing change right after the first grid: answered at once, the rebuild completes over a few ticks, zero rate-limit rejections', async () => {
+    const { liveRig } = await import('../support/live-rig.js');
+    const rig = await liveRig({ env: { KRAKEN_TIER: 'starter', STARTING_CAPITAL: '400' }, sim: { tier: 'starter' } });
+    try {
+      const bot = rig.bot;
+      assert.equal(rig.ours().length, 40, 'the first grid: 40 orders');
+      // Seconds old: at Starter each cancel costs 8 points, so the move takes minutes of counter.
+      rig.clock.advance(2_000);
+      const answer = await bot.trader.setSpacing(1.5);
+      assert.match(answer, /rebuilding the grid in the background/);
+      await bot.trader.whenIdle();
+      assert.ok(bot.state.rebuild, 'the rebuild goes on after the first step');
+      let ticks = 0;
+      while (bot.state.rebuild && ticks < 40) {
+        await rig.tick(30_000);
+        ticks++;
+      }
+      assert.equal(bot.state.rebuild ?? null, null, `finished after ${ticks} ticks`);
+      assert.equal(rig.sim.stats.rejections['EOrder:Rate limit exceeded'] ?? 0, 0, 'zero trading rate-limit rejections');
+      assert.equal(rig.sim.stats.rejections['EAPI:Rate limit exceeded'] ?? 0, 0, 'zero REST rate-limit rejections');
+      const ours = rig.ours();
+      assert.equal(ours.length, 40, 'a whole grid on the book, nothing left over');
+      const s = bot.state;
+      const buy1 = s.orders.find((o) => o.level === -1 && o.kind === 'grid');
+      assert.ok(buy1 && Math.abs(buy1.price / s.center - 0.985) < 1e-6, 'the new spacing');
+      assert.deepEqual(new Set(ours.map((o) => o.txid)), new Set(s.orders.map((o) => o.id)), 'the state and the book agree');
+    } finally {
+      await rig.close();
+    }
+  });
+});
