@@ -61,6 +61,8 @@ export interface GridOrder {
   attempts: number;
   /** We asked the exchange to cancel it (rebuild, pause): however late it is seen finished, it is ours, never replaced. */
   cancelRequested?: boolean;
+  /** When a rebuild last moved it in place (AmendOrder): its resting time for the trading counter starts here. */
+  amendedAt?: number;
 }
 
 export type PauseKind = 'operator' | 'daily_loss' | 'ai';

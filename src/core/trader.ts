@@ -231,9 +231,14 @@ export class Trader {
     const byClientId = new Map<string, OrderReport>();
     for (const r of open) if (r.clientOrderId) byClientId.set(r.clientOrderId, r);
     const claimed = new Set<string>();
+    const openById = new Map(open.map((r) => [r.id, r]));
     for (const o of this.state.orders) {
       if (o.id) {
         claimed.add(o.id);
+        // The exchange's own opening time prices its trading-counter costs (cancelling an old order is free);
+        // an order we amended has a newer resting time than the exchange's opening time tells.
+        const seen = openById.get(o.id)?.openedAt;
+        if (o.amendedAt === undefined && typeof seen === 'number' && Number.isFinite(seen) && seen > 0 && seen < o.placedAt) o.placedAt = seen;
         continue;
       }
       // Never confirmed: the order may exist anyway (crash or timeout after sending it).
@@ -461,6 +466,9 @@ export class Trader {
       if (rebuilt) this.requestRebuild(rebuilt, false);
       if (s.rebuild) await this.rebuildStep();
       else {
+        // A rebuild's cancel that was refused: asked again (within the counter) until the order is gone.
+        const leftovers = this.unfinishedCancels();
+        if (leftovers.length > 0) await this.cancelSurplus(null, leftovers);
         await this.placePending();
         // After adopting a previous run's orders: the levels its shutdown cancelled come back.
         if (refill) await this.placeAll(missingGridLevels(s, this.pairInfo));
@@ -779,7 +787,8 @@ export class Trader {
     if (budgetLeft) budgetLeft = await this.moveLevels(r, diff.todo, diff.surplus.filter((o) => !dropped.has(o)), price);
     if (s.rebuild !== r) return;
     diff = diffGrid(s, plan, price, target.builtAt);
-    if (budgetLeft) budgetLeft = await this.cancelSurplus(r, diff.surplus);
+    // Orders whose cancel failed before (still open, still marked) are asked again with the surplus.
+    if (budgetLeft) budgetLeft = await this.cancelSurplus(r, [...this.unfinishedCancels(), ...diff.surplus]);
     if (s.rebuild !== r) return;
     diff = diffGrid(s, plan, price, target.builtAt);
     // Adds that waited for the room or the funds the cancels freed.
@@ -867,6 +876,7 @@ export class Trader {
       o.kind = 'grid';
       o.answers = null;
       o.placedAt = this.now();
+      o.amendedAt = o.placedAt;
       touch(this.state);
       return 'done';
     } catch (err) {
@@ -894,7 +904,7 @@ export class Trader {
   }
 
   /** Cancels the orders the new grid does not want, nearest the price first, as far as the counter allows now; books what executed. */
-  private async cancelSurplus(r: RebuildProgress, surplus: readonly GridOrder[]): Promise<boolean> {
+  private async cancelSurplus(r: RebuildProgress | null, surplus: readonly GridOrder[]): Promise<boolean> {
     const s = this.state;
     const live = surplus.filter((o) => o.status === 'open' && o.id);
     const chosen: GridOrder[] = [];
@@ -914,10 +924,10 @@ export class Trader {
     touch(s);
     this.checkpoint();
     for (const o of chosen) {
-      if (s.rebuild !== r) break;
+      if (r !== null && s.rebuild !== r) break;
       try {
         await this.exchange.cancelOrder(o.id as string, o.placedAt);
-        r.cancelled++;
+        if (r) r.cancelled++;
       } catch (err) {
         log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
       }
@@ -951,6 +961,11 @@ export class Trader {
     s.orders = s.orders.filter((o) => !done.has(o));
     for (const o of orders) if (!done.has(o) && s.orders.includes(o)) log.warn(`order ${o.id ?? o.clientOrderId} is still reported open after cancelling; kept in the state`);
     touch(s);
+  }
+
+  /** Open orders we asked to cancel that are still open (a refused or lost cancel): asked again. */
+  private unfinishedCancels(): GridOrder[] {
+    return this.state.orders.filter((o) => o.cancelRequested && o.status === 'open' && o.id !== null && o.kind !== 'accumulation');
   }
 
   /** Orders of the ladder not being cancelled: a rebuild never adds beyond the grid's size (what it replaces goes first). */
