@@ -15,6 +15,8 @@ export interface StatusContext {
   pendingApprovalAction: string | null;
   /** Why the bot is not trading although it should (start-up or ticks failing); null when it trades. */
   notTrading?: string | null;
+  /** The maker fee in use (`trader.makerFeePct()`: Kraken's TradeVolume unless MAKER_FEE_PCT overrides it); default the configured one. */
+  makerFeePct?: number;
 }
 
 /** At most `max` points, evenly thinned, always keeping the newest. */
@@ -106,15 +108,15 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       effective_capital: round(state.ledger.startingCapital + Math.max(0, state.profit.total), 6),
       starting_capital: state.ledger.startingCapital,
       ai_interval: state.settings.aiIntervalSec,
-      round_trip_fee_pct: roundTripFeePct(c.makerFeePct),
-      min_spacing: minSpacingPct(c.makerFeePct),
+      round_trip_fee_pct: roundTripFeePct(ctx.makerFeePct ?? c.makerFeePct),
+      min_spacing: minSpacingPct(ctx.makerFeePct ?? c.makerFeePct),
       drift_reset_pct: c.gridDriftResetPct,
       stop_floor: c.stopFloor,
       daily_loss_limit: c.dailyLossLimit,
       poll_interval: c.pollIntervalSeconds,
       controls: tokenMode,
     },
-    limits: limitsView(c.makerFeePct),
+    limits: limitsView(ctx.makerFeePct ?? c.makerFeePct),
     recent_fills: state.fills
       .slice(-20)
       .reverse()
