@@ -95,7 +95,7 @@ export interface RebuildTarget {
   ratio: number;
   levelsPerSide: number;
   orderSizeUsd: number;
-  /** When the target was fixed: counter orders placed since answer fills of the new grid and keep their slot. */
+  /** When the target was fixed: counter orders placed after it answer fills of the new grid and keep their slot. */
   builtAt: number;
 }
 

@@ -61,7 +61,7 @@ export function diffGrid(state: GridState, plan: readonly OrderIntent[], price: 
     const m =
       live.find((o) => !kept.has(o) && o.kind === 'grid' && o.side === t.side && o.level === t.level && samePrice(o.price, t.price)) ??
       // A counter answering a fill of the new grid holds that level until its round trip re-arms it.
-      live.find((o) => !kept.has(o) && o.kind === 'counter' && o.placedAt >= builtAt && gridSlot(o) === t.level);
+      live.find((o) => !kept.has(o) && o.kind === 'counter' && o.placedAt > builtAt && gridSlot(o) === t.level);
     if (m) kept.add(m);
     else todo.push(t);
   }
