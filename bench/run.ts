@@ -18,6 +18,7 @@ async function load(): Promise<Bench[]> {
     ['http', './http.bench.js', 'benchHttp'],
     ['bot-http', './bot-http.bench.js', 'benchBotHttp'],
     ['backtest', './backtest.bench.js', 'benchBacktest'],
+    ['rebuild', './rebuild.bench.js', 'benchRebuild'],
   ];
   for (const [name, file, fn] of optional) {
     try {

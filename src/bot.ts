@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Exchange, MarketData } from './exchange/exchange.js';
 import { newState, type GridState } from './core/grid-strategy.js';
 import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
+import { FileRateStore } from './exchange/kraken/rate-limiter.js';
 import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
 import { configureLogger, errorMessage, guardStdout, logger, registerSecret } from './util/log.js';
 import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
@@ -28,6 +29,8 @@ const PRICE_SAVE_INTERVAL_MS = 5 * 60_000;
  * cancelled in time stays in the saved state and is adopted at the next start.
  */
 const SHUTDOWN_CANCEL_BUDGET_MS = 8_000;
+/** Kept from the cancel budget for booking what the cancels left (one query) before the race ends. */
+const SHUTDOWN_BOOKING_MS = 1_500;
 const STATUS_LOG_INTERVAL_MS = 5 * 60_000;
 /** Kraken charges takers more than makers (0.40 % vs 0.25 % at the entry tier); the paper account does too. */
 const PAPER_TAKER_EXTRA_PCT = 0.15;
@@ -114,6 +117,8 @@ function krakenClient(config: Config, now: () => number): KrakenClient {
     tier: config.krakenTier,
     now,
     nonceStore: config.dryRun ? undefined : new FileNonceStore(path.join(config.logDir, 'nonce')),
+    // Kraken's per-pair trading counter as we modelled it, so a restart (even after kill -9) never causes a rate-limit reject.
+    rateStore: config.dryRun ? undefined : new FileRateStore(path.join(config.logDir, 'trading-counter.json')),
   });
 }
 
@@ -403,7 +408,7 @@ export class Bot implements BotHandle {
       let timer: NodeJS.Timeout | undefined;
       const budget = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_CANCEL_BUDGET_MS)));
       try {
-        const outcome = await Promise.race([this.trader.cancelAll().then(() => 'done' as const), budget]);
+        const outcome = await Promise.race([this.trader.cancelAll({ budgetMs: SHUTDOWN_CANCEL_BUDGET_MS - SHUTDOWN_BOOKING_MS }).then(() => 'done' as const), budget]);
         if (outcome === 'done' && this.state.orders.length === 0) log.info('open orders cancelled');
         else log.warn(`not all orders were cancelled within ${SHUTDOWN_CANCEL_BUDGET_MS / 1000} s`);
       } catch (err) {

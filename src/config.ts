@@ -19,6 +19,8 @@ export interface Config {
   gridLevels: number;
   gridSpacingPct: number;
   makerFeePct: number;
+  /** True when the operator set MAKER_FEE_PCT: it then overrides the fee Kraken reports (TradeVolume). */
+  makerFeeOverride?: boolean;
   stopFloor: number;
   dailyLossLimit: number;
   gridDriftResetPct: number;
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     gridLevels: num(env, 'GRID_LEVELS', 10, { min: 1, max: LEVELS_PER_SIDE_MAX, integer: true }),
     gridSpacingPct,
     makerFeePct,
+    makerFeeOverride: (env.MAKER_FEE_PCT ?? '').trim() !== '',
     stopFloor,
     dailyLossLimit: num(env, 'DAILY_LOSS_LIMIT', 3, { above: 0 }),
     gridDriftResetPct: num(env, 'GRID_DRIFT_RESET_PCT', 5, { above: 0, max: 100 }),

@@ -127,7 +127,11 @@ export function applyReport(state: GridState, order: GridOrder, report: OrderRep
         answers = { ...answers, volume: answers.volume * share, fee: answers.fee * share };
       }
       next.push({ kind: order.kind, level: order.level, side: order.side, price: order.price, volume: remainder, answers });
-      notes.push(`${order.side} at level ${order.level} was ${report.state} by the exchange; replacing ${remainder}`);
+      if (report.postOnlyRejected === true) {
+        // Kraken accepted the post-only order, then cancelled it because it would have taken liquidity:
+        // not a fill, not an operator's cancel. The level waits (pending) until the price allows it.
+        notes.push(`${order.side} at level ${order.level} was cancelled by Kraken as post-only (the price had crossed it); placed again when the price allows`);
+      } else notes.push(`${order.side} at level ${order.level} was ${report.state} by the exchange; replacing ${remainder}`);
     } else {
       notes.push(`${order.side} at level ${order.level} was ${report.state}; remainder ${remainder} is below the pair minimum, dropped`);
     }

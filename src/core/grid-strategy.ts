@@ -61,6 +61,8 @@ export interface GridOrder {
   attempts: number;
   /** We asked the exchange to cancel it (rebuild, pause): however late it is seen finished, it is ours, never replaced. */
   cancelRequested?: boolean;
+  /** When a rebuild last moved it in place (AmendOrder): its resting time for the trading counter starts here. */
+  amendedAt?: number;
 }
 
 export type PauseKind = 'operator' | 'daily_loss' | 'ai';
@@ -84,6 +86,33 @@ export interface AiRecommendationRecord {
   action: string;
   reason: string;
   status: string;
+}
+
+/** The grid a rebuild builds, fixed when its first step runs. */
+export interface RebuildTarget {
+  center: number;
+  spacingPct: number;
+  ratio: number;
+  levelsPerSide: number;
+  orderSizeUsd: number;
+  /** When the target was fixed: counter orders placed after it answer fills of the new grid and keep their slot. */
+  builtAt: number;
+}
+
+/** A rebuild in progress (GridState.rebuild), shown as "rebuild in progress: k of n levels moved". */
+export interface RebuildProgress {
+  reason: string;
+  /** Null until the first step fixes it (a newer request resets it: the newer settings win). */
+  target: RebuildTarget | null;
+  /** Levels of the target already worked by an order at their price. */
+  moved: number;
+  /** Levels of the target. */
+  total: number;
+  startedAt: number;
+  /** Operations so far (for the log and the bench). */
+  amended: number;
+  cancelled: number;
+  added: number;
 }
 
 export interface GridState {
@@ -121,6 +150,8 @@ export interface GridState {
   firstPrice?: number | null;
   /** Equity at the close of each trading day, oldest first (bounded); read by the profitability analyzer. */
   equityDays?: { day: string; equity: number }[];
+  /** The rebuild in progress (null/absent: none); it goes on in steps, across ticks and restarts. */
+  rebuild?: RebuildProgress | null;
 }
 
 export const EQUITY_DAYS_KEPT = 400;

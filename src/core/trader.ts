@@ -6,7 +6,8 @@
 import { SerialQueue } from '../util/serial.js';
 import type { Config } from '../config.js';
 import { minSpacingPct } from './limits.js';
-import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker } from '../exchange/exchange.js';
+import { ExchangeError, type Exchange, type OrderReport, type PairInfo, type Ticker, type TradingBudget } from '../exchange/exchange.js';
+import { UNLIMITED_BUDGET, diffGrid, nearestFirst, newRebuild, pickAmend, targetPlan } from './rebuild-plan.js';
 import { applyReport, type ReportContext } from './fill-handling.js';
 import {
   accumulationAmount,
@@ -35,6 +36,7 @@ import {
   type GridState,
   type OrderIntent,
   type PauseKind,
+  type RebuildProgress,
   type StrategyConfig,
 } from './grid-strategy.js';
 import { equity, fundInventory, ledgerProblem } from './ledger.js';
@@ -45,8 +47,27 @@ import type { FillRecord } from './types.js';
 
 const log = logger('trader');
 
+/** Pair statuses in which our post-only limit orders may be added (others: cancel_only, maintenance, reduce_only, delisted, …). */
+const PAIR_STATUSES_ALLOWING_ADDS = new Set(['online', 'post_only', 'limit_only']);
+const PAIR_STATUS_REFRESH_MS = 5 * 60_000;
+const FEE_REFRESH_MS = 24 * 3600_000;
+
 export type TraderEvent =
-  | { type: 'grid_built'; reason: string; center: number; buys: number; sells: number; spacingPct: number; orderSizeUsd: number }
+  | {
+      type: 'grid_built';
+      reason: string;
+      center: number;
+      buys: number;
+      sells: number;
+      spacingPct: number;
+      orderSizeUsd: number;
+      /** Emitted when the (background) rebuild finished: how long it took and how it moved the orders. */
+      durationMs?: number;
+      amended?: number;
+      cancelled?: number;
+      added?: number;
+    }
+  | { type: 'pair_status'; status: string; trading: boolean; message: string }
   | { type: 'fill'; fill: FillRecord }
   | { type: 'round_trip'; fill: FillRecord }
   | { type: 'daily_summary'; row: DailySummaryRow }
@@ -123,6 +144,17 @@ export class Trader {
   private refillLevels = false;
   /** A price far from the recent ones, seen once: acted on only if the next tick confirms it. */
   private suspectPrice: number | null = null;
+  /** Kraken answered AmendOrder "unknown method": move orders by cancel + add from now on. */
+  private amendUnsupported = false;
+  /** The pair status that forbids adding orders (cancel_only, maintenance, …), or null. Warned once per change. */
+  private pairBlocked: string | null = null;
+  private pairCheckedAt = 0;
+  /** When the maker fee was last read from the exchange (TradeVolume). */
+  private feeReadAt = 0;
+  /** A background rebuild step is queued behind the lock (never more than one). */
+  private kicked = false;
+  /** Wanted levels of the current rebuild whose order the exchange refused: not retried by this rebuild. */
+  private rebuildGaveUp = new Set<string>();
 
   constructor(deps: TraderDeps) {
     this.config = deps.config;
@@ -151,6 +183,11 @@ export class Trader {
     return this.lock.run(fn);
   }
 
+  /** Resolves once the tick or control step running now and any queued behind it (a background rebuild step) are done. */
+  whenIdle(): Promise<void> {
+    return this.lock.run(async () => undefined);
+  }
+
   /** Write the journal rows of the last tick (call after the state was saved). */
   flushJournal(): void {
     const { fills, days } = this.unjournaled;
@@ -168,6 +205,9 @@ export class Trader {
    */
   async start(): Promise<void> {
     this.pair = await this.exchange.getPairInfo();
+    this.pairCheckedAt = this.now();
+    this.notePairStatus();
+    await this.readMakerFee();
     const ticker = await this.exchange.getTicker();
     const price = marketPrice(ticker);
     if (price === null) throw new Error(`invalid price from exchange: ${JSON.stringify(ticker)}`);
@@ -180,7 +220,8 @@ export class Trader {
       log.warn(`trading is stopped: ${this.state.risk.stopReason ?? ''}`);
       return;
     }
-    if (this.state.orders.length === 0 && !this.state.risk.paused) await this.rebuildInner(price, 'startup');
+    if (this.state.orders.length === 0 && !this.state.risk.paused && !this.state.rebuild) this.requestRebuild('startup', false);
+    if (this.state.rebuild && !this.state.risk.paused) await this.rebuildStep();
   }
 
   /** Adopt our open orders we know, book what filled while we were down, cancel our orphans. */
@@ -190,9 +231,14 @@ export class Trader {
     const byClientId = new Map<string, OrderReport>();
     for (const r of open) if (r.clientOrderId) byClientId.set(r.clientOrderId, r);
     const claimed = new Set<string>();
+    const openById = new Map(open.map((r) => [r.id, r]));
     for (const o of this.state.orders) {
       if (o.id) {
         claimed.add(o.id);
+        // The exchange's own opening time prices its trading-counter costs (cancelling an old order is free);
+        // an order we amended has a newer resting time than the exchange's opening time tells.
+        const seen = openById.get(o.id)?.openedAt;
+        if (o.amendedAt === undefined && typeof seen === 'number' && Number.isFinite(seen) && seen > 0 && seen < o.placedAt) o.placedAt = seen;
         continue;
       }
       // Never confirmed: the order may exist anyway (crash or timeout after sending it).
@@ -272,6 +318,58 @@ export class Trader {
     if (queued > 0) this.saveIfPossible('recording the orders that answer the fills');
   }
 
+  // ------------------------------------------------------------ exchange facts: pair status, maker fee
+
+  /**
+   * Re-reads the pair (its `status`) every few minutes and the maker fee
+   * daily. A failure keeps what we knew: neither ever stops the tick.
+   */
+  private async refreshExchangeFacts(now: number): Promise<void> {
+    if (now - this.pairCheckedAt >= PAIR_STATUS_REFRESH_MS) {
+      this.pairCheckedAt = now;
+      try {
+        this.pair = await this.exchange.getPairInfo();
+        this.notePairStatus();
+      } catch (err) {
+        log.warn(`reading the pair status failed: ${errorMessage(err)}`);
+      }
+    }
+    if (now - this.feeReadAt >= FEE_REFRESH_MS) await this.readMakerFee();
+  }
+
+  /** Notices (once per change) a pair status that forbids new orders, and its end. */
+  private notePairStatus(): void {
+    const status = this.pair?.status;
+    const blocked = status !== undefined && !PAIR_STATUSES_ALLOWING_ADDS.has(status) ? status : null;
+    if (blocked === this.pairBlocked) return;
+    const was = this.pairBlocked;
+    this.pairBlocked = blocked;
+    if (blocked !== null) {
+      const message = `Kraken lists ${this.pair?.pair ?? 'the pair'} as "${blocked}": no new orders are placed until it is online again (open orders stay; fills are still booked)`;
+      log.warn(message);
+      this.emit({ type: 'pair_status', status: blocked, trading: false, message });
+      this.emit({ type: 'warning', message });
+    } else {
+      const message = `Kraken lists ${this.pair?.pair ?? 'the pair'} as "${status ?? 'online'}" again (was "${was ?? ''}"): placing orders again`;
+      log.info(message);
+      this.emit({ type: 'pair_status', status: status ?? 'online', trading: true, message });
+    }
+  }
+
+  /** The account's maker fee from the exchange (TradeVolume), unless MAKER_FEE_PCT overrides it. */
+  private async readMakerFee(): Promise<void> {
+    this.feeReadAt = this.now();
+    if (this.config.makerFeeOverride || !this.exchange.getMakerFeePct) return;
+    try {
+      const fee = await this.exchange.getMakerFeePct();
+      if (fee === null || !Number.isFinite(fee) || fee < 0 || fee > 5) return;
+      if (fee !== this.cfg.makerFeePct) log.info(`maker fee from Kraken: ${fee}% (was ${this.cfg.makerFeePct}%)`);
+      this.cfg.makerFeePct = fee;
+    } catch (err) {
+      log.warn(`reading the maker fee failed: ${errorMessage(err)}; keeping ${this.cfg.makerFeePct}%`);
+    }
+  }
+
   private reportContext(now: number, cancelledByUs: boolean): ReportContext {
     return { spacingPct: this.state.settings.spacingPct, pair: this.pairInfo, now, cancelledByUs, makerFeePct: this.cfg.makerFeePct };
   }
@@ -320,6 +418,7 @@ export class Trader {
       return { price: s.lastPrice, fills, rebuilt: null };
     }
     recordPrice(s, now, price);
+    await this.refreshExchangeFacts(now);
 
     const dailyPauseBefore = s.risk.paused && s.risk.pauseKind === 'daily_loss';
     for (const row of rollDays(s, now, price, this.cfg.dailySummaryHourUtc)) {
@@ -354,18 +453,25 @@ export class Trader {
     }
 
     if (!s.risk.paused) {
+      // A requested rebuild whose target is not fixed yet builds around this price with the current settings anyway.
+      const settled = !s.rebuild || s.rebuild.target !== null;
       if (dailyPauseBefore) {
         rebuilt = 'new day: daily-loss pause lifted';
         this.emit({ type: 'risk', action: 'resume', reason: 'new trading day' });
-      } else if (driftNeedsRebuild(price, s.center, this.cfg.gridDriftResetPct)) {
+      } else if (settled && driftNeedsRebuild(price, s.center, this.cfg.gridDriftResetPct)) {
         rebuilt = 'drift';
-      } else if (s.settings.ratioOverride === null && ratioNeedsRebuild(s.trend.ratio, s.ratioAtBuild)) {
+      } else if (settled && s.settings.ratioOverride === null && ratioNeedsRebuild(s.trend.ratio, s.ratioAtBuild)) {
         rebuilt = 'ratio';
       }
       if (rebuilt) {
-        await this.rebuildInner(price, rebuilt);
-        this.refillLevels = false;
-      } else {
+        this.requestRebuild(rebuilt, false);
+        this.refillLevels = false; // the rebuild places the whole grid
+      }
+      if (s.rebuild) await this.rebuildStep();
+      else {
+        // A rebuild's cancel that was refused: asked again (within the counter) until the order is gone.
+        const leftovers = this.unfinishedCancels();
+        if (leftovers.length > 0) await this.cancelSurplus(null, leftovers);
         await this.placePending();
         // After adopting a previous run's orders: the levels its shutdown cancelled come back
         // (the flag stays set until that succeeded, so a failed tick tries again).
@@ -530,6 +636,8 @@ export class Trader {
 
   private async submit(order: GridOrder): Promise<void> {
     const s = this.state;
+    // Kept pending (placed later): the pair forbids adding now, or a post-only order would only be cancelled by Kraken.
+    if (this.pairBlocked !== null || !this.postOnlyFits(order)) return;
     order.attempts++;
     try {
       const placed = await this.exchange.placeOrder({
@@ -610,27 +718,338 @@ export class Trader {
 
   // ------------------------------------------------------------ grid building
 
-  /** Cancel our grid, book anything that filled meanwhile, and place a fresh ladder around `price`. */
-  private async rebuildInner(price: number, reason: string): Promise<void> {
+  // ------------------------------------------------------------ rebuilds in steps
+
+  /**
+   * Asks for a rebuild around the price of its first step, with the settings
+   * of that moment. Returns at once: the work goes on in steps (in the tick,
+   * and with `background` one step queued behind the lock right away). A newer
+   * request supersedes one in progress: its target is fixed again from the newer
+   * settings, and the orders already moved are simply moved on from where they are.
+   */
+  private requestRebuild(reason: string, background = true): void {
     const s = this.state;
-    await this.cancelOurOrders();
+    const prev = s.rebuild;
+    if (prev) log.info(`rebuild (${prev.reason}) superseded by "${reason}" after ${prev.moved} of ${prev.total} levels moved`);
+    s.rebuild = newRebuild(reason, this.now());
+    this.rebuildGaveUp.clear();
+    touch(s);
+    if (background) this.kick();
+  }
+
+  /** Queues one rebuild step behind the lock, unless one is queued already. */
+  private kick(): void {
+    if (this.kicked) return;
+    this.kicked = true;
+    this.exclusive(async () => {
+      this.kicked = false;
+      await this.rebuildStep();
+      this.checkpoint();
+    }).catch((err: unknown) => {
+      log.warn(`rebuild step failed: ${errorMessage(err)}; the tick goes on with it`);
+      this.emit({ type: 'warning', message: `rebuild step failed: ${errorMessage(err)}` });
+    });
+  }
+
+  /** The progress of the rebuild in progress (status views), or null. */
+  rebuildProgress(): RebuildProgress | null {
+    return this.state.rebuild ?? null;
+  }
+
+  /** The trading-counter model right now (unlimited without one). */
+  private budget(): TradingBudget {
+    return this.exchange.tradingBudget?.() ?? UNLIMITED_BUDGET;
+  }
+
+  /** Fixes the target of a new rebuild: around the current price, with the settings of now. */
+  private async fixTarget(r: RebuildProgress): Promise<void> {
+    const s = this.state;
+    const price = s.lastPrice;
+    // Orders whose placement outcome is unknown may be live: find them first. Never-sent ones of the old grid go.
+    await this.resolveUnknown();
+    s.orders = s.orders.filter((o) => o.status !== 'pending');
     const pair = this.pairInfo;
     const params = adaptiveParams(pair, price, effectiveCapital(s));
-    s.orderSizeUsd = params.orderSizeUsd;
     const levels = s.settings.levelsOverride ?? params.levelsPerSide;
-    s.levelsPerSide = levels;
     const ratio = s.settings.ratioOverride ?? s.trend.ratio;
-    const plan = planGrid(price, s.settings.spacingPct, ratio, levels, params.orderSizeUsd, pair);
+    const target = { center: price, spacingPct: s.settings.spacingPct, ratio, levelsPerSide: levels, orderSizeUsd: params.orderSizeUsd, builtAt: this.now() };
+    const plan = targetPlan(target, pair);
     if (!s.funded) await this.fundFirstGrid(plan, price);
+    s.orderSizeUsd = params.orderSizeUsd;
+    s.levelsPerSide = levels;
     s.center = price;
     s.ratioAtBuild = ratio;
-    s.gridBuiltAt = this.now();
+    s.gridBuiltAt = target.builtAt;
+    r.target = target;
+    r.total = plan.length;
     touch(s);
-    await this.placeAll(plan);
+  }
+
+  /**
+   * One step of the rebuild in progress: the wanted levels nearest the price
+   * first, each by amend (when cheaper) or add, then the orders not wanted any
+   * more cancelled nearest-first, all within what the trading counter allows
+   * now (never waiting on it). Finishes the rebuild when nothing is left to do.
+   */
+  private async rebuildStep(): Promise<void> {
+    const s = this.state;
+    const r = s.rebuild;
+    if (!r) return;
+    if (s.risk.stopped || s.risk.paused || this.pair === null || !(s.lastPrice > 0)) {
+      s.rebuild = null;
+      touch(s);
+      return;
+    }
+    if (this.pairBlocked !== null) return;
+    if (r.target === null) await this.fixTarget(r);
+    const target = r.target as NonNullable<RebuildProgress['target']>;
+    const plan = targetPlan(target, this.pairInfo);
+    const price = s.lastPrice;
+    let diff = diffGrid(s, plan, price, target.builtAt);
+    let budgetLeft = true;
+    // Kept orders not sent yet (a rate limit or post-only refusal last step) go first: they are at wanted levels.
+    for (const o of diff.kept) {
+      if (o.status !== 'pending' || !this.postOnlyFits(o)) continue;
+      if (!this.affords(this.budget().addCost)) {
+        budgetLeft = false;
+        break;
+      }
+      await this.submit(o);
+    }
+    // Never-sent orders of the old grid cost nothing to drop.
+    const dropped = new Set(diff.surplus.filter((o) => o.status === 'pending'));
+    if (dropped.size > 0) {
+      s.orders = s.orders.filter((o) => !dropped.has(o));
+      touch(s);
+    }
+    if (budgetLeft) budgetLeft = await this.moveLevels(r, diff.todo, diff.surplus.filter((o) => !dropped.has(o)), price);
+    if (s.rebuild !== r) return;
+    diff = diffGrid(s, plan, price, target.builtAt);
+    // Orders whose cancel failed before (still open, still marked) are asked again with the surplus.
+    if (budgetLeft) budgetLeft = await this.cancelSurplus(r, [...this.unfinishedCancels(), ...diff.surplus]);
+    if (s.rebuild !== r) return;
+    diff = diffGrid(s, plan, price, target.builtAt);
+    // Adds that waited for the room or the funds the cancels freed.
+    if (budgetLeft) await this.moveLevels(r, diff.todo, [], price);
+    diff = diffGrid(s, plan, price, target.builtAt);
+    r.moved = diff.total - diff.todo.length;
+    r.total = diff.total;
+    touch(s);
+    const unplaceable = diff.todo.filter((t) => this.rebuildGaveUp.has(`${t.side}${t.level}`) || !this.placeable(t));
+    if (diff.surplus.length === 0 && unplaceable.length === diff.todo.length) this.finishRebuild(r, diff.todo);
+  }
+
+  /** Whether an operation of `cost` points fits in the trading counter now. */
+  private affords(cost: number): boolean {
+    return cost <= 0 || cost <= this.budget().room + 1e-9;
+  }
+
+  /** Whether a wanted level could be added now (funds, pair minimums, pause). */
+  private placeable(t: OrderIntent): boolean {
+    const s = this.state;
+    if (s.risk.stopped || (s.risk.paused && t.side === 'buy')) return false;
+    if (t.volume + 1e-12 < this.pairInfo.orderMin || t.price * t.volume < this.pairInfo.costMin) return false;
+    return canFund(s, t, this.cfg.makerFeePct);
+  }
+
+  /**
+   * Works the wanted levels nearest-first: amends a surplus order of the same
+   * side onto the level when that costs no more than cancel + add, else adds
+   * (when funded). Returns false when the trading counter ran out.
+   */
+  private async moveLevels(r: RebuildProgress, todo: readonly OrderIntent[], surplus: GridOrder[], price: number): Promise<boolean> {
+    const s = this.state;
+    const pool = [...surplus];
+    for (const t of todo) {
+      if (s.rebuild !== r || s.risk.paused || s.risk.stopped) return false;
+      if (this.rebuildGaveUp.has(`${t.side}${t.level}`)) continue;
+      const now = this.now();
+      const budget = this.budget();
+      const c = this.exchange.amendOrder && !this.amendUnsupported ? pickAmend(t, pool.filter((o) => o.side === t.side && this.fundsMove(o, t)), budget, now, price) : null;
+      if (c) {
+        if (!this.affords(budget.amendCost(now - c.placedAt))) return false;
+        const out = await this.amend(c, t);
+        pool.splice(pool.indexOf(c), 1);
+        if (out === 'done') {
+          r.amended++;
+          continue;
+        }
+        if (out === 'stop') return false;
+        // 'refused' or 'unsupported': this level is added instead.
+      }
+      if (!this.placeable(t)) continue;
+      if (this.workingGridOrders() >= r.total) continue;
+      if (!this.affords(this.budget().addCost)) return false;
+      const before = s.orders.length;
+      await this.placeAll([t]);
+      const placed = s.orders.length > before;
+      if (placed) r.added++;
+      else this.rebuildGaveUp.add(`${t.side}${t.level}`);
+    }
+    return true;
+  }
+
+  /** Whether the ledger funds `o` moved onto `t` (its own commitment counted free). */
+  private fundsMove(o: GridOrder, t: OrderIntent): boolean {
+    const s = this.state;
+    const i = s.orders.indexOf(o);
+    if (i < 0) return false;
+    s.orders.splice(i, 1);
+    try {
+      return canFund(s, t, this.cfg.makerFeePct);
+    } finally {
+      s.orders.splice(i, 0, o);
+    }
+  }
+
+  /** AmendOrder `o` onto the wanted level `t`. */
+  private async amend(o: GridOrder, t: OrderIntent): Promise<'done' | 'refused' | 'unsupported' | 'stop'> {
+    const amendOrder = this.exchange.amendOrder;
+    if (!amendOrder || !o.id) return 'unsupported';
+    try {
+      const res = await amendOrder.call(this.exchange, { id: o.id, clientOrderId: o.clientOrderId, side: o.side, price: t.price, volume: t.volume, postOnly: true, placedAt: o.placedAt });
+      o.price = positive(res.price) && closePrices(res.price, t.price) ? res.price : t.price;
+      o.volume = positive(res.volume) && closePrices(res.volume, t.volume) ? res.volume : t.volume;
+      o.level = t.level;
+      o.kind = 'grid';
+      o.answers = null;
+      o.placedAt = this.now();
+      o.amendedAt = o.placedAt;
+      touch(this.state);
+      return 'done';
+    } catch (err) {
+      const kind = err instanceof ExchangeError ? err.kind : 'network';
+      if (kind === 'unsupported') {
+        this.amendUnsupported = true;
+        log.info('the exchange does not support AmendOrder; moving orders by cancel + add');
+        return 'unsupported';
+      }
+      if (kind === 'auth') throw err;
+      if (kind === 'unknown_order') {
+        // Filled or cancelled meanwhile: ours to finish, never replaced; booked now.
+        o.cancelRequested = true;
+        touch(this.state);
+        await this.bookCancelled([o]);
+        return 'refused';
+      }
+      if (kind === 'network' || kind === 'retryable' || kind === 'rate_limit' || kind === 'invalid_nonce') {
+        log.warn(`amending ${o.side} level ${o.level} (${o.id}): ${errorMessage(err)}; the rebuild goes on next step`);
+        return 'stop';
+      }
+      log.info(`amending ${o.side} level ${o.level} (${o.id}) refused (${errorMessage(err)}); cancel + add instead`);
+      return 'refused';
+    }
+  }
+
+  /** Cancels the orders the new grid does not want, nearest the price first, as far as the counter allows now; books what executed. */
+  private async cancelSurplus(r: RebuildProgress | null, surplus: readonly GridOrder[]): Promise<boolean> {
+    const s = this.state;
+    const live = surplus.filter((o) => o.status === 'open' && o.id);
+    const chosen: GridOrder[] = [];
+    let left = this.budget().room;
+    let budgetLeft = true;
+    for (const o of live) {
+      const cost = this.budget().cancelCost(this.now() - o.placedAt);
+      if (cost > 0 && cost > left + 1e-9) {
+        budgetLeft = false;
+        break;
+      }
+      left -= cost;
+      chosen.push(o);
+    }
+    if (chosen.length === 0) return budgetLeft;
+    for (const o of chosen) o.cancelRequested = true;
+    touch(s);
+    this.saveIfPossible('marking the orders a rebuild cancels');
+    for (const o of chosen) {
+      if (r !== null && s.rebuild !== r) break;
+      try {
+        await this.exchange.cancelOrder(o.id as string, o.placedAt);
+        if (r) r.cancelled++;
+      } catch (err) {
+        log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
+      }
+    }
+    await this.bookCancelled(chosen);
+    return budgetLeft;
+  }
+
+  /** One batched query books what executed before our cancels took effect; finished orders leave the state. */
+  private async bookCancelled(orders: readonly GridOrder[]): Promise<void> {
+    const s = this.state;
+    if (orders.length === 0) return;
+    let answer: OrderReport[];
+    try {
+      answer = await this.exchange.queryOrders(orders.map((o) => o.id as string));
+    } catch (err) {
+      // Nothing known: each keeps its mark and the next sync books it.
+      log.warn(`checking ${orders.length} cancelled orders failed: ${errorMessage(err)}`);
+      answer = [];
+    }
+    const reports = new Map(answer.map((x) => [x.id, x]));
+    const done = new Set<GridOrder>();
+    for (const o of orders) {
+      const rep = reports.get(o.id as string);
+      if (!rep) continue;
+      const out = applyReport(s, o, rep, this.reportContext(this.now(), true));
+      for (const n of out.notes) log.info(n);
+      if (out.fill) this.bookFill(out.fill);
+      if (out.finished) done.add(o);
+    }
+    s.orders = s.orders.filter((o) => !done.has(o));
+    for (const o of orders) if (!done.has(o) && s.orders.includes(o)) log.warn(`order ${o.id ?? o.clientOrderId} is still reported open after cancelling; kept in the state`);
+    touch(s);
+  }
+
+  /** Open orders we asked to cancel that are still open (a refused or lost cancel): asked again. */
+  private unfinishedCancels(): GridOrder[] {
+    return this.state.orders.filter((o) => o.cancelRequested && o.status === 'open' && o.id !== null && o.kind !== 'accumulation');
+  }
+
+  /** Orders of the ladder not being cancelled: a rebuild never adds beyond the grid's size (what it replaces goes first). */
+  private workingGridOrders(): number {
+    return this.state.orders.filter((o) => o.kind !== 'accumulation' && !o.cancelRequested).length;
+  }
+
+  private finishRebuild(r: RebuildProgress, unplaced: readonly OrderIntent[]): void {
+    const s = this.state;
+    const target = r.target as NonNullable<RebuildProgress['target']>;
+    s.rebuild = null;
+    touch(s);
+    const unfunded = unplaced.filter((t) => !this.rebuildGaveUp.has(`${t.side}${t.level}`));
+    if (unfunded.length > 0) {
+      const sells = unfunded.filter((i) => i.side === 'sell').length;
+      const buys = unfunded.length - sells;
+      const parts = [sells ? `${sells} sell${sells > 1 ? 's' : ''} (not enough DOGE)` : '', buys ? `${buys} buy${buys > 1 ? 's' : ''} (not enough USD)` : ''].filter(Boolean);
+      this.emit({ type: 'warning', message: `${parts.join(' and ')} skipped: the grid's allocation cannot fund them` });
+    }
     const buys = s.orders.filter((o) => o.side === 'buy').length;
     const sells = s.orders.length - buys;
-    log.info(`grid built (${reason}) around ${price}: ${buys} buys, ${sells} sells, spacing ${s.settings.spacingPct}%, $${params.orderSizeUsd.toFixed(4)} per order`);
-    this.emit({ type: 'grid_built', reason, center: price, buys, sells, spacingPct: s.settings.spacingPct, orderSizeUsd: params.orderSizeUsd });
+    const durationMs = Math.max(0, this.now() - r.startedAt);
+    log.info(
+      `grid built (${r.reason}) around ${target.center}: ${buys} buys, ${sells} sells, spacing ${target.spacingPct}%, $${target.orderSizeUsd.toFixed(4)} per order; ` +
+        `${r.amended} amended, ${r.cancelled} cancelled, ${r.added} added in ${(durationMs / 1000).toFixed(1)} s`,
+    );
+    this.emit({
+      type: 'grid_built',
+      reason: r.reason,
+      center: target.center,
+      buys,
+      sells,
+      spacingPct: target.spacingPct,
+      orderSizeUsd: target.orderSizeUsd,
+      durationMs,
+      amended: r.amended,
+      cancelled: r.cancelled,
+      added: r.added,
+    });
+  }
+
+  /** A post-only order at a price the market has crossed would only be cancelled by Kraken: it waits until the price allows. */
+  private postOnlyFits(o: { kind: string; side: string; price: number }): boolean {
+    const p = this.state.lastPrice;
+    if (o.kind === 'accumulation' || !(p > 0)) return true;
+    return o.side === 'buy' ? o.price < p : o.price > p;
   }
 
   /**
@@ -736,6 +1155,8 @@ export class Trader {
     s.risk.paused = true;
     s.risk.pauseKind = kind;
     s.risk.pauseReason = reason;
+    // A rebuild in progress stops here; resuming builds a fresh grid.
+    s.rebuild = null;
     touch(s);
     await this.cancelOpenBuys();
     log.warn(`paused (${kind}): ${reason}`);
@@ -746,6 +1167,7 @@ export class Trader {
     const s = this.state;
     s.risk.stopped = true;
     s.risk.stopReason = reason;
+    s.rebuild = null;
     touch(s);
     await this.cancelOurOrders();
     log.error(`trading stopped: ${reason}`);
@@ -779,15 +1201,70 @@ export class Trader {
 
   // ------------------------------------------------------------ shutdown
 
-  /** Cancels our open orders and books what filled meanwhile. Used at shutdown. */
-  async cancelAll(): Promise<void> {
-    await this.exclusive(() => this.cancelOurOrders());
+  /**
+   * Cancels our open orders, nearest the price first, and books what filled
+   * meanwhile. Used at shutdown: with `budgetMs`, only the cancels the trading
+   * counter allows within that time are sent (cancelling a young order costs up
+   * to 8 points); the others keep working and the next start adopts them.
+   */
+  async cancelAll(opts: { budgetMs?: number } = {}): Promise<void> {
+    const deadline = opts.budgetMs !== undefined ? this.now() + opts.budgetMs : Number.POSITIVE_INFINITY;
+    await this.exclusive(() => this.cancelNearestFirst(deadline));
+  }
+
+  private async cancelNearestFirst(deadline: number): Promise<void> {
+    const s = this.state;
+    s.orders = s.orders.filter((o) => o.status !== 'pending');
+    await this.resolveUnknown();
+    s.orders = s.orders.filter((o) => o.status !== 'pending');
+    touch(s);
+    const live = nearestFirst(
+      s.orders.filter((o) => o.status === 'open' && o.id),
+      s.lastPrice,
+    );
+    if (live.length === 0) return;
+    const budget = this.budget();
+    const seconds = Number.isFinite(deadline) ? Math.max(0, (deadline - this.now()) / 1000) : Number.POSITIVE_INFINITY;
+    let room = budget.room + (Number.isFinite(seconds) ? budget.decayPerSecond * seconds : Number.POSITIVE_INFINITY);
+    const chosen: GridOrder[] = [];
+    for (const o of live) {
+      const cost = budget.cancelCost(this.now() - o.placedAt);
+      if (cost > 0 && cost > room + 1e-9) continue;
+      room -= cost;
+      chosen.push(o);
+    }
+    if (chosen.length < live.length) log.warn(`${live.length - chosen.length} of ${live.length} orders cannot be cancelled within the time left (Kraken's trading counter); they keep working`);
+    if (chosen.length === 0) return;
+    // Saved before asking: a cancel whose outcome is seen only later (lost answer, crash) is never taken for the exchange's.
+    for (const o of chosen) o.cancelRequested = true;
+    touch(s);
+    // Cancelling is always the safe direction: a full disk must not keep the grid working.
+    this.saveIfPossible('marking the orders to cancel');
+    const sent: GridOrder[] = [];
+    for (const o of chosen) {
+      if (this.now() > deadline) break;
+      try {
+        await this.exchange.cancelOrder(o.id as string, o.placedAt);
+        sent.push(o);
+      } catch (err) {
+        log.warn(`cancel ${o.id}: ${errorMessage(err)}`);
+        sent.push(o);
+      }
+    }
+    await this.bookCancelled(sent);
+    for (const o of s.orders) if (o.cancelRequested && !sent.includes(o)) delete o.cancelRequested;
+    touch(s);
   }
 
   // ------------------------------------------------------------ ControlTarget (through controls.ts)
 
   minSpacingPct(): number {
-    return minSpacingPct(this.config.makerFeePct);
+    return minSpacingPct(this.cfg.makerFeePct);
+  }
+
+  /** The maker fee in use: MAKER_FEE_PCT when the operator set it, else the exchange's (TradeVolume), else the default. */
+  makerFeePct(): number {
+    return this.cfg.makerFeePct;
   }
 
   currentSpacingPct(): number {
@@ -808,28 +1285,42 @@ export class Trader {
     });
   }
 
+  /**
+   * Applies a settings change without the lock, saves it and answers at once:
+   * the grid change it asks for goes on in the background (see requestRebuild),
+   * so the operator never waits on Kraken's trading counter.
+   */
+  private async saveAndAnswer(fn: () => string): Promise<string> {
+    const out = fn();
+    this.checkpoint();
+    return out;
+  }
+
   setSpacing(pct: number): Promise<string> {
-    return this.control(false, async () => {
+    return this.saveAndAnswer(() => {
       this.state.settings.spacingPct = pct;
       touch(this.state);
-      if (this.canTrade()) await this.rebuildInner(this.state.lastPrice, 'spacing changed');
-      return `spacing set to ${pct}%${this.canTrade() ? '; grid rebuilt' : ''}`;
+      if (!this.canTrade()) return `spacing set to ${pct}% (saved)`;
+      this.requestRebuild('spacing changed');
+      return `spacing set to ${pct}% (saved); rebuilding the grid in the background`;
     });
   }
 
   setRatioOverride(ratio: number | null): Promise<string> {
-    return this.control(false, async () => {
+    return this.saveAndAnswer(() => {
       const s = this.state;
       s.settings.ratioOverride = ratio;
       s.trend = computeTrend(s.fills, this.now(), ratio);
       touch(s);
-      if (this.canTrade()) await this.rebuildInner(s.lastPrice, 'ratio changed');
-      return ratio === null ? `ratio back to auto (${s.trend.ratio.toFixed(2)})` : `ratio fixed at ${ratio}`;
+      const said = ratio === null ? `ratio back to auto (${s.trend.ratio.toFixed(2)})` : `ratio fixed at ${ratio}`;
+      if (!this.canTrade()) return `${said} (saved)`;
+      this.requestRebuild('ratio changed');
+      return `${said} (saved); rebuilding the grid in the background`;
     });
   }
 
   setAiInterval(seconds: number): Promise<string> {
-    return this.control(false, async () => {
+    return this.saveAndAnswer(() => {
       this.state.settings.aiIntervalSec = seconds;
       touch(this.state);
       return `AI check every ${seconds} s`;
@@ -837,7 +1328,7 @@ export class Trader {
   }
 
   requestAiCheck(): Promise<string> {
-    return this.control(false, async () => {
+    return this.saveAndAnswer(() => {
       this.state.ai.checkRequested = true;
       touch(this.state);
       return 'AI check requested for the next cycle';
@@ -867,17 +1358,20 @@ export class Trader {
       s.risk.pauseKind = null;
       s.risk.pauseReason = null;
       touch(s);
-      await this.rebuildInner(s.lastPrice, 'resumed');
+      this.requestRebuild('resumed', false);
+      await this.rebuildStep();
       this.emit({ type: 'risk', action: 'resume', reason: 'operator' });
-      return 'resumed: grid rebuilt around the current price';
+      const r = s.rebuild;
+      return r ? `resumed: rebuilding the grid around the current price (${r.moved} of ${r.total} levels placed so far)` : 'resumed: grid rebuilt around the current price';
     });
   }
 
   resetGrid(reason: string): Promise<string> {
-    return this.control(true, async () => {
+    return this.saveAndAnswer(() => {
+      if (this.pair === null || this.state.lastPrice <= 0) return 'the bot is still starting; try again in a moment';
       if (!this.canTrade()) return 'not rebuilt: trading is paused or stopped';
-      await this.rebuildInner(this.state.lastPrice, `reset by ${reason}`);
-      return `grid rebuilt around ${this.state.center}`;
+      this.requestRebuild(`reset by ${reason}`);
+      return `grid reset: rebuilding around ${this.state.lastPrice} in the background`;
     });
   }
 

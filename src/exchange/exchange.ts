@@ -96,6 +96,35 @@ export interface OrderReport {
   postOnlyRejected?: boolean;
 }
 
+export interface AmendOrderRequest {
+  /** Exchange id of the resting order (kept by the amend). */
+  id: string;
+  clientOrderId: string;
+  side: Side;
+  /** New limit price and total volume (the exchange rounds them like placeOrder). */
+  price: number;
+  volume: number;
+  postOnly?: boolean;
+  /** When the order was placed or last amended (ms), for the trading-counter cost. */
+  placedAt?: number;
+}
+
+/**
+ * The exchange's trading-counter model (Kraken's per-pair counter): what can be
+ * spent now without waiting and what each action costs. Absent: unlimited and free.
+ */
+export interface TradingBudget {
+  /** Points spendable now without waiting (may be negative while the counter is over its headroom). */
+  room: number;
+  /** Points the counter decays per second. */
+  decayPerSecond: number;
+  addCost: number;
+  /** Cost of cancelling an order that rested `ageMs` (null: unknown age). */
+  cancelCost(ageMs: number | null): number;
+  /** Cost of amending an order that rested `ageMs` (null: unknown age). */
+  amendCost(ageMs: number | null): number;
+}
+
 export interface Balances {
   base: number;
   quote: number;
@@ -105,7 +134,8 @@ export interface Exchange extends MarketData {
   readonly kind: 'paper' | 'kraken';
   /** Post-only limit order tagged with our userref and the client order id. */
   placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder>;
-  cancelOrder(id: string): Promise<void>;
+  /** `placedAt` (when known): when the order was placed or last amended, for the trading-counter cost. */
+  cancelOrder(id: string, placedAt?: number): Promise<void>;
   /** Cancel every open order carrying our userref (never CancelAll). Returns how many. */
   cancelAllOurs(): Promise<number>;
   /** Status of the given orders (batched internally). Unknown ids are omitted. */
@@ -120,6 +150,13 @@ export interface Exchange extends MarketData {
   findOrderByClientId(clientOrderId: string, expect?: { side?: Side }): Promise<OrderReport | null>;
   /** The account's maker fee for the pair in percent (Kraken `TradeVolume` fees_maker), or null when unknown. Optional. */
   getMakerFeePct?(): Promise<number | null>;
+  /**
+   * Moves a resting order to a new price/volume in place (Kraken AmendOrder): same ids, fills kept.
+   * Optional; throws ExchangeError 'unsupported' when the venue does not know the call (use cancel + add).
+   */
+  amendOrder?(req: AmendOrderRequest): Promise<{ price: number; volume: number }>;
+  /** The trading-counter model; absent: no limit (paper). */
+  tradingBudget?(): TradingBudget;
 }
 
 export type ExchangeErrorKind =
@@ -133,6 +170,7 @@ export type ExchangeErrorKind =
   | 'invalid_arguments'
   | 'orders_limit'
   | 'unknown_order'
+  | 'unsupported' // the venue does not know the call (e.g. AmendOrder on an older API)
   | 'other';
 
 export class ExchangeError extends Error {

@@ -12,7 +12,7 @@
 //   price half of it is converted to DOGE at that price, without a fee (the
 //   operator's own funding), so both sides of the first grid can be placed.
 // - Order ids are unique: a per-account counter that survives restarts.
-import type { Balances, Exchange, MarketData, OrderReport, PairInfo, PlaceOrderRequest, PlacedOrder, Ticker } from './exchange.js';
+import type { AmendOrderRequest, Balances, Exchange, MarketData, OrderReport, PairInfo, PlaceOrderRequest, PlacedOrder, Ticker } from './exchange.js';
 import { ExchangeError } from './exchange.js';
 import { roundTo } from '../core/money.js';
 import type { Candle, Side } from '../core/types.js';
@@ -218,6 +218,36 @@ export class PaperExchange implements Exchange {
     else this.bestSell = Math.min(this.bestSell, price);
     if (crosses) this.fill(order, execPrice, true);
     return { id: order.id, clientOrderId: order.clientOrderId, price, volume };
+  }
+
+  /**
+   * Moves an open order in place (Kraken AmendOrder): same id, what executed is kept.
+   * A post-only amend that would cross is refused; the order stays where it was.
+   */
+  async amendOrder(req: AmendOrderRequest): Promise<{ price: number; volume: number }> {
+    const pair = await this.getPairInfo();
+    const o = this.orders.get(req.id);
+    if (!o || o.state !== 'open') throw new ExchangeError('unknown_order', 'EOrder:Unknown order');
+    const price = roundTo(req.price, pair.priceDecimals);
+    const volume = roundTo(req.volume, pair.lotDecimals);
+    if (!(price > 0) || !(volume > 0)) throw new ExchangeError('invalid_arguments', 'EGeneral:Invalid arguments');
+    if (volume + 1e-12 < pair.orderMin || volume + 1e-12 < o.volumeExecuted) throw new ExchangeError('invalid_arguments', 'EOrder:Invalid order quantity');
+    const crosses = this.lastPrice > 0 && ((o.side === 'buy' && this.lastPrice <= price) || (o.side === 'sell' && this.lastPrice >= price));
+    if (crosses && o.postOnly) throw new ExchangeError('post_only', 'EOrder:Post only order');
+    const left = volume - o.volumeExecuted;
+    const before = { price: o.price, volume: o.volume };
+    o.price = price;
+    o.volume = volume;
+    const need = o.side === 'sell' ? this.reserved('sell') : this.reserved('buy');
+    const have = o.side === 'sell' ? this.balances.base : this.balances.quote;
+    if (left > 0 && have + 1e-9 < need) {
+      o.price = before.price;
+      o.volume = before.volume;
+      throw new ExchangeError('insufficient_funds', 'EOrder:Insufficient funds');
+    }
+    this.refreshBest();
+    if (crosses) this.fill(o, this.lastPrice, true);
+    return { price, volume };
   }
 
   async cancelOrder(id: string): Promise<void> {

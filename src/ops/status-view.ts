@@ -108,4 +108,19 @@ export interface StatusView {
   /** analyzers[].label is the human name; analyzers[].name stays the code name. */
   stats: { health: { verdict: string; color: string; summary: string }; analyzers: AnalyzerView[] } | null;
   last_tick: string | null; // ISO
+  /**
+   * The grid rebuild in progress (a spacing/ratio/reset change, a drift or a
+   * resume goes on in the background within Kraken's trading counter), or null.
+   */
+  rebuild?: RebuildView | null;
+}
+
+export interface RebuildView {
+  reason: string;
+  /** Levels of the new grid already worked by an order at their price, of `total`. */
+  moved: number;
+  total: number;
+  started_at: string; // ISO
+  /** "rebuild in progress: k of n levels moved" (plain text, for /status and the dashboard). */
+  text: string;
 }

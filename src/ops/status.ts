@@ -4,7 +4,8 @@ import { limitsView, minSpacingPct, roundTripFeePct } from '../core/limits.js';
 import { driftPct, priceChanges, type GridState } from '../core/grid-strategy.js';
 import { attribution, type Attribution } from './attribution.js';
 import { analyzerLabel } from '../stats/shared.js';
-import type { AnalyzerView, AttributionView, StatusView } from './status-view.js';
+import type { AnalyzerView, AttributionView, RebuildView, StatusView } from './status-view.js';
+import { equity, unrealized } from '../core/ledger.js';
 import type { PricePoint } from '../core/types.js';
 
 export interface StatusContext {
@@ -16,6 +17,8 @@ export interface StatusContext {
   pendingApprovalAction: string | null;
   /** Why the bot is not trading although it should (start-up or ticks failing); null when it trades. */
   notTrading?: string | null;
+  /** The maker fee in use (`trader.makerFeePct()`: Kraken's TradeVolume unless MAKER_FEE_PCT overrides it); default the configured one. */
+  makerFeePct?: number;
 }
 
 /** At most `max` points, evenly thinned, always keeping the newest. */
@@ -64,6 +67,13 @@ function attributionView(a: Attribution): AttributionView {
 function labelled(stats: StatusContext['stats']): StatusView['stats'] {
   if (!stats) return null;
   return { health: stats.health, analyzers: stats.analyzers.map((a) => ({ ...a, label: a.label ?? analyzerLabel(a.name) })) };
+}
+
+export function rebuildView(state: GridState): RebuildView | null {
+  const r = state.rebuild;
+  if (!r) return null;
+  const text = r.target === null ? `rebuild (${r.reason}) starting` : `rebuild in progress: ${r.moved} of ${r.total} levels moved`;
+  return { reason: r.reason, moved: r.moved, total: r.total, started_at: new Date(r.startedAt).toISOString(), text };
 }
 
 export function buildStatusView(state: GridState, ctx: StatusContext): StatusView {
@@ -130,15 +140,15 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       effective_capital: round(state.ledger.startingCapital + Math.max(0, state.profit.total), 6),
       starting_capital: state.ledger.startingCapital,
       ai_interval: state.settings.aiIntervalSec,
-      round_trip_fee_pct: roundTripFeePct(c.makerFeePct),
-      min_spacing: minSpacingPct(c.makerFeePct),
+      round_trip_fee_pct: roundTripFeePct(ctx.makerFeePct ?? c.makerFeePct),
+      min_spacing: minSpacingPct(ctx.makerFeePct ?? c.makerFeePct),
       drift_reset_pct: c.gridDriftResetPct,
       stop_floor: c.stopFloor,
       daily_loss_limit: c.dailyLossLimit,
       poll_interval: c.pollIntervalSeconds,
       controls: tokenMode,
     },
-    limits: limitsView(c.makerFeePct),
+    limits: limitsView(ctx.makerFeePct ?? c.makerFeePct),
     recent_fills: state.fills
       .slice(-20)
       .reverse()
@@ -149,5 +159,6 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
     price_history: downsample(history, 720),
     stats: labelled(ctx.stats),
     last_tick: ctx.lastTickAt ? new Date(ctx.lastTickAt).toISOString() : null,
+    rebuild: rebuildView(state),
   };
 }

@@ -34,10 +34,11 @@ describe('guards', () => {
 
   it('a rebuild that cannot fund its sells sends one warning, not one per level', async () => {
     const clock = new FakeClock(Date.now());
+    let price = 0.1;
     const warnings: string[] = [];
     const bot = Bot.create({
       config: testConfig(),
-      market: new ScriptedMarket(() => 0.1, clock.now),
+      market: new ScriptedMarket(() => price, clock.now),
       now: clock.now,
       services: { onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)) },
     });
@@ -46,7 +47,12 @@ describe('guards', () => {
     const l = bot.state.ledger;
     l.cash += (l.inventory - 30) * l.avgCost;
     l.inventory = 30;
+    // The price moved a little: the reset has new levels (a reset at the same price keeps every order where it is).
+    price = 0.1003;
+    clock.advance(30_000);
+    await bot.tickOnce();
     await bot.trader.resetGrid('test');
+    await bot.trader.whenIdle();
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0], /^18 sells \(not enough DOGE\) skipped/);
     assert.equal(bot.state.orders.filter((o) => o.side === 'sell').length, 2);

@@ -90,8 +90,13 @@ describe('review: trader restart / pause / risk', () => {
     r.clock.advance(30_000);
     await bot.tickOnce();
     // A reset whose AddOrders all time out after Kraken accepted them: every new order is "unknown".
+    // (The price moved a little, so the reset has new levels to place; the control answers at once and the rebuild runs behind it.)
+    r.setPrice(0.2006);
+    r.clock.advance(30_000);
+    await bot.tickOnce();
     r.exchange.ambiguousPlacements = true;
     await bot.trader.resetGrid('telegram');
+    await bot.trader.whenIdle();
     r.exchange.ambiguousPlacements = false;
     assert.ok(bot.state.orders.some((o) => o.side === 'buy' && o.status === 'unknown'));
     // Operator pauses before the next tick resolves them.
@@ -107,8 +112,13 @@ describe('review: trader restart / pause / risk', () => {
     await bot.start();
     r.clock.advance(30_000);
     await bot.tickOnce();
+    // (The price moved a little, so the reset has new levels to place; the control answers at once and the rebuild runs behind it.)
+    r.setPrice(0.2006);
+    r.clock.advance(30_000);
+    await bot.tickOnce();
     r.exchange.ambiguousPlacements = true;
     await bot.trader.resetGrid('telegram');
+    await bot.trader.whenIdle();
     r.exchange.ambiguousPlacements = false;
     await bot.trader.pause('telegram');
     const baseBefore = (await r.paper.getBalances()).base;

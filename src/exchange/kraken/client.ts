@@ -21,7 +21,7 @@ import { SerialQueue } from '../../util/serial.js';
 import { ExchangeError } from '../exchange.js';
 import { httpRequest, NetworkError, type HttpResponse } from '../../util/http-client.js';
 import { errorMessage, logger, registerSecret } from '../../util/log.js';
-import { CounterLimiter, REST_COUNTER, TRADING_COUNTER, cancelPenalty, isTradingEndpoint, restCost, type KrakenTier } from './rate-limiter.js';
+import { CounterLimiter, REST_COUNTER, TRADING_COUNTER, amendCost, cancelPenalty, isTradingEndpoint, restCost, type KrakenTier, type RateStore } from './rate-limiter.js';
 import { signRequest } from './signing.js';
 import { NonceSource, type NonceStore } from './nonce-store.js';
 import { KrakenApiError, isAmbiguous, isLockout, krakenResult, throttledUntil } from './errors.js';
@@ -92,6 +92,8 @@ export interface KrakenClientOptions {
   /** [0, 1) — jitter source. */
   random?: () => number;
   nonceStore?: NonceStore;
+  /** Keeps the trading counter across restarts (e.g. FileRateStore in LOG_DIR): a restart never causes a rate-limit reject. */
+  rateStore?: RateStore;
   /** Retries after the first attempt, for reads and for definite AddOrder rejections. Default 4. */
   maxRetries?: number;
   backoffBaseMs?: number;
@@ -154,7 +156,7 @@ export class KrakenClient {
     const clock = { now: this.now, sleep: this.sleep };
     const margin = opts.rateMargin ?? 1;
     this.restLimiter = new CounterLimiter(REST_COUNTER[opts.tier], clock, margin);
-    this.tradingLimiter = new CounterLimiter(TRADING_COUNTER[opts.tier], clock, margin);
+    this.tradingLimiter = new CounterLimiter(TRADING_COUNTER[opts.tier], clock, margin, opts.rateStore);
   }
 
   get hasCredentials(): boolean {
@@ -388,6 +390,38 @@ export class KrakenClient {
     }
     if (typeof ref.txid === 'string') this.openedAt.delete(ref.txid);
     return { count: Number(res.count ?? 0), pending: res.pending };
+  }
+
+  /**
+   * AmendOrder: a new limit price and/or quantity for a resting order, by txid
+   * or cl_ord_id; ids and fills are kept. Costs 1 trading point plus 3/2/1 when the
+   * order rested under 5/10/15 s, and resets its resting time. Idempotent (same
+   * target), so retried like a read.
+   */
+  async amendOrder(p: { txid?: string; cl_ord_id?: string; limit_price?: string; order_qty?: string; post_only?: boolean }, openedAtMs?: number): Promise<{ amend_id?: string }> {
+    if (p.txid === undefined && p.cl_ord_id === undefined) throw new KrakenApiError('invalid_arguments', 'AmendOrder needs a txid or cl_ord_id', 'AmendOrder');
+    const opened = openedAtMs ?? (p.txid !== undefined ? this.openedAt.get(p.txid) : undefined);
+    const cost = amendCost(opened === undefined ? null : this.now() - opened);
+    const res = await this.withRetries('AmendOrder', () =>
+      this.privateOnce<{ amend_id?: string }>('AmendOrder', { txid: p.txid, cl_ord_id: p.cl_ord_id, limit_price: p.limit_price, order_qty: p.order_qty, post_only: p.post_only }, cost),
+    );
+    if (p.txid !== undefined) {
+      this.openedAt.delete(p.txid);
+      this.noteOpened(p.txid, this.now());
+    }
+    return res ?? {};
+  }
+
+  /** Trading-counter cost of amending `txid` now (its resting time as we saw it; unknown: the worst case). */
+  amendCostOf(txid: string): number {
+    const opened = this.openedAt.get(txid);
+    return amendCost(opened === undefined ? null : this.now() - opened);
+  }
+
+  /** Trading-counter penalty of cancelling `txid` now. */
+  cancelCostOf(txid: string): number {
+    const opened = this.openedAt.get(txid);
+    return cancelPenalty(opened === undefined ? null : this.now() - opened);
   }
 
   // ----- machinery ---------------------------------------------------------

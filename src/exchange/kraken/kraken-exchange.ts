@@ -21,6 +21,7 @@ import crypto from 'node:crypto';
 import {
   ExchangeError,
   FALLBACK_PAIR_INFO,
+  type AmendOrderRequest,
   type Balances,
   type Exchange,
   type OrderReport,
@@ -28,8 +29,11 @@ import {
   type PlacedOrder,
   type PlaceOrderRequest,
   type Ticker,
+  type TradingBudget,
 } from '../exchange.js';
 import { KrakenClient, pairForms, type OrderMatch } from './client.js';
+import { KrakenApiError } from './errors.js';
+import { amendCost, cancelPenalty } from './rate-limiter.js';
 import { normalizeClOrdId, type KrakenOrderInfo } from './api-types.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { toDecimalString } from '../../core/money.js';
@@ -40,7 +44,8 @@ const log = logger('kraken-exchange');
 
 const TAG_MAGIC = 'd06e';
 const QUERY_BATCH = 50;
-const PAIR_INFO_TTL_MS = 6 * 3600_000;
+/** AssetPairs is re-read this often: its `status` (cancel_only, maintenance, …) decides whether we may add orders. */
+const PAIR_INFO_TTL_MS = 5 * 60_000;
 /** Maker fee (percent) assumed for a garbage fee in a report until TradeVolume tells the account's own: Kraken's base tier. */
 const DEFAULT_MAKER_FEE_PCT = 0.25;
 
@@ -78,6 +83,8 @@ export class KrakenExchange implements Exchange {
   private pairInfo: { info: PairInfo; at: number } | null = null;
   /** Kraken cl_ord_id → the client order id the bot gave us (this process only). */
   private readonly clientIds = new Map<string, string>();
+  /** Set once Kraken answered AmendOrder with EGeneral:Unknown method. */
+  private amendUnsupported = false;
   /** Other spellings of our pair from AssetPairs (altname, wsname, key), for matching `descr.pair`. */
   private pairNames: string[] = [];
   /** The account's maker fee (percent), once TradeVolume told it. */
@@ -209,9 +216,9 @@ export class KrakenExchange implements Exchange {
   }
 
   /** Cancel one order by txid. An order that is not open any more (filled, cancelled, expired) is not an error: queryOrders tells what happened. */
-  async cancelOrder(id: string): Promise<void> {
+  async cancelOrder(id: string, placedAt?: number): Promise<void> {
     try {
-      await this.client.cancelOrder({ txid: id });
+      await this.client.cancelOrder({ txid: id }, placedAt);
     } catch (err) {
       if (err instanceof ExchangeError && err.kind === 'unknown_order') {
         log.info('cancel: order is not open on Kraken any more', { id });
@@ -219,6 +226,45 @@ export class KrakenExchange implements Exchange {
       }
       throw err;
     }
+  }
+
+  /**
+   * AmendOrder by txid: new limit price and quantity, post-only kept; ids and fills stay.
+   * A Kraken (or double) that does not know the call answers `EGeneral:Unknown method`:
+   * that is an 'unsupported' error, remembered, so the trader uses cancel + add from then on.
+   */
+  async amendOrder(req: AmendOrderRequest): Promise<{ price: number; volume: number }> {
+    if (this.amendUnsupported) throw new ExchangeError('unsupported', 'AmendOrder is not supported by this Kraken endpoint');
+    const info = await this.getPairInfo();
+    if (!(req.price > 0) || !(req.volume > 0) || !Number.isFinite(req.price) || !Number.isFinite(req.volume)) {
+      throw new ExchangeError('invalid_arguments', `invalid amend: price ${req.price}, volume ${req.volume}`);
+    }
+    const price = priceString(req.price, info);
+    const volume = toDecimalString(req.volume, info.lotDecimals);
+    if (Number(volume) < info.orderMin) throw new ExchangeError('invalid_arguments', `order volume ${volume} is below the pair minimum ${info.orderMin}`);
+    try {
+      await this.client.amendOrder({ txid: req.id, limit_price: price, order_qty: volume, post_only: req.postOnly === false ? undefined : true }, req.placedAt);
+    } catch (err) {
+      if (err instanceof KrakenApiError && err.krakenErrors.some((e) => /^EGeneral:\s*Unknown\s*method/i.test(e))) {
+        this.amendUnsupported = true;
+        log.warn('Kraken AmendOrder: unknown method here; moving orders by cancel + add');
+        throw new ExchangeError('unsupported', 'AmendOrder is not supported by this Kraken endpoint');
+      }
+      throw err;
+    }
+    return { price: Number(price), volume: Number(volume) };
+  }
+
+  /** The client's model of the per-pair trading counter (room now, and each action's cost at Kraken's schedule). */
+  tradingBudget(): TradingBudget {
+    const lim = this.client.tradingLimiter;
+    return {
+      room: lim.room(),
+      decayPerSecond: lim.spec.decayPerSecond,
+      addCost: 1,
+      cancelCost: (ageMs) => cancelPenalty(ageMs),
+      amendCost: (ageMs) => amendCost(ageMs),
+    };
   }
 
   /** Cancel every open order tagged as ours, one txid at a time (never CancelAll). Returns how many were cancelled. */

@@ -5,7 +5,10 @@
 // exceeded`. AddOrder/CancelOrder are not on that counter but on the matching
 // engine's per-pair trading counter (AddOrder +1, CancelOrder a penalty that
 // shrinks with the order's age). We model both and WAIT until a call fits,
-// instead of letting Kraken reject it.
+// instead of letting Kraken reject it. A `RateStore` keeps the trading
+// counter across restarts (LOG_DIR/trading-counter.json next to the nonce).
+import fs from 'node:fs';
+import path from 'node:path';
 
 export type KrakenTier = 'starter' | 'intermediate' | 'pro';
 
@@ -58,6 +61,68 @@ export function cancelPenalty(ageMs: number | null): number {
   return 0;
 }
 
+/** Trading-counter cost of AmendOrder on an order that has rested `ageMs`: +1, plus 3/2/1 under 5/10/15 s (unknown age: the worst case). */
+export function amendCost(ageMs: number | null): number {
+  if (ageMs === null || !Number.isFinite(ageMs) || ageMs < 0) return 4;
+  const s = ageMs / 1000;
+  if (s < 5) return 4;
+  if (s < 10) return 3;
+  if (s < 15) return 2;
+  return 1;
+}
+
+/** A counter's modelled value at a wall-clock time, as saved across restarts. */
+export interface CounterSnapshot {
+  value: number;
+  at: number;
+}
+
+/** Where a limiter keeps its value across restarts (a kill -9 must not forget a hot counter). */
+export interface RateStore {
+  /** null: nothing saved (a first start); 'unknown': saved but unreadable (assume the counter full). */
+  read(): CounterSnapshot | null | 'unknown';
+  write(s: CounterSnapshot): void;
+}
+
+export class MemoryRateStore implements RateStore {
+  snapshot: CounterSnapshot | null = null;
+  read(): CounterSnapshot | null {
+    return this.snapshot;
+  }
+  write(s: CounterSnapshot): void {
+    this.snapshot = { ...s };
+  }
+}
+
+/** The snapshot in a small JSON file, written atomically (temp file, rename) before the call it accounts for is sent. */
+export class FileRateStore implements RateStore {
+  constructor(readonly file: string) {}
+  read(): CounterSnapshot | null | 'unknown' {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'unknown';
+    }
+    try {
+      const j = JSON.parse(text) as { value?: unknown; at?: unknown };
+      return typeof j.value === 'number' && Number.isFinite(j.value) && typeof j.at === 'number' && Number.isFinite(j.at) ? { value: j.value, at: j.at } : 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  }
+  write(s: CounterSnapshot): void {
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(s));
+      fs.renameSync(tmp, this.file);
+    } catch {
+      // The model goes on in memory; a restart then assumes the counter full (see CounterLimiter).
+    }
+  }
+}
+
 export interface LimiterClock {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -81,8 +146,21 @@ export class CounterLimiter {
     private readonly clock: LimiterClock,
     /** Headroom kept below Kraken's maximum: Kraken decays in steps every few seconds, we model it continuously. */
     readonly margin = 1,
+    private readonly store?: RateStore,
   ) {
     this.at = clock.now();
+    if (store) {
+      // What a previous run left: decayed by the time since, never by a negative one (a clock set back
+      // counts as no time passed). An unreadable snapshot assumes the counter full; none at all (first start) assumes it empty.
+      const snap = store.read();
+      if (snap === 'unknown') this.value = spec.max;
+      else if (snap !== null) this.value = Math.max(0, Math.min(spec.max, snap.value) - (Math.max(0, this.at - snap.at) / 1000) * spec.decayPerSecond);
+    }
+  }
+
+  /** Points that can be spent now without waiting. */
+  room(): number {
+    return this.spec.max - this.margin - this.level();
   }
 
   /** Current modelled counter value. */
@@ -120,11 +198,13 @@ export class CounterLimiter {
     this.decay();
     this.value += cost;
     this.points += cost;
+    this.store?.write({ value: this.value, at: this.at });
   }
 
   /** Kraken said we are over the limit: our model was optimistic (another process on the key?). Assume full. */
   saturate(): void {
     this.decay();
     this.value = Math.max(this.value, this.spec.max);
+    this.store?.write({ value: this.value, at: this.at });
   }
 }

@@ -13,7 +13,7 @@ import { FileNonceStore, MemoryNonceStore, NonceSource } from '../../../src/exch
 import { KrakenApiError, krakenErrorKind, krakenResult, throttledUntil } from '../../../src/exchange/kraken/errors.js';
 import type { AddOrderParams } from '../../../src/exchange/kraken/api-types.js';
 import * as clientModule from '../../../src/exchange/kraken/client.js';
-import { CounterLimiter, cancelPenalty, restCost } from '../../../src/exchange/kraken/rate-limiter.js';
+import { CounterLimiter, FileRateStore, MemoryRateStore, cancelPenalty, restCost } from '../../../src/exchange/kraken/rate-limiter.js';
 import type { FaultType } from '../../../src/tools/sim/kraken-sim.js';
 import { SharedClock, captureLogs, krakenRig, quietLogs } from '../../support/kraken.js';
 
@@ -471,4 +471,39 @@ test('AddOrder errors are typed: post-only cross, decimals, minimums, userref wi
 test('client has no CancelAll', () => {
   const proto = Object.getOwnPropertyNames(KrakenClient.prototype).map((n) => n.toLowerCase());
   assert.ok(!proto.some((n) => n.includes('cancelall')));
+});
+
+test('trading counter across a restart: a new client reading the saved counter waits instead of being rejected (kill -9 with a hot counter)', async () => {
+  const rig = await krakenRig({ tier: 'starter' });
+  try {
+    const store = new MemoryRateStore();
+    const first = rig.newClient({ rateStore: store });
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push((await first.addOrder(order({ price: (0.09 - i * 0.0001).toFixed(7) }))).txid[0]!);
+    // "kill -9": the first client is gone without a word; Kraken's counter is still hot (~50).
+    const second = rig.newClient({ rateStore: store });
+    assert.ok(second.tradingLimiter.level() > 45, `the restarted client starts from the saved counter (${second.tradingLimiter.level()})`);
+    for (const id of ids.slice(0, 3)) await second.cancelOrder({ txid: id }, rig.clock.now());
+    assert.equal(rig.sim.stats.rejections['EOrder:Rate limit exceeded'] ?? 0, 0, 'no reject after the restart');
+    assert.ok(second.stats.limiterWaitMs > 0, 'the restarted client waited for the counter');
+  } finally {
+    await rig.close();
+  }
+});
+
+test('FileRateStore: the saved counter decays by the time since; a clock set back counts as no time; no file = first start (empty); garbage = full', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rate-store-'));
+  const file = path.join(dir, 'trading-counter.json');
+  let now = 1_000_000;
+  const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+  const spec = { max: 60, decayPerSecond: 1 };
+  assert.equal(new CounterLimiter(spec, clock, 1, new FileRateStore(file)).level(), 0, 'first start: empty');
+  const a = new CounterLimiter(spec, clock, 1, new FileRateStore(file));
+  void a.take(40);
+  now += 10_000;
+  assert.equal(Math.round(new CounterLimiter(spec, clock, 1, new FileRateStore(file)).level()), 30, 'decayed by 10 s');
+  now -= 60_000; // the wall clock went back a minute
+  assert.equal(Math.round(new CounterLimiter(spec, clock, 1, new FileRateStore(file)).level()), 40, 'no decay credited for negative time');
+  fs.writeFileSync(file, 'garbage');
+  assert.equal(new CounterLimiter(spec, clock, 1, new FileRateStore(file)).level(), 60, 'unreadable: assume full');
 });

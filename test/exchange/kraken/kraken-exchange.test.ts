@@ -266,3 +266,32 @@ test('measure: private counter points of one queryOrders of 40 ids', async () =>
     await rig.close();
   }
 });
+
+test('amendOrder: AmendOrder moves the order in place; a Kraken that answers EGeneral:Unknown method is "unsupported", asked once', async () => {
+  const rig = await krakenRig();
+  try {
+    const ex = exchangeFor(rig, 4242);
+    const placed = await ex.placeOrder({ side: 'buy', price: 0.095, volume: 20, clientOrderId: cid() });
+    const calls = () => rig.client.stats.privateCalls['AmendOrder'] ?? 0;
+    let supported = true;
+    try {
+      const r = await ex.amendOrder({ id: placed.id, clientOrderId: placed.clientOrderId, side: 'buy', price: 0.0941234567, volume: 21, placedAt: rig.clock.now() });
+      assert.deepEqual(r, { price: 0.0941235, volume: 21 });
+      assert.equal(rig.sim.order(placed.id)!.price, 0.0941235, 'same txid, new price');
+    } catch (err) {
+      supported = false;
+      assert.ok(err instanceof ExchangeError && err.kind === 'unsupported', `unsupported, got ${String(err)}`);
+    }
+    if (!supported) {
+      const before = calls();
+      await assert.rejects(ex.amendOrder({ id: placed.id, clientOrderId: placed.clientOrderId, side: 'buy', price: 0.094, volume: 21 }), (e: unknown) => e instanceof ExchangeError && e.kind === 'unsupported');
+      assert.equal(calls(), before, 'not asked again');
+    }
+    const b = ex.tradingBudget();
+    assert.ok(b.room < 59, 'the AddOrder (and any amend) is on the modelled counter');
+    assert.deepEqual([b.amendCost(1000), b.amendCost(7000), b.amendCost(12_000), b.amendCost(60_000)], [4, 3, 2, 1]);
+    assert.deepEqual([b.cancelCost(1000), b.cancelCost(400_000)], [8, 0]);
+  } finally {
+    await rig.close();
+  }
+});
