@@ -89,6 +89,11 @@ export interface KrakenClientOptions {
   timeoutMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Monotonic milliseconds for the rate limiters, so a wall-clock step never freezes or floods them.
+   * Default: performance.now — or `now` when a fake `sleep` is injected (a fake sleep advances that clock).
+   */
+  monoNow?: () => number;
   /** [0, 1) — jitter source. */
   random?: () => number;
   nonceStore?: NonceStore;
@@ -151,7 +156,8 @@ export class KrakenClient {
     this.maxRetries = opts.maxRetries ?? 4;
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffMaxMs = opts.backoffMaxMs ?? 8_000;
-    const clock = { now: this.now, sleep: this.sleep };
+    const monoNow = opts.monoNow ?? (opts.sleep ? this.now : () => performance.now());
+    const clock = { now: monoNow, sleep: this.sleep };
     const margin = opts.rateMargin ?? 1;
     this.restLimiter = new CounterLimiter(REST_COUNTER[opts.tier], clock, margin);
     this.tradingLimiter = new CounterLimiter(TRADING_COUNTER[opts.tier], clock, margin);
