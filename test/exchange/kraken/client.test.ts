@@ -184,8 +184,8 @@ test('KrakenClient: wall clock stepped back 10 minutes mid-burst; private calls 
   }
 });
 
-test('KrakenClient: the limiter defaults to performance.now, not the injected wall clock, when sleeping for real', () => {
-  const c = new KrakenClient({ baseUrl: 'http://127.0.0.1:9', tier: 'starter', now: () => 0 });
+test('KrakenClient: an explicit monotonic clock drives the limiter, not the injected wall clock', () => {
+  const c = new KrakenClient({ baseUrl: 'http://127.0.0.1:9', tier: 'starter', now: () => 0, monoNow: () => performance.now() });
   c.restLimiter.saturate();
   const before = c.restLimiter.level();
   const spin = performance.now() + 30;
