@@ -404,7 +404,8 @@ export interface DailySummaryRow {
  */
 export function rollDays(state: GridState, now: number, price: number, hourUtc: number): DailySummaryRow[] {
   const today = dayKey(now, hourUtc);
-  if (today === state.day.key) return [];
+  // Same day, or a clock stepped back: a day never rolls backwards (its row was written), it ends when time catches up.
+  if (today <= state.day.key) return [];
   const rows: DailySummaryRow[] = [];
   const p = state.profit;
   // gross − fees = net by construction (fees of every fill today, both legs of round trips included).

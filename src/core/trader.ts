@@ -421,10 +421,10 @@ export class Trader {
     await this.refreshExchangeFacts(now);
 
     const dailyPauseBefore = s.risk.paused && s.risk.pauseKind === 'daily_loss';
-    for (const row of rollDays(s, now, price, this.cfg.dailySummaryHourUtc)) {
-      if (this.journal) this.unjournaled.days.push(row);
-      this.emit({ type: 'daily_summary', row });
-    }
+    const closedDays = rollDays(s, now, price, this.cfg.dailySummaryHourUtc);
+    for (const row of closedDays) if (this.journal) this.unjournaled.days.push(row);
+    // One summary per roll (the day that just ended); the empty rows of skipped days are journaled silently.
+    if (closedDays.length > 0) this.emit({ type: 'daily_summary', row: closedDays[0]! });
 
     const fills = await this.syncOrders(false);
     const refill = this.refillLevels;

@@ -102,6 +102,8 @@ export class TelegramDouble {
   readonly commandMenus: any[] = [];
   /** When set, the next getUpdates ignores the offset and replays every update it ever had (tests client-side dedupe). */
   replayAllOnce = false;
+  /** Telegram answers with a Date header (its clock); false leaves it out (a proxy that strips it). */
+  sendDate = true;
 
   private server: http.Server;
   private readonly sockets = new Set<Socket>();
@@ -143,17 +145,30 @@ export class TelegramDouble {
     return update_id;
   }
 
+  /**
+   * Queue an update exactly as given, with its own update_id (hostile ids: 2^53 − 1, fractions, strings…);
+   * later pushUpdate ids keep counting from where they were.
+   */
+  pushRawUpdate(update: Record<string, unknown> & { update_id: unknown }): void {
+    this.updates.push(update as Update);
+    this.history.push(update as Update);
+    this.wakeWaiters();
+  }
+
+  /** A text message body (for pushRawUpdate), as pushText would send it. */
+  textMessage(chatId: number | string, text: string, dateMs: number = Date.now()): Record<string, unknown> {
+    return {
+      message_id: this.nextMessageId++,
+      from: { id: Number(chatId), is_bot: false, first_name: 'Op' },
+      chat: { id: Number(chatId), type: 'private' },
+      date: Math.floor(dateMs / 1000),
+      text,
+    };
+  }
+
   /** A text message from `chatId`. `dateMs` defaults to now. */
   pushText(chatId: number | string, text: string, dateMs: number = Date.now()): number {
-    return this.pushUpdate({
-      message: {
-        message_id: this.nextMessageId++,
-        from: { id: Number(chatId), is_bot: false, first_name: 'Op' },
-        chat: { id: Number(chatId), type: 'private' },
-        date: Math.floor(dateMs / 1000),
-        text,
-      },
-    });
+    return this.pushUpdate({ message: this.textMessage(chatId, text, dateMs) });
   }
 
   /** A button press on message `messageId` in chat `chatId`. Returns the callback query id. */
@@ -249,6 +264,7 @@ export class TelegramDouble {
 
   private reply(res: http.ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
+    res.sendDate = this.sendDate;
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }

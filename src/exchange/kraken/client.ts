@@ -89,6 +89,11 @@ export interface KrakenClientOptions {
   timeoutMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Monotonic milliseconds for the rate limiters, so a wall-clock step never freezes or floods them.
+   * Default: the injected `now` when there is one (fake clocks advance it), else performance.now.
+   */
+  monoNow?: () => number;
   /** [0, 1) — jitter source. */
   random?: () => number;
   nonceStore?: NonceStore;
@@ -153,7 +158,10 @@ export class KrakenClient {
     this.maxRetries = opts.maxRetries ?? 4;
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffMaxMs = opts.backoffMaxMs ?? 8_000;
-    const clock = { now: this.now, sleep: this.sleep };
+    // An injected clock drives the limiter (tests and rigs advance it; the simulator decays on it too);
+    // either way a step back only re-anchors it (rate-limiter.ts). The daemon can pass its monotonic clock.
+    const monoNow = opts.monoNow ?? (opts.sleep || opts.now ? this.now : () => performance.now());
+    const clock = { now: monoNow, sleep: this.sleep };
     const margin = opts.rateMargin ?? 1;
     this.restLimiter = new CounterLimiter(REST_COUNTER[opts.tier], clock, margin);
     this.tradingLimiter = new CounterLimiter(TRADING_COUNTER[opts.tier], clock, margin, opts.rateStore);

@@ -124,6 +124,7 @@ export class FileRateStore implements RateStore {
 }
 
 export interface LimiterClock {
+  /** Milliseconds on a monotonic clock (performance.now, or a fake one whose sleep advances it). */
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -171,10 +172,13 @@ export class CounterLimiter {
 
   private decay(): void {
     const t = this.clock.now();
+    if (!Number.isFinite(t)) return;
     if (t > this.at) {
       this.value = Math.max(0, this.value - ((t - this.at) / 1000) * this.spec.decayPerSecond);
-      this.at = t;
     }
+    // A clock that went backwards (a wall clock stepped back) counts as no time passed: re-anchor
+    // here, so decay resumes from now instead of freezing until the clock is back where it was.
+    this.at = t;
   }
 
   /** How long (ms) until `cost` fits. 0 when it fits now. */

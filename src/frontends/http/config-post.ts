@@ -1,11 +1,12 @@
 // POST /api/config: the dashboard's changes, through the controls (SPEC §2).
 // Checked in order: allowed at all (a live bot needs a token), the token,
-// same origin, JSON content type, body size, JSON syntax, then each request
+// the Host (host-check.ts, against DNS rebinding), same origin, JSON content type, body size, JSON syntax, then each request
 // is applied until one fails.
 import type http from 'node:http';
 import { parseConfigBody } from '../../ops/controls.js';
 import type { ServerContext } from './context.js';
 import { errorReply, jsonReply, type Reply } from './reply.js';
+import { hostRefusal } from './host-check.js';
 import { bearerMatches } from './security.js';
 
 /** Largest accepted request body. */
@@ -118,6 +119,8 @@ async function applyAll(ctx: ServerContext, body: unknown): Promise<Reply> {
 export async function handleConfigPost(ctx: ServerContext, req: http.IncomingMessage): Promise<Reply> {
   const refused = authorize(ctx, req);
   if (refused) return refused;
+  const wrongHost = hostRefusal(ctx, req);
+  if (wrongHost) return wrongHost;
   if (!sameOrigin(req)) return errorReply(403, 'Cross-origin requests are not accepted.');
   const body = await readJson(req);
   if (!body.ok) return body.reply;

@@ -2,6 +2,7 @@
 // for the server's lifetime (ServerContext).
 import type { StatusView } from '../../ops/status-view.js';
 import type { Controls } from '../../ops/controls.js';
+import { DEFAULT_CAPS, type ConnectionCaps } from './connection-guard.js';
 import { JsonCache } from './json-cache.js';
 import type { MetricsSnapshot } from './metrics.js';
 
@@ -24,6 +25,13 @@ export interface HttpServerDeps {
   statusCacheMs?: number;
   /** Dashboard refresh period (ms). Default 5000. */
   dashboardRefreshMs?: number;
+  /** Open-socket caps per remote address and in total (connection-guard.ts). */
+  connectionCaps?: Partial<ConnectionCaps>;
+  /**
+   * Host names (besides IP addresses, localhost and the bind address) that POST /api/config accepts in its
+   * Host header; an entry starting with "." also matches every subdomain. See host-check.ts.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface ServerContext {
@@ -37,12 +45,18 @@ export interface ServerContext {
   refreshMs: number;
   /** CSV exports offered on the page. */
   exportNames: string[];
+  connectionCaps: ConnectionCaps;
+  /** Host names a state-changing request may be addressed to (lower case; ".x" = any subdomain of x). */
+  allowedHosts: string[];
 }
 
 /** Export names that are safe in a URL path and a file name. */
 export const CSV_NAME = /^[A-Za-z0-9_-]{1,40}$/;
 
-export function createContext(deps: HttpServerDeps): ServerContext {
+/** `bindHost`: the address the server listens on (a host name there is one of its own names). */
+export function createContext(deps: HttpServerDeps, bindHost = ''): ServerContext {
+  const allowed = [...(deps.allowedHosts ?? [])];
+  if (bindHost !== '') allowed.push(bindHost);
   return {
     deps,
     token: deps.dashboardToken ?? '',
@@ -51,5 +65,7 @@ export function createContext(deps: HttpServerDeps): ServerContext {
     responses: new Map(),
     refreshMs: deps.dashboardRefreshMs ?? 5000,
     exportNames: Object.keys(deps.csvFiles).filter((n) => CSV_NAME.test(n)),
+    connectionCaps: { ...DEFAULT_CAPS, ...(deps.connectionCaps ?? {}) },
+    allowedHosts: allowed.map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
   };
 }

@@ -14,6 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage, logger, redact, registerSecret } from '../../util/log.js';
 import { handleConfigPost } from './config-post.js';
+import { ConnectionGuard } from './connection-guard.js';
 import { createContext, type HttpServerDeps, type ServerContext } from './context.js';
 import { exportName, serveCsv } from './csv-export.js';
 import { clientScript } from './dashboard/client-script.js';
@@ -119,11 +120,14 @@ function failRequest(ctx: ServerContext, req: http.IncomingMessage, res: http.Se
 
 function createServer(ctx: ServerContext): http.Server {
   const server = http.createServer(
-    { requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 },
+    // The timeouts are checked every second (Node's default is every 30 s, which let stalled sockets pile up).
+    { requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 },
     (req, res) => {
       handle(ctx, req, res).catch((err: unknown) => failRequest(ctx, req, res, err));
     },
   );
+  // Soft per-client and total caps (connection-guard.ts) below Node's hard refusal.
+  new ConnectionGuard(ctx.connectionCaps).attach(server);
   server.maxConnections = 512;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -163,7 +167,7 @@ function checkDashboardScript(): void {
 }
 
 export function startHttpServer(port: number, deps: HttpServerDeps, host = '0.0.0.0'): Promise<RunningHttpServer> {
-  const ctx = createContext(deps);
+  const ctx = createContext(deps, host);
   registerSecret(ctx.token);
   checkDashboardScript();
   return listen(createServer(ctx), port, host);

@@ -11,7 +11,7 @@
 //
 // The bot token sits in the URL path; it is registered as a secret so the
 // logger masks it, and http-client errors only ever name the host.
-import { httpRequest, NetworkError } from '../../util/http-client.js';
+import { httpRequest, NetworkError, type HttpResponse } from '../../util/http-client.js';
 import { errorMessage, logger, redact, registerSecret } from '../../util/log.js';
 
 const log = logger('telegram');
@@ -91,9 +91,23 @@ export interface UpdateOffsets {
   set: (n: number) => void;
 }
 
+/** How an update reached the bot: lets the front end judge its age without trusting the local wall clock. */
+export interface UpdateContext {
+  /** Telegram's clock (epoch ms, from the Date header of the getUpdates answer that carried it), or null when absent. */
+  serverNowMs: number | null;
+  /**
+   * True when the poll that carried it directly followed a successful one: the bot was listening when it was
+   * sent. False for the first answer after start-up or after polling failed (what queued while nobody listened).
+   */
+  live: boolean;
+}
+
+/** Largest update_id the bot handles: the offset after it (id + 1) must still be an exact integer. */
+export const MAX_UPDATE_ID = Number.MAX_SAFE_INTEGER - 1;
+
 /** Result of one Bot API call as the worker saw it. */
 type CallResult =
-  | { kind: 'ok'; result: unknown }
+  | { kind: 'ok'; result: unknown; serverDateMs: number | null }
   | { kind: 'retry'; delayMs: number | null; why: string } // null delay → exponential backoff
   | { kind: 'fail'; status: number; description: string };
 
@@ -106,12 +120,30 @@ interface OutboxItem {
   label: string;
 }
 
+/** getUpdates answers at most this many updates (its default limit). */
+const BACKLOG_PAGE = 100;
+
+/** While a drop burst lasts, its count is logged at most this often. */
+const DROP_SUMMARY_MS = 60_000;
+
 /** Telegram refuses longer message texts. */
 export const MAX_TEXT = 4096;
 /** Telegram refuses answers to callback queries older than a few minutes anyway. */
 const CALLBACK_ANSWER_MAX_AGE_MS = 5 * 60_000;
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** An HTTP Date header as epoch ms, or null. */
+function httpDateMs(header: string | string[] | undefined): number | null {
+  if (typeof header !== 'string') return null;
+  const t = Date.parse(header);
+  return Number.isFinite(t) && t > 0 ? t : null;
+}
+
+/** Whether an update_id can be handled exactly: an integer whose successor (the next offset) is exact too. */
+export function usableUpdateId(id: unknown): id is number {
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 && id <= MAX_UPDATE_ID;
 }
 
 /** Plain-text rendering of our HTML, used only if Telegram ever rejects the markup. */
@@ -146,7 +178,11 @@ export class TelegramBotApi {
   private readonly timers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   private idleWaiters: Array<() => void> = [];
   private droppedCount = 0;
+  /** The drops since the outbox last drained: the first was logged, these are counted (see dropItem). */
+  private dropBurst: { more: number; kinds: Map<string, number>; since: number } | null = null;
   private polling = false;
+  /** update_ids already reported as unusable. */
+  private readonly refusedIds = new Set<string>();
 
   constructor(opts: BotApiOptions) {
     registerSecret(opts.token);
@@ -215,12 +251,7 @@ export class TelegramBotApi {
     const notAfter = opts.maxAgeMs === undefined || opts.maxAgeMs === null ? null : this.now() + opts.maxAgeMs;
     return new Promise((resolve) => {
       this.queue.push({ method, params, notAfter, resolve, label: opts.label ?? method });
-      while (this.queue.length > this.queueLimit) {
-        const old = this.queue.shift()!;
-        this.droppedCount++;
-        log.warn(`outbox full (${this.queueLimit}): dropped the oldest ${old.label}`);
-        old.resolve(null);
-      }
+      while (this.queue.length > this.queueLimit) this.dropItem(this.queue.shift()!, `outbox full (${this.queueLimit})`);
       this.kick();
     });
   }
@@ -258,9 +289,7 @@ export class TelegramBotApi {
       const item = this.queue[0]!;
       if (item.notAfter !== null && this.now() > item.notAfter) {
         this.queue.shift();
-        this.droppedCount++;
-        log.warn(`${item.label} dropped: not delivered before its deadline`);
-        item.resolve(null);
+        this.dropItem(item, 'not delivered before its deadline');
         continue;
       }
       const res = await this.callWithFallback(item.method, item.params);
@@ -283,10 +312,44 @@ export class TelegramBotApi {
       }
     }
     if (this.queue.length === 0) {
+      this.endDropBurst();
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /**
+   * Drops an outbox item. A flood (thousands of replies into a full outbox) must not write a log line per
+   * item: the first drop of a burst is logged at once, the rest are counted and summed up in one line when
+   * the outbox drains (or at stop, or every DROP_SUMMARY_MS while the burst lasts).
+   */
+  private dropItem(item: OutboxItem, why: string): void {
+    this.droppedCount++;
+    item.resolve(null);
+    const burst = this.dropBurst;
+    if (burst === null) {
+      this.dropBurst = { more: 0, kinds: new Map(), since: this.now() };
+      log.warn(`${why}: dropped the oldest ${item.label}; further drops are counted until the outbox drains`);
+      return;
+    }
+    burst.more++;
+    const kind = `${item.label} (${why})`;
+    if (burst.kinds.has(kind) || burst.kinds.size < 5) burst.kinds.set(kind, (burst.kinds.get(kind) ?? 0) + 1);
+    const now = this.now();
+    if (now - burst.since >= DROP_SUMMARY_MS || now < burst.since) {
+      this.endDropBurst('so far');
+      this.dropBurst = { more: 0, kinds: new Map(), since: now };
+    }
+  }
+
+  /** Writes the count of a drop burst's further drops, if any, and closes it. */
+  private endDropBurst(when = 'in that burst'): void {
+    const burst = this.dropBurst;
+    this.dropBurst = null;
+    if (burst === null || burst.more === 0) return;
+    const kinds = [...burst.kinds].map(([k, n]) => `${n}× ${k}`).join(', ');
+    log.warn(`Telegram outbox: ${burst.more} more item(s) dropped ${when}: ${kinds}${burst.kinds.size >= 5 ? ', …' : ''}`);
   }
 
   /** One call; if Telegram rejects our HTML markup, resend the same text once as plain text. */
@@ -299,7 +362,7 @@ export class TelegramBotApi {
       return this.call(method, plain, this.requestTimeoutMs);
     }
     if (res.kind === 'fail' && method === 'editMessageText' && /message is not modified/i.test(res.description)) {
-      return { kind: 'ok', result: true };
+      return { kind: 'ok', result: true, serverDateMs: null };
     }
     return res;
   }
@@ -308,6 +371,7 @@ export class TelegramBotApi {
   private async call(method: string, params: Record<string, unknown>, timeoutMs: number): Promise<CallResult> {
     let status: number;
     let body: string;
+    let headers: HttpResponse['headers'];
     try {
       const res = await httpRequest({
         url: `${this.base}/${method}`,
@@ -318,6 +382,7 @@ export class TelegramBotApi {
       });
       status = res.status;
       body = res.body;
+      headers = res.headers;
     } catch (err) {
       // http-client errors name only the host; redact anyway.
       return { kind: 'retry', delayMs: null, why: redact(err instanceof NetworkError ? err.message : errorMessage(err)) };
@@ -336,7 +401,7 @@ export class TelegramBotApi {
       return { kind: 'retry', delayMs: Math.max(1, Math.round(seconds * this.retryAfterUnitMs)), why: `429 rate limited, retry after ${seconds} s` };
     }
     if (status >= 500 || status === 0) return { kind: 'retry', delayMs: null, why: `HTTP ${status}` };
-    if (status === 200 && isRecord(json) && json.ok === true) return { kind: 'ok', result: json.result };
+    if (status === 200 && isRecord(json) && json.ok === true) return { kind: 'ok', result: json.result, serverDateMs: httpDateMs(headers.date) };
     if (status === 200) return { kind: 'retry', delayMs: null, why: 'malformed response' };
     return { kind: 'fail', status, description };
   }
@@ -371,9 +436,11 @@ export class TelegramBotApi {
    * yet handled; it is advanced with `setOffset` BEFORE each update is handed
    * to `handler`, so an update is never handled twice (at most once, also
    * across restarts when the caller persists the offset). Updates below the
-   * offset are skipped even if the server sends them again.
+   * offset are skipped even if the server sends them again. An update_id the
+   * offset could not pass exactly (beyond MAX_UPDATE_ID, not an integer) is
+   * refused with a log line and never moves the offset.
    */
-  startPolling(handler: (u: TelegramUpdate) => Promise<void>, offsets: UpdateOffsets): void {
+  startPolling(handler: (u: TelegramUpdate, ctx: UpdateContext) => Promise<void>, offsets: UpdateOffsets): void {
     if (this.polling || this.stopped) return;
     this.polling = true;
     void this.pollLoop(handler, offsets).finally(() => {
@@ -381,16 +448,20 @@ export class TelegramBotApi {
     });
   }
 
-  private async pollLoop(handler: (u: TelegramUpdate) => Promise<void>, offsets: UpdateOffsets): Promise<void> {
+  private async pollLoop(handler: (u: TelegramUpdate, ctx: UpdateContext) => Promise<void>, offsets: UpdateOffsets): Promise<void> {
     let failures = 0;
+    // Not listening yet (start-up, or polling failed): the next poll does not wait, so what it returns is
+    // exactly what queued while nobody listened; every later (waiting) poll brings what was sent meanwhile.
+    let listening = false;
     while (!this.stopped) {
       const offset = offsets.get();
-      const params: Record<string, unknown> = { timeout: this.pollTimeoutSec, allowed_updates: ['message', 'callback_query'] };
+      const params: Record<string, unknown> = { timeout: listening ? this.pollTimeoutSec : 0, allowed_updates: ['message', 'callback_query'] };
       if (offset > 0) params.offset = offset;
       const res = await this.call('getUpdates', params, this.pollTimeoutSec * 1000 + 10_000);
       if (this.stopped) return;
       if (res.kind !== 'ok') {
         failures++;
+        listening = false;
         let delay: number;
         if (res.kind === 'retry') delay = res.delayMs ?? this.backoffMs(failures);
         else delay = this.maxRetryDelayMs; // 401 bad token, 409 another poller or webhook: slow down
@@ -403,20 +474,49 @@ export class TelegramBotApi {
       }
       if (failures > 0) log.info('getUpdates working again');
       failures = 0;
-      const updates = (Array.isArray(res.result) ? res.result : [])
-        .filter((u): u is TelegramUpdate => isRecord(u) && Number.isSafeInteger(u.update_id))
-        .sort((a, b) => a.update_id - b.update_id);
+      const ctx: UpdateContext = { serverNowMs: res.serverDateMs, live: listening };
+      const { updates, refused } = this.usableUpdates(res.result);
+      // A full answer (Telegram sends at most 100) may leave more of the backlog behind: drain it first.
+      if (updates.length + refused < BACKLOG_PAGE) listening = true;
+      let handled = 0;
       for (const u of updates) {
         if (this.stopped) return;
         if (u.update_id < offsets.get()) continue; // already handled (a replay)
         offsets.set(u.update_id + 1);
+        handled++;
         try {
-          await handler(u);
+          await handler(u, ctx);
         } catch (err) {
           log.error(`update ${u.update_id} handler failed: ${errorMessage(err)}`);
         }
       }
+      // Refused updates cannot be confirmed, so Telegram sends them again at once: do not spin on them.
+      if (refused > 0 && handled === 0) await this.sleep(this.retryDelayMs);
     }
+  }
+
+  /** The updates of a getUpdates answer that can be handled, in update_id order, and how many were refused. */
+  private usableUpdates(result: unknown): { updates: TelegramUpdate[]; refused: number } {
+    const updates: TelegramUpdate[] = [];
+    let refused = 0;
+    for (const u of Array.isArray(result) ? result : []) {
+      if (!isRecord(u)) continue;
+      if (usableUpdateId(u.update_id)) updates.push(u as TelegramUpdate);
+      else {
+        refused++;
+        this.noteRefusedUpdate(u.update_id);
+      }
+    }
+    return { updates: updates.sort((a, b) => a.update_id - b.update_id), refused };
+  }
+
+  /** Logged once per id (Telegram repeats an unconfirmed update on every poll). */
+  private noteRefusedUpdate(id: unknown): void {
+    const key = typeof id === 'number' || typeof id === 'string' ? String(id) : typeof id;
+    if (this.refusedIds.has(key)) return;
+    if (this.refusedIds.size >= 100) this.refusedIds.clear();
+    this.refusedIds.add(key);
+    log.warn(`ignoring an update with update_id ${key.slice(0, 40)}: not an integer from 0 to ${MAX_UPDATE_ID}, so the offset after it could not be kept exactly; the offset stays where it is`);
   }
 
   /**
@@ -430,6 +530,7 @@ export class TelegramBotApi {
     if (this.queue.length > 0 && flushTimeoutMs > 0) await this.flush(flushTimeoutMs);
     this.stopped = true;
     for (const t of [...this.timers]) t.wake();
+    this.endDropBurst();
     const left = this.queue.splice(0);
     if (left.length) log.warn(`${left.length} Telegram message(s) not delivered before shutdown`);
     for (const item of left) item.resolve(null);

@@ -7,7 +7,7 @@ import type { Controls } from '../../ops/controls.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { fmtDuration } from '../../util/format.js';
 import { html } from './html.js';
-import type { TelegramNotifier, TelegramUpdate } from './notifier.js';
+import type { TelegramNotifier, TelegramUpdate, UpdateContext } from './notifier.js';
 import type { StatusView } from '../../ops/status-view.js';
 import { commandMenu, isForUs, isMutating, parseCommand, runCommand, type ParsedCommand } from './commands.js';
 
@@ -31,7 +31,10 @@ export interface TelegramFrontEndDeps {
   onDecision?: ApprovalDeps['onDecision'];
   /** Approval lifetime; default 10 min. */
   approvalTtlMs?: number;
-  /** State-changing commands older than this (e.g. sent while the bot was down) are refused; default 10 min. */
+  /**
+   * State-changing commands older than this (e.g. sent while the bot was down) are refused; default 10 min.
+   * Age is measured on Telegram's clock (see refusedAsStale), so a skewed local clock refuses nothing.
+   */
   staleCommandMs?: number;
 }
 
@@ -47,8 +50,11 @@ export interface TelegramFrontEnd {
   recommend(rec: Recommendation): Promise<void>;
   /** Call every tick: expires the pending approval after its lifetime. Never waits on the network. */
   checkExpiry(): Promise<void>;
-  /** One update as getUpdates delivered it (used by the poll loop; exposed for tests). */
-  handleUpdate(u: TelegramUpdate): Promise<void>;
+  /**
+   * One update as getUpdates delivered it (used by the poll loop; exposed for tests). Without `ctx` its age
+   * is judged on the local clock.
+   */
+  handleUpdate(u: TelegramUpdate, ctx?: UpdateContext): Promise<void>;
 }
 
 const MAX_REMEMBERED_CHATS = 1000;
@@ -93,16 +99,31 @@ interface Session {
   ownUsername: string | null;
 }
 
+/**
+ * What "now" is for judging an update's age, or null when it is fresh whatever its date says. message.date
+ * is Telegram's clock, so the best reference is Telegram's clock too: the Date of the answer that carried
+ * it. Without that, an update that arrived while the bot was listening was sent moments ago (a local clock
+ * that is off says nothing about it); only a backlog (the first answer after start-up or after polling
+ * failed) falls back to the local clock.
+ */
+function ageReference(s: Session, ctx: UpdateContext | undefined): number | null {
+  if (!ctx) return s.now();
+  if (ctx.serverNowMs !== null) return ctx.serverNowMs;
+  return ctx.live ? null : s.now();
+}
+
 /** A changing command that waited too long (e.g. sent while the bot was down) is refused with a notice. */
-function refusedAsStale(s: Session, cmd: ParsedCommand, sentAt: number | null): boolean {
-  if (!isMutating(cmd) || sentAt === null || s.now() - sentAt <= s.staleMs) return false;
-  const age = fmtDuration((s.now() - sentAt) / 1000);
+function refusedAsStale(s: Session, cmd: ParsedCommand, sentAt: number | null, ctx: UpdateContext | undefined): boolean {
+  if (!isMutating(cmd) || sentAt === null) return false;
+  const ref = ageReference(s, ctx);
+  if (ref === null || ref - sentAt <= s.staleMs) return false;
+  const age = fmtDuration((ref - sentAt) / 1000);
   log.warn(`refusing stale /${cmd.name} sent ${age} ago`);
   s.deps.notifier.notify(html`⌛ Ignored /${cmd.name} sent ${age} ago while the bot was not listening. Send it again if you still want it.`);
   return true;
 }
 
-async function handleMessage(s: Session, u: TelegramUpdate): Promise<void> {
+async function handleMessage(s: Session, u: TelegramUpdate, ctx: UpdateContext | undefined): Promise<void> {
   const { notifier } = s.deps;
   const msg = u.message;
   if (!msg || typeof msg.text !== 'string') return;
@@ -111,12 +132,12 @@ async function handleMessage(s: Session, u: TelegramUpdate): Promise<void> {
   if (!cmd) return;
   if (cmd.target !== null && s.ownUsername === null) s.ownUsername = await notifier.getMe(); // Telegram was down at start-up
   if (!isForUs(cmd, s.ownUsername)) return;
-  if (refusedAsStale(s, cmd, typeof msg.date === 'number' ? msg.date * 1000 : null)) return;
+  if (refusedAsStale(s, cmd, typeof msg.date === 'number' ? msg.date * 1000 : null, ctx)) return;
   const reply = await runCommand(cmd, { controls: s.deps.controls, status: s.deps.status });
   void notifier.sendMessage(reply, { label: `reply to /${cmd.name}` });
 }
 
-async function handleUpdate(s: Session, u: TelegramUpdate): Promise<void> {
+async function handleUpdate(s: Session, u: TelegramUpdate, ctx?: UpdateContext): Promise<void> {
   try {
     if (u.callback_query) {
       const cq = u.callback_query;
@@ -126,7 +147,7 @@ async function handleUpdate(s: Session, u: TelegramUpdate): Promise<void> {
       }
       await s.approvals.handleCallback(cq);
     } else if (u.message) {
-      await handleMessage(s, u);
+      await handleMessage(s, u, ctx);
     }
   } catch (err) {
     log.error(`update ${u.update_id} failed: ${errorMessage(err)}`);
@@ -134,7 +155,7 @@ async function handleUpdate(s: Session, u: TelegramUpdate): Promise<void> {
 }
 
 /** Registers the command menu (a failure is logged, not fatal), learns our username, then long-polls. */
-function startListening(s: Session, onUpdate: (u: TelegramUpdate) => Promise<void>): void {
+function startListening(s: Session, onUpdate: (u: TelegramUpdate, ctx?: UpdateContext) => Promise<void>): void {
   const { notifier } = s.deps;
   void notifier.setMyCommands(commandMenu()).then((ok) => {
     if (!ok) log.warn('could not register the command menu (setMyCommands); commands still work');
@@ -170,7 +191,7 @@ export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFron
     approvals: approvalsFor(deps, now),
     ownUsername: null,
   };
-  const onUpdate = (u: TelegramUpdate) => handleUpdate(s, u);
+  const onUpdate = (u: TelegramUpdate, ctx?: UpdateContext) => handleUpdate(s, u, ctx);
   let started = false;
   return {
     enabled: notifier.enabled,

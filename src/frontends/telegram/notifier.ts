@@ -4,10 +4,10 @@
 // no-op when Telegram is not configured. The HTTP side (outbox, retries,
 // 429 retry_after, long polling) is the Bot API client, bot-api.ts.
 import { logger, registerSecret } from '../../util/log.js';
-import { TelegramBotApi, type BotApiOptions, type BotCommand, type InlineKeyboard, type TelegramUpdate, type UpdateOffsets } from './bot-api.js';
+import { TelegramBotApi, type BotApiOptions, type BotCommand, type InlineKeyboard, type TelegramUpdate, type UpdateContext, type UpdateOffsets } from './bot-api.js';
 
 export { htmlToPlain, TelegramBotApi } from './bot-api.js';
-export type { InlineButton, InlineKeyboard, TelegramCallbackQuery, TelegramChat, TelegramMessage, TelegramUpdate } from './bot-api.js';
+export type { InlineButton, InlineKeyboard, TelegramCallbackQuery, TelegramChat, TelegramMessage, TelegramUpdate, UpdateContext } from './bot-api.js';
 
 const log = logger('telegram');
 
@@ -89,7 +89,7 @@ export class TelegramNotifier {
   }
 
   /** Long polling in the background; see TelegramBotApi.startPolling for the offset rules. */
-  startPolling(handler: (u: TelegramUpdate) => Promise<void>, offsets: UpdateOffsets): void {
+  startPolling(handler: (u: TelegramUpdate, ctx: UpdateContext) => Promise<void>, offsets: UpdateOffsets): void {
     this.api?.startPolling(handler, offsets);
   }
 

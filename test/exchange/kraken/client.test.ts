@@ -139,6 +139,62 @@ test('rate counter model: costs, cancel penalties, and waiting instead of failin
   assert.ok(lim.level() <= 14 + 1e-9);
 });
 
+test('rate limiter: a clock stepped back 10 minutes does not freeze the counter (issue 18 item 5)', async () => {
+  const clock = new SharedClock();
+  const lim = new CounterLimiter({ max: 15, decayPerSecond: 0.33 }, clock, 1);
+  for (let i = 0; i < 14; i++) await lim.take(1);
+  clock.t -= 10 * 60_000;
+  for (let i = 0; i < 3; i++) await lim.take(1);
+  const waited = clock.sleeps.reduce((a, b) => a + b, 0);
+  // Three points at 0.33/s: about 9 s. Before: decay froze until the clock was back where it was (~10 min).
+  assert.ok(waited < 15_000, `waited ${waited} ms for 3 points after the step back`);
+  assert.ok(lim.level() <= 14 + 1e-9);
+});
+
+test('KrakenClient: wall clock stepped back 10 minutes mid-burst; private calls keep flowing on the monotonic clock (issue 18 item 5)', async () => {
+  const rig = await krakenRig({ tier: 'starter' });
+  try {
+    let back = 0;
+    // The wall clock the client sees can be stepped; the monotonic one (the rig's fake clock, advanced by its sleep) cannot.
+    const client = rig.newClient({ now: () => rig.clock.t - back, monoNow: rig.clock.now });
+    for (let i = 0; i < 14; i++) await client.balance();
+    back = 10 * 60_000;
+    const t0 = rig.clock.t;
+    for (let i = 0; i < 5; i++) await client.balance();
+    const waited = rig.clock.t - t0;
+    assert.ok(waited < 30_000, `5 calls after the step took ${waited} ms of fake time`);
+    assert.equal(rig.sim.stats.rejections['EAPI:Rate limit exceeded'] ?? 0, 0);
+    assert.equal(rig.sim.stats.calls.Balance, 19);
+  } finally {
+    await rig.close();
+  }
+  // Without an explicit monotonic source the (fake-sleep) wall clock drives the limiter: a step back only re-anchors it.
+  const rig2 = await krakenRig({ tier: 'starter' });
+  try {
+    let back = 0;
+    const plain = rig2.newClient({ now: () => rig2.clock.t - back });
+    for (let i = 0; i < 14; i++) await plain.balance();
+    back = 10 * 60_000;
+    const t1 = rig2.clock.t;
+    for (let i = 0; i < 3; i++) await plain.balance();
+    assert.ok(rig2.clock.t - t1 < 30_000, `3 calls after the step took ${rig2.clock.t - t1} ms of fake time`);
+    assert.equal(rig2.sim.stats.rejections['EAPI:Rate limit exceeded'] ?? 0, 0);
+  } finally {
+    await rig2.close();
+  }
+});
+
+test('KrakenClient: an explicit monotonic clock drives the limiter, not the injected wall clock', () => {
+  const c = new KrakenClient({ baseUrl: 'http://127.0.0.1:9', tier: 'starter', now: () => 0, monoNow: () => performance.now() });
+  c.restLimiter.saturate();
+  const before = c.restLimiter.level();
+  const spin = performance.now() + 30;
+  while (performance.now() < spin) {
+    /* let 30 ms of monotonic time pass */
+  }
+  assert.ok(c.restLimiter.level() < before, 'decays although the injected wall clock stands still');
+});
+
 test('public endpoints: Time, Ticker, AssetPairs, OHLC, Depth', async () => {
   const rig = await krakenRig({ process: { kind: 'manual', price: 0.1 } });
   try {
