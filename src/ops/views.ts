@@ -16,6 +16,7 @@ export function equityNow(bot: BotHandle): number {
 export function statusOf(bot: BotHandle, stats: StatusView['stats'] = null, pendingApprovalAction: string | null = null): StatusView {
   return buildStatusView(bot.state, {
     notTrading: tradingProblem(bot),
+    makerFeePct: bot.trader.makerFeePct(),
     config: bot.config,
     now: bot.now(),
     startedAt: bot.startedAt,

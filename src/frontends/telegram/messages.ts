@@ -251,8 +251,13 @@ export function traderEventMessage(e: TraderEvent): string | null {
       }
       return (
         html`🧱 <b>Grid built</b> around ${fmtPrice(e.center)} (${clip(e.reason, 200)})\n` +
-        html`${e.buys} buys / ${e.sells} sells, spacing ${fmtPct(e.spacingPct)}, order ${fmtUsd(e.orderSizeUsd)}`
+        html`${e.buys} buys / ${e.sells} sells, spacing ${fmtPct(e.spacingPct)}, order ${fmtUsd(e.orderSizeUsd)}` +
+        (e.durationMs !== undefined
+          ? html`\nRebuild finished in ${fmtDuration(e.durationMs / 1000)}: ${e.amended ?? 0} moved in place, ${e.cancelled ?? 0} cancelled, ${e.added ?? 0} placed`
+          : '')
       );
+    case 'pair_status':
+      return e.trading ? html`✅ <b>Kraken: ${e.status}</b> — ${clip(e.message, 300)}` : html`⛔ <b>Kraken: ${e.status}</b> — ${clip(e.message, 300)}`;
     case 'round_trip':
       return roundTripMessage({ side: e.fill.side, price: e.fill.price, volume: e.fill.volume, profit: e.fill.profit ?? 0 });
     case 'daily_summary':

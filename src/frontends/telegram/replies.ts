@@ -46,6 +46,7 @@ export function moneyLines(a: AttributionView, profitToday: number): string {
 }
 
 export function statusMessage(v: StatusView): string {
+  const rebuilding = v.rebuild ? html` · 🔧 ${clip(v.rebuild.text, 120)}` : '';
   const state = v.not_trading
     ? html`🚫 not trading: ${clip(v.not_trading, 200)}`
     : v.paused
@@ -57,6 +58,7 @@ export function statusMessage(v: StatusView): string {
   return (
     html`📊 <b>Status</b> — ${v.mode === 'live' ? 'LIVE' : 'dry run'}, ` +
     raw(state) +
+    raw(rebuilding) +
     html`\nPrice ${fmtPrice(v.price.current)} · center ${fmtPrice(v.price.center)} (drift ${fmtPct(v.price.drift_pct, true)})\n` +
     html`Change 1h ${fmtPct(v.price.change_1h, true)} · 4h ${fmtPct(v.price.change_4h, true)} · 24h ${fmtPct(v.price.change_24h, true)}\n` +
     raw(moneyLines(v.attribution, v.profit.today)) +

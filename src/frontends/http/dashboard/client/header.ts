@@ -1,4 +1,5 @@
-// The header (mode and paused badges, pair, window title) and the pause banner.
+// The header (mode and paused badges, pair, window title) and the status banner
+// (not trading, paused, rebuild in progress).
 import type { StatusView } from '../../../../ops/status-view.js';
 import { byId, setText } from './dom.js';
 import { fmtPrice, isNum } from './format.js';
@@ -14,10 +15,13 @@ export function renderHeader(s: StatusView): void {
   document.title = (isNum(price) ? fmtPrice(price) + ' · ' : '') + 'DOGE grid bot' + (live ? '' : ' (dry run)');
 }
 
+/** One banner for what an operator must know first: not trading (and why), paused, or a rebuild under way. */
 export function renderPauseBanner(s: StatusView): void {
   const banner = byId('pause-banner');
-  banner.hidden = !s.paused;
-  banner.textContent = s.paused
-    ? 'Trading is paused' + (s.pause_reason ? ': ' + s.pause_reason : '') + '. Open buy orders are cancelled while paused.'
-    : '';
+  const lines: string[] = [];
+  if (s.not_trading) lines.push('Not trading: ' + s.not_trading + '.');
+  if (s.paused) lines.push('Trading is paused' + (s.pause_reason ? ': ' + s.pause_reason : '') + '. Open buy orders are cancelled while paused.');
+  if (s.rebuild) lines.push(s.rebuild.text.charAt(0).toUpperCase() + s.rebuild.text.slice(1) + '.');
+  banner.hidden = lines.length === 0;
+  banner.textContent = lines.join(' ');
 }
