@@ -1,6 +1,7 @@
 // The one Telegram object the bot wires: notifications out, commands and
 // approval buttons in. bot.ts supplies data and persistence callbacks; this
 // module owns authorization, command replies and the approval workflow.
+import { plainTextHintMessage } from './replies.js';
 import type { Recommendation } from '../ai/advisor.js';
 import { createApprovalWorkflow, type ApprovalDeps, type ApprovalWorkflow, type PendingApproval } from '../ai/approvals.js';
 import type { Controls } from '../../ops/controls.js';
@@ -129,7 +130,11 @@ async function handleMessage(s: Session, u: TelegramUpdate, ctx: UpdateContext |
   if (!msg || typeof msg.text !== 'string') return;
   if (!s.authorized(msg.chat?.id, 'a message')) return;
   const cmd = parseCommand(msg.text);
-  if (!cmd) return;
+  if (!cmd) {
+    // In a private chat a word like "hello" deserves a pointer; in a group, people talk among themselves.
+    if (msg.chat?.type === 'private') void notifier.sendMessage(plainTextHintMessage(), { label: 'hint for plain text' });
+    return;
+  }
   if (cmd.target !== null && s.ownUsername === null) s.ownUsername = await notifier.getMe(); // Telegram was down at start-up
   if (!isForUs(cmd, s.ownUsername)) return;
   if (refusedAsStale(s, cmd, typeof msg.date === 'number' ? msg.date * 1000 : null, ctx)) return;

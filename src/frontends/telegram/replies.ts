@@ -15,6 +15,11 @@ export function outcomeMessage(ok: boolean, message: string): string {
   return ok ? html`✅ ${clip(message, 800)}` : html`❌ ${clip(message, 800)}`;
 }
 
+/** The answer to plain text in a private chat: the bot only understands commands. */
+export function plainTextHintMessage(): string {
+  return html`I only understand commands. Send /help for the list, or /status to see how the grid is doing.`;
+}
+
 export function unknownCommandMessage(command: string): string {
   return html`Unknown command <code>/${clip(command, 40)}</code>. Send /help for the list.`;
 }
