@@ -109,8 +109,14 @@ export interface BotOptions {
 /** The hooks the outside services plug in (kept under its old name for tests and tools). */
 export type BotServices = BotHooks;
 
-function krakenClient(config: Config, now: () => number): KrakenClient {
+/**
+ * The daemon's Kraken client. Its rate limiter decays on a monotonic clock in
+ * production (a wall-clock step must not freeze or flood calls); tests that
+ * inject a clock drive the limiter with it, as the simulator decays on it too.
+ */
+function krakenClient(config: Config, now: () => number, monoNow: (() => number) | undefined): KrakenClient {
   return new KrakenClient({
+    ...(monoNow ? { monoNow } : {}),
     baseUrl: config.krakenApiUrl,
     apiKey: config.dryRun ? undefined : config.krakenApiKey,
     apiSecret: config.dryRun ? undefined : config.krakenApiSecret,
@@ -224,9 +230,10 @@ export class Bot implements BotHandle {
     }
     state.mode = mode;
     let exchange = opts.exchange;
+    const monoClock = opts.monoNow ?? (opts.now ? undefined : () => performance.now());
     if (!exchange) {
       if (config.dryRun) {
-        const market = opts.market ?? new KrakenExchange(krakenClient(config, now), { pair: config.pair, userref: config.krakenUserref, now });
+        const market = opts.market ?? new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
         exchange = new PaperExchange({
           market,
           startingQuote: state.ledger.startingCapital,
@@ -237,7 +244,7 @@ export class Bot implements BotHandle {
           snapshot: (saved?.exchange as PaperSnapshot | undefined) ?? null,
         });
       } else {
-        exchange = new KrakenExchange(krakenClient(config, now), { pair: config.pair, userref: config.krakenUserref, now });
+        exchange = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
       }
     }
     const bot = new Bot(opts, state, exchange, store);
