@@ -2,32 +2,9 @@
 // each test failed before its fix.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Bot } from '../../src/bot.js';
-import type { TraderEvent } from '../../src/core/trader.js';
-import { PaperExchange } from '../../src/exchange/paper-exchange.js';
-import { FakeClock, rng, ScriptedMarket, testConfig } from '../support/core.js';
-import { FaultyExchange, NO_FAULTS, World } from '../support/fuzz-exchange.js';
+import { paperRig } from '../support/paper-rig.js';
 
-const T0 = Date.parse('2026-05-04T10:00:00Z');
-
-async function rig(env: Record<string, string>) {
-  const clock = new FakeClock(T0);
-  let price = 0.1;
-  const config = testConfig(env);
-  const market = new ScriptedMarket(() => price, clock.now);
-  const paper = new PaperExchange({ market, startingQuote: config.startingCapital, makerFeePct: config.makerFeePct, userref: config.krakenUserref, now: clock.now });
-  const exchange = new FaultyExchange(new World(paper, config.makerFeePct / 100), rng(1), NO_FAULTS);
-  const events: TraderEvent[] = [];
-  const bot = Bot.create({ config, exchange, now: clock.now, botId: 'abcdef0123456789abcd', services: { onEvent: (e) => void events.push(e) } });
-  await bot.start();
-  const r = {
-    bot, paper, events,
-    setPrice: (p: number) => (price = p),
-    tick: async () => { clock.advance(30_000); return bot.tickOnce(); },
-  };
-  for (let i = 0; i < 20; i++) assert.equal(await r.tick(), true);
-  return r;
-}
+const rig = (env: Record<string, string>) => paperRig(env, 20);
 
 describe('review findings: full disk, confirmed jumps', () => {
   it('disk full: a confirmed stop-floor breach still cancels every order', async () => {

@@ -2,46 +2,10 @@
 // rebuild act on a confirmed price, never on one off-market sample.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Bot } from '../../src/bot.js';
-import type { TraderEvent } from '../../src/core/trader.js';
 import type { Ticker } from '../../src/exchange/exchange.js';
-import { PaperExchange } from '../../src/exchange/paper-exchange.js';
-import { FakeClock, rng, ScriptedMarket, testConfig } from '../support/core.js';
-import { FaultyExchange, NO_FAULTS, World } from '../support/fuzz-exchange.js';
+import { paperRig } from '../support/paper-rig.js';
 
-const T0 = Date.parse('2026-05-04T10:00:00Z');
-
-/** The paper account trades at the true price; the trader is shown `shown(true ticker)` when set. */
-async function rig(env: Record<string, string>) {
-  const clock = new FakeClock(T0);
-  let price = 0.1;
-  const config = testConfig(env);
-  const market = new ScriptedMarket(() => price, clock.now);
-  const paper = new PaperExchange({ market, startingQuote: config.startingCapital, makerFeePct: config.makerFeePct, userref: config.krakenUserref, now: clock.now });
-  const exchange = new FaultyExchange(new World(paper, config.makerFeePct / 100), rng(1), NO_FAULTS);
-  let shown: ((t: Ticker) => Ticker) | null = null;
-  const real = exchange.getTicker.bind(exchange);
-  exchange.getTicker = async () => {
-    const t = await real();
-    return shown ? shown(t) : t;
-  };
-  const events: TraderEvent[] = [];
-  const bot = Bot.create({ config, exchange, now: clock.now, botId: 'abcdef0123456789abcd', services: { onEvent: (e) => void events.push(e) } });
-  await bot.start();
-  const r = {
-    bot,
-    events,
-    setPrice: (p: number) => (price = p),
-    show: (f: ((t: Ticker) => Ticker) | null) => (shown = f),
-    tick: async () => {
-      clock.advance(30_000);
-      return bot.tickOnce();
-    },
-    rebuilds: () => events.filter((e) => e.type === 'grid_built').length,
-  };
-  for (let i = 0; i < 3; i++) assert.equal(await r.tick(), true);
-  return r;
-}
+const rig = (env: Record<string, string>) => paperRig(env);
 
 describe('price outliers', () => {
   it('one ticker whose last price is 0.001 while bid and ask stay at 0.1: no stop, no pause, no rebuild', async () => {
