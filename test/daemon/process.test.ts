@@ -37,7 +37,7 @@ describe('the daemon process', () => {
     // catches up): cancelling orders only seconds old costs Kraken 8 trading
     // points each, so a realistic restart has old orders to cancel.
     let simLagMs = 600_000;
-    const sim = await startKrakenSim({ process: { kind: 'manual', price: 0.1 }, tier: 'pro', now: () => Date.now() - simLagMs });
+    const sim = await startKrakenSim({ process: { kind: 'manual', price: 0.1 }, now: () => Date.now() - simLagMs });
     after(() => sim.close());
     const dir = tempDir();
     const manual = sim.placeOrderDirect({ side: 'buy', price: 0.05, volume: 100, userref: 42 });
@@ -48,8 +48,6 @@ describe('the daemon process', () => {
       KRAKEN_API_SECRET: sim.apiSecret,
       LOG_DIR: dir,
       HEALTH_PORT: '0',
-      // A private call per tick must stay under the tier's decay (pro: 1/s), or every call waits for the counter.
-      KRAKEN_TIER: 'pro',
       POLL_INTERVAL_SECONDS: '2',
     };
     const first = startDaemon(env);

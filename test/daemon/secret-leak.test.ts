@@ -55,7 +55,7 @@ describe('secrets', () => {
   });
 
   it('never appear in output, files, HTTP responses or Telegram messages', async () => {
-    const sim = await startKrakenSim({ process: { kind: 'manual', price: 0.1 }, tier: 'pro', apiKey: SECRETS.KRAKEN_API_KEY, apiSecret: SECRETS.KRAKEN_API_SECRET });
+    const sim = await startKrakenSim({ process: { kind: 'manual', price: 0.1 }, apiKey: SECRETS.KRAKEN_API_KEY, apiSecret: SECRETS.KRAKEN_API_SECRET });
     closers.push(() => sim.close());
     const tg = await TelegramDouble.start({ token: SECRETS.TELEGRAM_BOT_TOKEN });
     closers.push(() => tg.close());
@@ -68,7 +68,6 @@ describe('secrets', () => {
       ...SECRETS,
       DRY_RUN: 'false',
       KRAKEN_API_URL: sim.url,
-      KRAKEN_TIER: 'pro',
       TELEGRAM_API_URL: tg.url,
       TELEGRAM_CHAT_ID: CHAT,
       AI_API_URL: ai.url,

@@ -287,6 +287,8 @@ test('bad key or bad secret → auth error, not retried, and neither key nor sec
 });
 
 test('nonces strictly increase: bursts on a frozen clock and two clients sharing one store', async () => {
+  // Pro tier, not the Starter default: on a frozen clock the REST counter never decays, and a burst
+  // larger than Starter's 15 points would wait forever; this test is about nonces, not the limiter.
   const rig = await krakenRig({ tier: 'pro' });
   try {
     const store = new MemoryNonceStore();
@@ -311,7 +313,7 @@ test('nonces strictly increase: bursts on a frozen clock and two clients sharing
 });
 
 test('nonces survive a restart through the persisted high-water mark, even with the clock set back', async () => {
-  const rig = await krakenRig({ tier: 'pro' });
+  const rig = await krakenRig();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nonce-'));
   try {
     const file = path.join(dir, 'nonce');
@@ -389,7 +391,7 @@ const READ_FAULTS: FaultType[] = [
 ];
 
 test('every fault on a read is retried with (fake) backoff and the read succeeds', async () => {
-  const rig = await krakenRig({ tier: 'pro' }, { timeoutMs: 150 });
+  const rig = await krakenRig({}, { timeoutMs: 150 });
   try {
     for (const type of READ_FAULTS) {
       rig.sim.faults.add({ type, endpoint: 'OpenOrders', times: 2 });
@@ -413,7 +415,7 @@ test('every fault on a read is retried with (fake) backoff and the read succeeds
 });
 
 test('a fault that does not go away ends in a typed error after maxRetries backoffs', async () => {
-  const rig = await krakenRig({ tier: 'pro' }, { maxRetries: 3 });
+  const rig = await krakenRig({}, { maxRetries: 3 });
   try {
     rig.sim.faults.add({ type: 'service_unavailable', endpoint: 'Balance', times: 100 });
     const sleeps = rig.clock.sleeps.length;
@@ -437,7 +439,7 @@ test('a fault that does not go away ends in a typed error after maxRetries backo
 });
 
 test('AddOrder under every fault: never a duplicate, exactly one order per cl_ord_id', async () => {
-  const rig = await krakenRig({ tier: 'pro' }, { timeoutMs: 150 });
+  const rig = await krakenRig({}, { timeoutMs: 150 });
   try {
     const executedFirst: FaultType[] = ['timeout_after', 'drop_after', 'http_502_after', 'service_unavailable_after', 'malformed_json'];
     const notExecuted: FaultType[] = ['timeout_before', 'drop_before', 'http_502', 'service_unavailable', 'service_busy', 'invalid_nonce', 'rate_limit'];
@@ -462,7 +464,7 @@ test('AddOrder under every fault: never a duplicate, exactly one order per cl_or
 });
 
 test('AddOrder whose outcome stays unknown is looked up before any new attempt, even in a later call', async () => {
-  const rig = await krakenRig({ tier: 'pro' }, { timeoutMs: 150, maxRetries: 2 });
+  const rig = await krakenRig({}, { timeoutMs: 150, maxRetries: 2 });
   try {
     const p = order();
     rig.sim.faults.add([

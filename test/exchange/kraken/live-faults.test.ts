@@ -44,8 +44,7 @@ describe('fault matrix: the live bot keeps running and ends in sync with the sim
   for (const kind of CASES) {
     it(kind, async (t) => {
       const started = performance.now();
-      // Pro tier: the drift rebuild cancels counters placed seconds earlier (8 trading points each).
-      const rig = await liveRig({ env: { KRAKEN_TIER: 'pro' }, sim: { tier: 'pro' } });
+      const rig = await liveRig();
       try {
         const s = rig.bot.state;
         if (kind !== 'cancelled_behind_back' && kind !== 'expired_behind_back') rig.sim.faults.add(faultsFor(kind));
@@ -94,7 +93,7 @@ describe('fault matrix: the live bot keeps running and ends in sync with the sim
 
 describe('a rebuild whose bulk cancel partly fails', () => {
   it('books the orders it did cancel as its own, cancels the rest by id, and does not place the old grid again', async () => {
-    const rig = await liveRig({ env: { KRAKEN_TIER: 'pro' }, sim: { tier: 'pro' } });
+    const rig = await liveRig();
     try {
       const s = rig.bot.state;
       const firstGrid = new Set(s.orders.map((o) => o.id));
