@@ -63,22 +63,30 @@ async function assertAdoptedBuyIsCountered(r: ReturnType<typeof rig>, bot: Bot):
   assert.ok(counter.price > buy.price);
 }
 
+/**
+ * A first run that builds its grid, then stops with CancelAll failing and every single cancel of a
+ * buy refused with `err` (young orders cost Kraken rate points): the sells go, the buys stay working.
+ */
+async function runThenStopKeepingBuys(r: ReturnType<typeof rig>, err: ExchangeError) {
+  const first = r.boot();
+  await first.bot.start();
+  assert.equal(await r.tick(first.bot), true);
+  const gridBefore = shape(first.bot.state.orders);
+  first.exchange.force = { cancelAllOurs: 'before' };
+  const cancelOne = first.exchange.cancelOrder.bind(first.exchange);
+  first.exchange.cancelOrder = async (id: string) => {
+    const o = first.bot.state.orders.find((x) => x.id === id);
+    if (o?.side === 'buy') throw err;
+    return cancelOne(id);
+  };
+  await first.bot.shutdown('test');
+  return { first, gridBefore };
+}
+
 describe('adopted leftovers of a shutdown', () => {
   it('a shutdown whose cancels partly failed: an adopted buy that fills after the restart gets its counter sell', async () => {
     const r = rig();
-    const first = r.boot();
-    await first.bot.start();
-    assert.equal(await r.tick(first.bot), true);
-    const gridBefore = shape(first.bot.state.orders);
-    // Shutdown: CancelAll times out, and the single cancels of buys fail (young orders cost rate points).
-    first.exchange.force = { cancelAllOurs: 'before' };
-    const cancelOne = first.exchange.cancelOrder.bind(first.exchange);
-    first.exchange.cancelOrder = async (id: string) => {
-      const o = first.bot.state.orders.find((x) => x.id === id);
-      if (o?.side === 'buy') throw new ExchangeError('rate_limit', 'EAPI:Rate limit exceeded');
-      return cancelOne(id);
-    };
-    await first.bot.shutdown('test');
+    const { first, gridBefore } = await runThenStopKeepingBuys(r, new ExchangeError('rate_limit', 'EAPI:Rate limit exceeded'));
     const left = first.bot.state.orders;
     assert.ok(left.length > 0 && left.every((o) => o.side === 'buy' && o.cancelRequested === true), 'the buys stay on the book, marked');
     assert.ok(gridBefore.length > left.length);
@@ -109,18 +117,7 @@ describe('adopted leftovers of a shutdown', () => {
 
   it('the levels a failed shutdown did cancel are placed again at the next tick', async () => {
     const r = rig();
-    const first = r.boot();
-    await first.bot.start();
-    assert.equal(await r.tick(first.bot), true);
-    const gridBefore = shape(first.bot.state.orders);
-    first.exchange.force = { cancelAllOurs: 'before' };
-    const cancelOne = first.exchange.cancelOrder.bind(first.exchange);
-    first.exchange.cancelOrder = async (id: string) => {
-      const o = first.bot.state.orders.find((x) => x.id === id);
-      if (o?.side === 'buy') throw new ExchangeError('network', 'timeout');
-      return cancelOne(id);
-    };
-    await first.bot.shutdown('test');
+    const { first, gridBefore } = await runThenStopKeepingBuys(r, new ExchangeError('network', 'timeout'));
     assert.ok(first.bot.state.orders.length < gridBefore.length);
 
     const second = r.boot();

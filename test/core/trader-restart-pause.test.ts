@@ -82,22 +82,30 @@ async function untracked(bot: Bot, exchange: Exchange): Promise<OrderReport[]> {
   return open.filter((r) => !ids.has(r.id) && !(r.clientOrderId && cids.has(r.clientOrderId)));
 }
 
+/**
+ * A running bot after a reset whose AddOrders all timed out after Kraken accepted them: every new
+ * order is "unknown". (The price moved a little, so the reset has new levels to place; the control
+ * answers at once and the rebuild runs behind it.)
+ */
+async function afterAmbiguousReset() {
+  const r = rig();
+  const bot = r.make();
+  await bot.start();
+  r.clock.advance(30_000);
+  await bot.tickOnce();
+  r.setPrice(0.2006);
+  r.clock.advance(30_000);
+  await bot.tickOnce();
+  r.exchange.ambiguousPlacements = true;
+  await bot.trader.resetGrid('telegram');
+  await bot.trader.whenIdle();
+  r.exchange.ambiguousPlacements = false;
+  return { r, bot };
+}
+
 describe('review: trader restart / pause / risk', () => {
   it('pause must not forget a buy whose placement outcome is unknown', async () => {
-    const r = rig();
-    const bot = r.make();
-    await bot.start();
-    r.clock.advance(30_000);
-    await bot.tickOnce();
-    // A reset whose AddOrders all time out after Kraken accepted them: every new order is "unknown".
-    // (The price moved a little, so the reset has new levels to place; the control answers at once and the rebuild runs behind it.)
-    r.setPrice(0.2006);
-    r.clock.advance(30_000);
-    await bot.tickOnce();
-    r.exchange.ambiguousPlacements = true;
-    await bot.trader.resetGrid('telegram');
-    await bot.trader.whenIdle();
-    r.exchange.ambiguousPlacements = false;
+    const { r, bot } = await afterAmbiguousReset();
     assert.ok(bot.state.orders.some((o) => o.side === 'buy' && o.status === 'unknown'));
     // Operator pauses before the next tick resolves them.
     await bot.trader.pause('telegram');
@@ -107,19 +115,7 @@ describe('review: trader restart / pause / risk', () => {
   });
 
   it('a lost fill: the forgotten buy executes and the ledger never sees it', async () => {
-    const r = rig();
-    const bot = r.make();
-    await bot.start();
-    r.clock.advance(30_000);
-    await bot.tickOnce();
-    // (The price moved a little, so the reset has new levels to place; the control answers at once and the rebuild runs behind it.)
-    r.setPrice(0.2006);
-    r.clock.advance(30_000);
-    await bot.tickOnce();
-    r.exchange.ambiguousPlacements = true;
-    await bot.trader.resetGrid('telegram');
-    await bot.trader.whenIdle();
-    r.exchange.ambiguousPlacements = false;
+    const { r, bot } = await afterAmbiguousReset();
     await bot.trader.pause('telegram');
     const baseBefore = (await r.paper.getBalances()).base;
     const invBefore = bot.state.ledger.inventory;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startKrakenSim, type KrakenSim } from '../../src/tools/sim/kraken-sim.js';
 import { tempDir } from '../support/core.js';
-import { BOT_JS, startDaemon } from '../support/daemon.js';
+import { BOT_JS, liveDaemonEnv, startDaemon } from '../support/daemon.js';
 
 describe('the daemon process', () => {
   let sim: KrakenSim;
@@ -41,15 +41,7 @@ describe('the daemon process', () => {
     after(() => sim.close());
     const dir = tempDir();
     const manual = sim.placeOrderDirect({ side: 'buy', price: 0.05, volume: 100, userref: 42 });
-    const env = {
-      DRY_RUN: 'false',
-      KRAKEN_API_URL: sim.url,
-      KRAKEN_API_KEY: sim.apiKey,
-      KRAKEN_API_SECRET: sim.apiSecret,
-      LOG_DIR: dir,
-      HEALTH_PORT: '0',
-      POLL_INTERVAL_SECONDS: '2',
-    };
+    const env = liveDaemonEnv(sim, dir, { POLL_INTERVAL_SECONDS: '2' });
     const first = startDaemon(env);
     await first.waitFor(/grid built \(startup\)/);
     await first.waitFor(/\[bot\] price/);

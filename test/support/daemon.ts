@@ -62,3 +62,8 @@ export function startDaemon(env: Record<string, string>): Daemon {
     },
   };
 }
+
+/** The environment of a live daemon against a local Kraken simulator (no inherited variables). */
+export function liveDaemonEnv(sim: { url: string; apiKey: string; apiSecret: string }, logDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { DRY_RUN: 'false', KRAKEN_API_URL: sim.url, KRAKEN_API_KEY: sim.apiKey, KRAKEN_API_SECRET: sim.apiSecret, LOG_DIR: logDir, HEALTH_PORT: '0', ...extra };
+}

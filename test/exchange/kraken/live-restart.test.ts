@@ -13,7 +13,7 @@ import type { GridState } from '../../../src/core/grid-strategy.js';
 import { identityError } from '../../../src/core/ledger.js';
 import { startKrakenSim } from '../../../src/tools/sim/kraken-sim.js';
 import { tempDir } from '../../support/core.js';
-import { startDaemon } from '../../support/daemon.js';
+import { liveDaemonEnv, startDaemon } from '../../support/daemon.js';
 import { assertFillsBooked, assertInSync, checkFillsBooked, checkInSync, isOurs, liveRig } from '../../support/live-rig.js';
 
 const USERREF = 7301; // the default KRAKEN_USERREF
@@ -51,16 +51,7 @@ describe('kill -9 while the market moves', () => {
     after(() => sim.close());
     const dir = tempDir();
     const manual = sim.placeOrderDirect({ side: 'buy', price: 0.05, volume: 100, userref: 42 });
-    const env = {
-      DRY_RUN: 'false',
-      KRAKEN_API_URL: sim.url,
-      KRAKEN_API_KEY: sim.apiKey,
-      KRAKEN_API_SECRET: sim.apiSecret,
-      LOG_DIR: dir,
-      HEALTH_PORT: '0',
-      KRAKEN_TIER: 'pro',
-      POLL_INTERVAL_SECONDS: '1',
-    };
+    const env = liveDaemonEnv(sim, dir, { KRAKEN_TIER: 'pro', POLL_INTERVAL_SECONDS: '1' });
     const ours = () => sim.openOrders().filter((o) => isOurs(o, USERREF));
 
     const first = startDaemon(env);
