@@ -205,15 +205,15 @@ function requestBody(opts: AiAdvisorOptions, context: AdvisorContext): string {
 }
 
 /** Why the last call failed, for the operator who asked with /check (module state: one advisor per process). */
-let failure: string | null = null;
-function failed(message: string): null {
-  failure = message;
+/** Why a call gave no usable answer (logged once here; the advisor keeps it for /check). */
+type Failure = { failure: string };
+function failed(message: string): Failure {
   log.warn(`${message}; trading continues unchanged`);
-  return null;
+  return { failure: message };
 }
 
-/** One chat-completions call; the model's text, or null (logged) on any failure. */
-async function fetchAdviceText(opts: AiAdvisorOptions, context: AdvisorContext): Promise<string | null> {
+/** One chat-completions call: the model's text, or why there is none. */
+async function fetchAdviceText(opts: AiAdvisorOptions, context: AdvisorContext): Promise<string | Failure> {
   let res;
   try {
     res = await httpRequest({
@@ -240,10 +240,10 @@ async function fetchAdviceText(opts: AiAdvisorOptions, context: AdvisorContext):
   return text;
 }
 
-/** Asks the model and parses its answer; null when the call failed. */
-async function ask(opts: AiAdvisorOptions, context: AdvisorContext, now: () => number): Promise<Recommendation | null> {
+/** Asks the model and parses its answer, or says why there is none. */
+async function ask(opts: AiAdvisorOptions, context: AdvisorContext, now: () => number): Promise<Recommendation | Failure> {
   const text = await fetchAdviceText(opts, context);
-  if (text === null) return null;
+  if (typeof text !== 'string') return text;
   const parsed = parseAdvice(text);
   if (parsed.action === 'continue' && parsed.condition === 'unknown') {
     log.warn(`AI answer not understood, treated as continue: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
@@ -267,6 +267,7 @@ export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
   const csv = aiRecommendationsLog(opts.logDir);
   const enabled = Boolean(opts.apiKey && opts.url);
   let busy = false;
+  let failure: string | null = null;
   if (!enabled) log.info('AI advisor disabled (no AI_API_KEY)');
   else log.info(`AI advisor enabled: model ${opts.model} at ${new URL(opts.url).host}; /check asks it now`);
   return {
@@ -287,7 +288,11 @@ export function createAiAdvisor(opts: AiAdvisorOptions): AiAdvisor {
       failure = null;
       try {
         const rec = await ask(opts, context, now);
-        if (rec) logRecommendation(csv, rec);
+        if ('failure' in rec) {
+          failure = rec.failure;
+          return null;
+        }
+        logRecommendation(csv, rec);
         return rec;
       } catch (err) {
         failure = `AI advisor failed: ${errorMessage(err)}`;
