@@ -3,7 +3,7 @@
 // the same in Telegram, the dashboard and the logs.
 
 /** A small amount of money with its cents' fractions (a grid's round trip earns fractions of a cent to a few cents). */
-export function fmtUsdFine(n: number | null | undefined, signed = false): string {
+export function fmtUsdCents(n: number | null | undefined, signed = false): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return 'n/a';
   if (Math.abs(n) >= 1) return fmtUsd(n, signed);
   const body = '$' + Math.abs(n).toFixed(4);

@@ -4,7 +4,7 @@
 // replies live in replies.ts and the command table in commands.ts; both are
 // re-exported here so every Telegram text can be reached from one module.
 import { escapeHtml } from '../../util/escape-html.js';
-import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtTime, fmtUsd, fmtUsdFine } from '../../util/format.js';
+import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtTime, fmtUsd, fmtUsdCents } from '../../util/format.js';
 import type { TraderEvent } from '../../core/trader.js';
 import type { DailySummaryRow } from '../../core/grid-strategy.js';
 import { clip, html } from './html.js';
@@ -86,7 +86,7 @@ export function roundTripMessage(i: RoundTripInfo): string {
   if (i.roundTripsToday !== undefined) totals.push(html`Today: ${i.roundTripsToday} round trips`);
   if (i.totalProfit !== undefined) totals.push(html`total profit ${fmtUsd(i.totalProfit, true)}`);
   return (
-    html`💰 <b>Round trip</b> ${fmtUsdFine(i.profit, true)} net\n` +
+    html`💰 <b>Round trip</b> ${fmtUsdCents(i.profit, true)} net\n` +
     html`${verb} ${fmtAmount(i.volume, 2)} DOGE at ${fmtPrice(i.price)}` +
     opened +
     (totals.length ? '\n' + totals.join(' · ') : '')
