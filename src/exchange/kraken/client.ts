@@ -44,22 +44,8 @@ export type { KrakenTier } from './rate-limiter.js';
 export { signRequest } from './signing.js';
 export { FileNonceStore, MemoryNonceStore, type NonceStore } from './nonce-store.js';
 export { KrakenApiError, isAmbiguous, krakenErrorKind } from './errors.js';
-export {
-  isValidClOrdId,
-  normalizeClOrdId,
-  type AddOrderParams,
-  type AddOrderResult,
-  type CancelOrderRef,
-  type KrakenAssetPair,
-  type KrakenDepth,
-  type KrakenOhlc,
-  type KrakenOhlcRow,
-  type KrakenOrderInfo,
-  type KrakenOrderStatus,
-  type KrakenTickerEntry,
-  type KrakenTime,
-  type KrakenTrade,
-} from './api-types.js';
+// Kraken's response shapes live in api-types.ts; import them from there.
+export { isValidClOrdId, normalizeClOrdId } from './api-types.js';
 
 const log = logger('kraken');
 

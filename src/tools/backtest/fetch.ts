@@ -5,7 +5,7 @@
 // recent 720 candles of each interval on this endpoint (12 h of 1-minute,
 // 30 days of 60-minute candles): older history is not served whatever `since`
 // says, so a longer backtest needs Kraken's downloadable OHLCVT files (--csv).
-import type { KrakenOhlc } from '../../exchange/kraken/client.js';
+import type { KrakenOhlc } from '../../exchange/kraken/api-types.js';
 import type { Candle } from '../../core/types.js';
 
 export const FETCH_INTERVALS = [1, 5, 15, 60] as const;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { CandleError, detectIntervalMs, parseCandlesCsv, parseTimestamp, seriesFromCandles, sliceSeries, toCandles } from '../../../src/tools/backtest/candles.js';
 import { fetchKrakenCandles, type OhlcClient } from '../../../src/tools/backtest/fetch.js';
 import { syntheticCandles } from '../../../src/tools/backtest/synthetic.js';
-import type { KrakenOhlcRow } from '../../../src/exchange/kraken/client.js';
+import type { KrakenOhlcRow } from '../../../src/exchange/kraken/api-types.js';
 import '../../support/core.js';
 
 describe('CSV candles', () => {
