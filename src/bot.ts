@@ -59,6 +59,18 @@ function neverTraded(state: GridState): boolean {
   return !state.funded && state.fills.length === 0 && state.orders.length === 0 && state.profit.roundTrips === 0;
 }
 
+/** A new state from the environment; after a state that never traded, its deployment id and order sequence go on (client order ids are never reused). */
+function freshState(config: Config, now: number, neverTradedState: GridState | null, botId: string | undefined): GridState {
+  const state = newState(
+    strategyConfig(config),
+    { spacingPct: config.gridSpacingPct, ratioOverride: null, aiIntervalSec: config.aiAdvisorInterval },
+    neverTradedState?.botId ?? botId ?? crypto.randomBytes(10).toString('hex'),
+    now,
+  );
+  if (neverTradedState) state.orderSeq = neverTradedState.orderSeq;
+  return state;
+}
+
 /** Live mode with a state file that exists but cannot be read, and no usable backup. */
 export class StateUnreadableError extends Error {
   constructor(dir: string) {
@@ -215,14 +227,7 @@ export class Bot implements BotHandle {
       log.info('the saved state never traded: starting from the environment\'s settings (the deployment id is kept)');
       saved = null;
     }
-    const fresh = newState(
-      strategyConfig(config),
-      { spacingPct: config.gridSpacingPct, ratioOverride: null, aiIntervalSec: config.aiAdvisorInterval },
-      loaded.saved?.state.botId ?? opts.botId ?? crypto.randomBytes(10).toString('hex'),
-      now(),
-    );
-    if (loaded.saved && !saved) fresh.orderSeq = loaded.saved.state.orderSeq; // client order ids are never reused
-    const state = saved?.state ?? fresh;
+    const state = saved?.state ?? freshState(config, now(), loaded.saved?.state ?? null, opts.botId);
     const mode = config.dryRun ? 'dry_run' : 'live';
     if (saved) {
       if (state.mode && state.mode !== mode) throw new StateModeError(state.mode, mode, path.resolve(config.logDir));
