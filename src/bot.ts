@@ -18,7 +18,8 @@ import type { BotHandle, BotHooks } from './ops/bot-handle.js';
 import { tradingProblem } from './ops/views.js';
 import { CsvJournal } from './persistence/journal.js';
 import { StateStore } from './persistence/state-store.js';
-import { strategyConfig, Trader, type Journal } from './core/trader.js';
+import { strategyConfig, Trader } from './core/trader.js';
+import type { Journal } from './core/trading/events.js';
 
 const log = logger('bot');
 

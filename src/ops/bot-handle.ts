@@ -3,7 +3,8 @@
 // not in bot.ts, so the leaves never import the conductor (no import cycle).
 import type { Config } from '../config.js';
 import type { GridState } from '../core/grid-strategy.js';
-import type { Trader, TraderEvent } from '../core/trader.js';
+import type { Trader } from '../core/trader.js';
+import type { TraderEvent } from '../core/trading/events.js';
 import type { Exchange } from '../exchange/exchange.js';
 
 export interface BotHandle {

@@ -1,7 +1,7 @@
 // The CSV journal in LOG_DIR: one row per fill (trades.csv) and per day
 // (daily_summary.csv). ai_recommendations.csv is written by the advisor.
 import path from 'node:path';
-import type { Journal } from '../core/trader.js';
+import type { Journal } from '../core/trading/events.js';
 import { CsvLog } from './csv-log.js';
 
 export class CsvJournal implements Journal {

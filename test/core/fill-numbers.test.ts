@@ -6,7 +6,8 @@ import { Bot } from '../../src/bot.js';
 import { applyReport } from '../../src/core/fill-handling.js';
 import { newState, type GridOrder, type GridState } from '../../src/core/grid-strategy.js';
 import { identityError } from '../../src/core/ledger.js';
-import { strategyConfig, type TraderEvent } from '../../src/core/trader.js';
+import { strategyConfig } from '../../src/core/trader.js';
+import type { TraderEvent } from '../../src/core/trading/events.js';
 import { FALLBACK_PAIR_INFO, type OrderReport } from '../../src/exchange/exchange.js';
 import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
 

@@ -8,7 +8,7 @@ import { PaperExchange } from '../../src/exchange/paper-exchange.js';
 import { TRADING_COUNTER, amendCost, cancelPenalty, type KrakenTier } from '../../src/exchange/kraken/rate-limiter.js';
 import { Bot } from '../../src/bot.js';
 import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
-import type { TraderEvent } from '../../src/core/trader.js';
+import type { TraderEvent } from '../../src/core/trading/events.js';
 
 export interface Call {
   op: 'add' | 'amend' | 'cancel';

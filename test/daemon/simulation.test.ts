@@ -7,7 +7,7 @@ import { CsvLog } from '../../src/persistence/csv-log.js';
 import type { GridOrder } from '../../src/core/grid-strategy.js';
 import { identityError } from '../../src/core/ledger.js';
 import { attribution } from '../../src/ops/attribution.js';
-import type { TraderEvent } from '../../src/core/trader.js';
+import type { TraderEvent } from '../../src/core/trading/events.js';
 import { FakeClock, meanRevertingPath, ScriptedMarket, testConfig } from '../support/core.js';
 
 const STEP = 30_000;

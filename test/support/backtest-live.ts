@@ -6,7 +6,7 @@ import { Bot } from '../../src/bot.js';
 import type { Config } from '../../src/config.js';
 import type { GridState } from '../../src/core/grid-strategy.js';
 import type { PaperExchange } from '../../src/exchange/paper-exchange.js';
-import type { TraderEvent } from '../../src/core/trader.js';
+import type { TraderEvent } from '../../src/core/trading/events.js';
 import type { Candle, FillRecord } from '../../src/core/types.js';
 import { FakeClock, ScriptedMarket } from './core.js';
 

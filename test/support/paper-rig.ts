@@ -3,7 +3,7 @@
 // of the core tests about prices and full disks.
 import assert from 'node:assert/strict';
 import { Bot } from '../../src/bot.js';
-import type { TraderEvent } from '../../src/core/trader.js';
+import type { TraderEvent } from '../../src/core/trading/events.js';
 import type { Ticker } from '../../src/exchange/exchange.js';
 import { PaperExchange } from '../../src/exchange/paper-exchange.js';
 import { FakeClock, rng, ScriptedMarket, testConfig } from './core.js';

@@ -5,7 +5,7 @@
 // re-exported here so every Telegram text can be reached from one module.
 import { escapeHtml } from '../../util/escape-html.js';
 import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtTime, fmtUsd, fmtUsdCents } from '../../util/format.js';
-import type { TraderEvent } from '../../core/trader.js';
+import type { TraderEvent } from '../../core/trading/events.js';
 import type { DailySummaryRow } from '../../core/grid-strategy.js';
 import { clip, html } from './html.js';
 

@@ -5,7 +5,7 @@ import type { PairInfo } from '../../exchange/exchange.js';
 import type { GridState } from '../../core/grid-strategy.js';
 import type { PaperExchange } from '../../exchange/paper-exchange.js';
 import type { StatsReport } from '../../stats/analyzers.js';
-import type { TraderEvent } from '../../core/trader.js';
+import type { TraderEvent } from '../../core/trading/events.js';
 import type { FillRecord } from '../../core/types.js';
 
 export interface BacktestOptions {

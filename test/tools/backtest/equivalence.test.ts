@@ -9,7 +9,7 @@ import { runBacktest, type BacktestRun } from '../../../src/tools/backtest/engin
 import { syntheticCandles } from '../../../src/tools/backtest/synthetic.js';
 import type { Config } from '../../../src/config.js';
 import { configureLogger } from '../../../src/util/log.js';
-import type { TraderEvent } from '../../../src/core/trader.js';
+import type { TraderEvent } from '../../../src/core/trading/events.js';
 import type { Candle } from '../../../src/core/types.js';
 import { meanRevertingPath, testConfig } from '../../support/core.js';
 import { candleVisits, paperBook, removeDir, runLiveBot, tradingState, type LiveRun, type Visit } from '../../support/backtest-live.js';
