@@ -37,6 +37,8 @@ export interface Config {
   httpPort: number;
   /** Address the dashboard listens on (HOST). */
   httpHost: string;
+  /** Host names the dashboard may be addressed by for changes, besides IPs, localhost and HOST (DASHBOARD_HOSTS). */
+  dashboardHosts: string[];
   krakenApiUrl: string;
   krakenApiKey: string;
   krakenApiSecret: string;
@@ -127,6 +129,19 @@ function host(env: Env): string {
   return h;
 }
 
+/** DASHBOARD_HOSTS: comma-separated host names; ".example.com" also allows every subdomain. */
+function dashboardHosts(env: Env): string[] {
+  const entries = str(env, 'DASHBOARD_HOSTS')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
+  const name = /^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+  for (const h of entries) {
+    if (!name.test(h) || h.includes(':')) throw new ConfigError('DASHBOARD_HOSTS', `expected host names separated by commas (no scheme, port or path), got "${h}"`);
+  }
+  return entries;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const makerFeePct = num(env, 'MAKER_FEE_PCT', 0.25, { min: 0, max: 5 });
   const startingCapital = num(env, 'STARTING_CAPITAL', 120, { above: 0 });
@@ -204,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
     logDir: logDir(env),
     httpPort,
     httpHost: host(env),
+    dashboardHosts: dashboardHosts(env),
     krakenApiUrl: url(env, 'KRAKEN_API_URL', 'https://api.kraken.com'),
     krakenApiKey,
     krakenApiSecret,

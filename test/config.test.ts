@@ -76,6 +76,15 @@ describe('config', () => {
     assert.equal(loadConfig({ HOST: 'localhost' }).httpHost, 'localhost');
   });
 
+  it('DASHBOARD_HOSTS lists the host names the dashboard may take changes by (default none)', () => {
+    assert.deepEqual(loadConfig({}).dashboardHosts, []);
+    assert.deepEqual(loadConfig({ DASHBOARD_HOSTS: ' Grid.Example.org , .lan.example,' }).dashboardHosts, ['grid.example.org', '.lan.example']);
+    fails({ DASHBOARD_HOSTS: 'https://grid.example.org' }, 'DASHBOARD_HOSTS');
+    fails({ DASHBOARD_HOSTS: 'grid.example.org:8080' }, 'DASHBOARD_HOSTS');
+    fails({ DASHBOARD_HOSTS: 'grid.example.org/path' }, 'DASHBOARD_HOSTS');
+    fails({ DASHBOARD_HOSTS: 'two words' }, 'DASHBOARD_HOSTS');
+  });
+
   it('derives the minimum spacing from the maker fee', () => {
     assert.equal(loadConfig({ MAKER_FEE_PCT: '0.1', GRID_SPACING_PCT: '0.3' }).gridSpacingPct, 0.3);
     fails({ MAKER_FEE_PCT: '0.4', GRID_SPACING_PCT: '0.8' }, 'GRID_SPACING_PCT');
