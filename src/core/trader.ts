@@ -161,7 +161,13 @@ export class Trader {
     const price = marketPrice(ticker);
     if (price === null) throw new Error(`invalid price from exchange: ${JSON.stringify(ticker)}`);
     const now = this.now();
-    recordPrice(this.state, now, price);
+    // After a restart the saved prices judge the first one like any tick's: an off-market sample builds nothing.
+    const median = unconfirmedJump(this.state.priceHistory, now, price);
+    if (median === null) recordPrice(this.state, now, price);
+    else {
+      this.d.suspectPrice = price;
+      log.warn(`price ${price} at start-up is far from the recent median ${median}; no grid is built on it unless the next tick confirms it`);
+    }
     // Always: with an empty state (lost LOG_DIR) our earlier orders must not keep working beside a new grid.
     await this.reconcile();
     booksOk(this.d);
@@ -170,7 +176,8 @@ export class Trader {
       return;
     }
     if (this.state.orders.length === 0 && !this.state.risk.paused && !this.state.rebuild) requestRebuild(this.d, 'startup');
-    if (this.state.rebuild && !this.state.risk.paused) await rebuildStep(this.d);
+    // With the price unconfirmed the first tick takes the rebuild's first step, around the price it confirms.
+    if (this.state.rebuild && !this.state.risk.paused && median === null) await rebuildStep(this.d);
   }
 
   /** Adopt our open orders we know, book what filled while we were down, cancel our orphans. */

@@ -86,4 +86,30 @@ describe('price outliers', () => {
     assert.equal(r.rebuilds(), built + 1);
     assert.equal(r.bot.state.center, 0.16);
   });
+
+  it('a restart whose first ticker is off-market builds nothing on it: the grid waits for a confirmed price', async () => {
+    const r = await rig({});
+    await r.bot.shutdown('test'); // every order cancelled: the next start builds a fresh grid
+    assert.equal(r.bot.state.orders.length, 0);
+    r.show(() => ({ bid: 0.5, ask: 0.5, last: 0.5 }));
+    await r.restart();
+    r.show(null);
+    assert.equal(r.bot.state.orders.length, 0, 'no order placed around the unconfirmed price');
+    assert.equal(r.bot.state.lastPrice, 0.1, 'the outlier is not taken as the price');
+    assert.equal(await r.tick(), true);
+    assert.equal(r.bot.state.center, 0.1, 'the grid is built around the confirmed price');
+    assert.ok(r.bot.state.orders.length > 0);
+    assert.ok(r.bot.state.orders.every((o) => o.price > 0.05 && o.price < 0.15));
+  });
+
+  it('a restart at a price that really moved (every ticker agrees) builds there one tick later', async () => {
+    const r = await rig({});
+    await r.bot.shutdown('test');
+    r.setPrice(0.2);
+    await r.restart();
+    assert.equal(r.bot.state.orders.length, 0, 'one sample is not a confirmed price');
+    assert.equal(await r.tick(), true);
+    assert.equal(r.bot.state.center, 0.2);
+    assert.ok(r.bot.state.orders.length > 0);
+  });
 });

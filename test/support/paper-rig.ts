@@ -36,9 +36,16 @@ export async function paperRig(env: Record<string, string>, warmTicks = 3) {
     show: (f: ((t: Ticker) => Ticker) | null) => (shown = f),
     tick: async () => {
       clock.advance(30_000);
-      return bot.tickOnce();
+      return r.bot.tickOnce();
     },
     rebuilds: () => events.filter((e) => e.type === 'grid_built').length,
+    /** The process restarts on the same LOG_DIR and account (what was saved is all the new bot knows). */
+    restart: async () => {
+      const next = Bot.create({ config, exchange, now: clock.now, botId: 'abcdef0123456789abcd', services: { onEvent: (e) => void events.push(e) } });
+      r.bot = next;
+      await next.start();
+      return next;
+    },
   };
   for (let i = 0; i < warmTicks; i++) assert.equal(await r.tick(), true);
   return r;
