@@ -73,11 +73,11 @@ export interface PeriodRow {
   to: string;
   /** Still running: the figures are so far, equity and hold are valued now. */
   open: boolean;
-  fills: number;
-  /** Null: some of it is unknown (see the header). */
+  /** Null: unknown (some day of it is in neither the journal nor the fills log; see the header). */
+  fills: number | null;
   roundTrips: number | null;
-  gridProfit: number;
-  fees: number;
+  gridProfit: number | null;
+  fees: number | null;
   /** At the close of the period's last day (now for a running one); null: unknown. */
   equity: number | null;
   hold: number | null;
@@ -188,7 +188,9 @@ function closedRow(i: PeriodInputs, key: string, journal: Map<string, JournalDay
     return { ...base, fills: j.tradesCount, roundTrips, gridProfit: j.netProfit, fees: j.feesPaid, ...value, source: 'journal' };
   }
   if (f) return { ...base, fills: f.fills, roundTrips: f.roundTrips, gridProfit: f.gridProfit, fees: f.fees, ...value, source: 'fills' };
-  return { ...base, fills: 0, roundTrips: 0, gridProfit: 0, fees: 0, ...value, source: 'empty' };
+  // No fills that day: known only if the fills log reaches back that far.
+  if (covered) return { ...base, fills: 0, roundTrips: 0, gridProfit: 0, fees: 0, ...value, source: 'empty' };
+  return { ...base, fills: null, roundTrips: null, gridProfit: null, fees: null, ...value, source: 'unknown' };
 }
 
 /** Every trading day from the first one known to today (the running day last), oldest first. */
@@ -206,6 +208,9 @@ export function buildDays(i: PeriodInputs): PeriodRow[] {
   return rows;
 }
 
+/** A sum that is unknown when any part is. */
+const add = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+
 /** Days grouped into ISO weeks or calendar months (of the trading-day dates), oldest first. */
 export function rollUp(days: readonly PeriodRow[], kind: PeriodKind): PeriodRow[] {
   if (kind === 'day') return days.map((d) => ({ ...d }));
@@ -219,10 +224,10 @@ export function rollUp(days: readonly PeriodRow[], kind: PeriodKind): PeriodRow[
     }
     cur.to = d.to;
     cur.open = cur.open || d.open;
-    cur.fills += d.fills;
-    cur.roundTrips = cur.roundTrips === null || d.roundTrips === null ? null : cur.roundTrips + d.roundTrips;
-    cur.gridProfit += d.gridProfit;
-    cur.fees += d.fees;
+    cur.fills = add(cur.fills, d.fills);
+    cur.roundTrips = add(cur.roundTrips, d.roundTrips);
+    cur.gridProfit = add(cur.gridProfit, d.gridProfit);
+    cur.fees = add(cur.fees, d.fees);
     cur.equity = d.equity;
     cur.hold = d.hold;
     cur.vsHold = d.vsHold;
@@ -247,7 +252,8 @@ function notesFor(i: PeriodInputs, days: readonly PeriodRow[]): string[] {
   else if (rebuilt > 0) notes.push(`${rebuilt} day${rebuilt === 1 ? '' : 's'} missing from the daily journal, rebuilt from the fills log.`);
   if (days.some((d) => !d.open && d.equity === null)) notes.push('Equity at close is unknown for days the state holds no close of (the fills do not tell the price at a close).');
   else if (days.some((d) => !d.open && d.hold === null)) notes.push('The hold benchmark at close is unknown for days closed before the close price was recorded.');
-  if (days.some((d) => d.roundTrips === null)) notes.push('Round trips are unknown for days the fills log no longer covers.');
+  if (days.some((d) => d.source === 'unknown')) notes.push('Some days are in neither the daily journal nor the fills log: their figures are unknown.');
+  else if (days.some((d) => d.roundTrips === null)) notes.push('Round trips are unknown for days the fills log no longer covers.');
   return notes;
 }
 

@@ -4,18 +4,19 @@
 
 export type PeriodKind = 'day' | 'week' | 'month';
 
-/** Where a row's counts came from: the daily journal, the fills log (journal row lost), nothing (no trading), the state (running day), or several. */
-export type PeriodSource = 'journal' | 'fills' | 'empty' | 'live' | 'mixed';
+/** Where a row's counts came from: the daily journal, the fills log (journal row lost), nothing (no fills that day), neither (lost), the state (running day), or several. */
+export type PeriodSource = 'journal' | 'fills' | 'empty' | 'unknown' | 'live' | 'mixed';
 
 export interface PeriodRowView {
   period: string;
   from: string;
   to: string;
   open: boolean;
-  fills: number;
+  /** Null: unknown (lost from both the journal and the fills log). */
+  fills: number | null;
   round_trips: number | null;
-  grid_profit: number;
-  fees: number;
+  grid_profit: number | null;
+  fees: number | null;
   /** At the close (now for the running period); null: unknown. */
   equity: number | null;
   hold: number | null;

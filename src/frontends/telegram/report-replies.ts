@@ -7,6 +7,9 @@ import type { FillRow, StatusView } from '../../ops/status-view.js';
 import { fmtAmount, fmtPct, fmtPrice, fmtUsd, fmtUsdCents } from '../../util/format.js';
 import { clip, html, raw } from './html.js';
 
+/** Telegram's limit is 4096 characters; keep a margin for the notifier's prefix. */
+const MESSAGE_MAX = 4000;
+
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -33,17 +36,29 @@ function periodLabel(kind: PeriodKind, r: PeriodRowView): string {
 const NOUN: Record<PeriodKind, [string, string]> = { day: ['day', 'days'], week: ['week', 'weeks'], month: ['month', 'months'] };
 const ICON: Record<PeriodKind, string> = { day: '📅', week: '🗓', month: '📆' };
 
+const unknown = (x: number | null, f: (n: number) => string): string => (x === null ? 'unknown' : f(x));
+
 function periodLines(kind: PeriodKind, r: PeriodRowView): string {
   const trips = r.round_trips === null ? 'round trips unknown' : `${r.round_trips} round trip${r.round_trips === 1 ? '' : 's'}`;
-  const equity = r.equity === null ? 'unknown' : fmtUsd(r.equity);
-  const vs = r.vs_hold === null ? 'unknown' : fmtUsd(r.vs_hold, true);
+  const profit = unknown(r.grid_profit, (x) => fmtUsdCents(x, true));
   return (
     html`<b>${periodLabel(kind, r)}</b>` +
     (r.open ? html` <i>(so far)</i>` : '') +
-    html`\n  ${fmtUsdCents(r.grid_profit, true)} · ${trips}\n` +
-    html`  fees ${fmtUsdCents(r.fees)} · ${r.fills} fills\n` +
-    html`  equity ${equity} · vs hold ${vs}`
+    html`\n  ${profit} · ${trips}\n` +
+    html`  fees ${unknown(r.fees, (x) => fmtUsdCents(x))} · ${unknown(r.fills, (x) => `${x} fills`)}\n` +
+    html`  equity ${unknown(r.equity, (x) => fmtUsd(x))} · vs hold ${unknown(r.vs_hold, (x) => fmtUsd(x, true))}`
   );
+}
+
+/** A column's sum, unknown when any row's is. */
+function total(rows: readonly PeriodRowView[], pick: (r: PeriodRowView) => number | null): number | null {
+  let sum = 0;
+  for (const r of rows) {
+    const x = pick(r);
+    if (x === null) return null;
+    sum += x;
+  }
+  return sum;
 }
 
 /** The last `n` periods, newest first, and their total. */
@@ -52,15 +67,22 @@ export function periodsMessage(v: PeriodsView, n: number, hourUtc: number | null
   const [one, many] = NOUN[v.kind];
   const shown = rows.length === 1 ? `this ${one}` : `last ${rows.length} ${many}`;
   const day = hourUtc ? `, days start ${String(hourUtc).padStart(2, '0')}:00 UTC` : ', UTC';
-  const head = html`${ICON[v.kind]} <b>Grid profit, ${shown}</b> <i>(newest first${day})</i>`;
+  const head = html`${ICON[v.kind]} <b>Grid profit, ${shown}</b>\n<i>newest first${day}</i>`;
   if (rows.length === 0) return head + html`\nNo trading yet.`;
-  const profit = rows.reduce((a, r) => a + r.grid_profit, 0);
-  const fees = rows.reduce((a, r) => a + r.fees, 0);
-  const trips = rows.some((r) => r.round_trips === null) ? null : rows.reduce((a, r) => a + (r.round_trips ?? 0), 0);
-  const total =
-    html`<b>Total ${fmtUsdCents(profit, true)}</b>\n` + html`${trips === null ? 'round trips unknown' : `${trips} round trips`} · fees ${fmtUsdCents(fees)}`;
+  const trips = total(rows, (r) => r.round_trips);
+  const sum =
+    html`<b>Total ${unknown(total(rows, (r) => r.grid_profit), (x) => fmtUsdCents(x, true))}</b>\n` +
+    html`${trips === null ? 'round trips unknown' : `${trips} round trips`} · fees ${unknown(total(rows, (r) => r.fees), (x) => fmtUsdCents(x))}`;
   const notes = v.notes.map((t) => html`ℹ️ ${clip(t, 200)}`);
-  return [head, ...rows.map((r) => periodLines(v.kind, r)), total, ...notes].join('\n\n');
+  const blocks = rows.map((r) => periodLines(v.kind, r));
+  // Telegram refuses more than 4096 characters: the oldest rows go first (the total stays that of the rows asked for).
+  let cut = 0;
+  const text = () => [head, ...blocks, ...(cut ? [html`… ${cut} older cut to fit one message`] : []), sum, ...notes].join('\n\n');
+  while (text().length > MESSAGE_MAX && blocks.length > 1) {
+    blocks.pop();
+    cut++;
+  }
+  return text();
 }
 
 function last(v: PeriodsView): PeriodRowView | null {
@@ -71,7 +93,7 @@ function last(v: PeriodsView): PeriodRowView | null {
 export function profitMessage(s: StatusView, periods: { day: PeriodsView; week: PeriodsView; month: PeriodsView }): string {
   const a = s.attribution;
   const h = a.hold;
-  const p = (v: PeriodsView) => fmtUsdCents(last(v)?.grid_profit ?? 0, true);
+  const p = (v: PeriodsView) => unknown(last(v)?.grid_profit ?? null, (x) => fmtUsdCents(x, true));
   const hold =
     h.value === null || h.vs_hold === null
       ? html`vs holding: unknown (no price yet)`
