@@ -51,8 +51,13 @@ export function periodInputs(bot: BotHandle, journal: JournalContents): PeriodIn
   };
 }
 
+/** A table as JSON, with what its hold figures start from. */
+export function toPeriodsView(t: PeriodTable, startingCapital: number, firstPrice: number | null): PeriodsView {
+  return { kind: t.kind, starting_capital: startingCapital, first_price: firstPrice, rows: t.rows.map(rowView), notes: t.notes };
+}
+
 export function periodsView(bot: BotHandle, t: PeriodTable): PeriodsView {
-  return { kind: t.kind, starting_capital: bot.state.ledger.startingCapital, first_price: firstPriceOf(bot.state).price, rows: t.rows.map(rowView), notes: t.notes };
+  return toPeriodsView(t, bot.state.ledger.startingCapital, firstPriceOf(bot.state).price);
 }
 
 function assetView(asset: string, exchange: number, held: number | null, ledger: number, usdPerUnit: number | null): BalanceAssetView {

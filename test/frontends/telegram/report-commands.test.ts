@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { REPORT_DAYS_MAX, REPORT_MONTHS_MAX, REPORT_TRADES_MAX, REPORT_WEEKS_MAX } from '../../../src/core/limits.js';
 import { periodTable, type JournalDay, type PeriodInputs, type PeriodKind } from '../../../src/ops/periods.js';
-import { periodsView, type BalanceView, type ReportSource } from '../../../src/ops/reports.js';
+import { toPeriodsView, type BalanceView, type ReportSource } from '../../../src/ops/reports.js';
 import type { FillRow } from '../../../src/ops/status-view.js';
 import { CHAT_ID, startHarness, type Harness } from '../../support/telegram-fixtures.js';
 
@@ -53,7 +53,7 @@ function balance(over: Partial<BalanceView> = {}): BalanceView {
 let balanceAnswer: () => Promise<BalanceView> = async () => balance();
 
 const reports: ReportSource = {
-  periods: (kind: PeriodKind) => periodsView({ state: { ledger: { startingCapital: 200 }, firstPrice: 0.1, priceHistory: [], fills: [], lastPrice: 0.12 } } as never, periodTable(inputs(), kind)),
+  periods: (kind: PeriodKind) => toPeriodsView(periodTable(inputs(), kind), 200, 0.1),
   periodsCsv: () => '',
   balance: () => balanceAnswer(),
   trades: (n) => fills.slice(-n).reverse(),

@@ -43,6 +43,7 @@ h1{font-size:18px;margin:0;letter-spacing:.2px}
 .panel h2 .muted{text-transform:none;letter-spacing:0;font-weight:500}
 .chart-wrap{position:relative;height:300px}
 canvas#chart{width:100%;height:100%;display:block;cursor:crosshair}
+canvas#equity-chart{width:100%;height:100%;display:block}
 .tip{position:absolute;pointer-events:none;background:rgba(18,24,33,.95);border:1px solid var(--line);border-radius:8px;padding:5px 8px;font-size:12px;white-space:nowrap}
 .legend{display:flex;gap:14px;flex-wrap:wrap;color:var(--muted);font-size:12px;margin-top:8px}
 .sw{display:inline-block;width:14px;height:3px;border-radius:2px;vertical-align:middle;margin-right:5px}

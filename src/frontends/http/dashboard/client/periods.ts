@@ -12,8 +12,9 @@ const BLUE = '#58a6ff';
 const GREY = '#9aa7b8';
 const MUTED = '#8b98a9';
 
-const page: { kind: PeriodKind; days: PeriodsView | null; table: PeriodsView | null; fetchedAt: number; inflight: boolean } = {
+const page: { kind: PeriodKind; days: PeriodsView | null; table: PeriodsView | null; fetchedAt: number; inflight: boolean; failed: boolean } = {
   kind: 'day',
+  failed: false,
   days: null,
   table: null,
   fetchedAt: 0,
@@ -37,7 +38,7 @@ function periodRow(kind: PeriodKind, r: PeriodRowView): HTMLTableRowElement {
   const tr = el('tr', r.open ? 'open' : null);
   tr.setAttribute('data-testid', 'period-row');
   const name = td(label(kind, r) + (r.open ? ' · so far' : ''));
-  name.title = 'from ' + r.from + ' to ' + r.to + ' · ' + r.fills + ' fills · source: ' + r.source;
+  name.title = 'from ' + r.from + ' to ' + r.to + ' · ' + (r.fills === null ? 'unknown' : r.fills) + ' fills · source: ' + r.source;
   tr.appendChild(name);
   tr.appendChild(td(r.round_trips === null ? MISSING : String(r.round_trips), 'n'));
   tr.appendChild(td(fmtUsd(r.grid_profit, true), 'n ' + signClass(r.grid_profit)));
@@ -50,7 +51,7 @@ function periodRow(kind: PeriodKind, r: PeriodRowView): HTMLTableRowElement {
 function renderTable(): void {
   const v = page.table;
   const rows = v ? v.rows.slice().reverse().map((r) => periodRow(v.kind, r)) : [];
-  if (rows.length === 0) rows.push(wideRow(v ? 'No trading yet' : 'Loading…', COLUMNS));
+  if (rows.length === 0) rows.push(wideRow(v ? 'No trading yet' : page.failed ? 'Periods unavailable (the bot did not answer api/periods)' : 'Loading…', COLUMNS));
   tableById('periods').tBodies[0].replaceChildren(...rows);
   byId('periods-notes').textContent = v && v.notes.length ? v.notes.join(' ') + ' Unknown figures show as ' + MISSING + '.' : '';
 }
@@ -153,18 +154,21 @@ export function drawEquityChart(): void {
 async function load(): Promise<void> {
   if (page.inflight) return;
   page.inflight = true;
+  page.fetchedAt = Date.now();
   try {
     const days = await getPeriods('day');
     page.days = days;
     page.table = page.kind === 'day' ? days : await getPeriods(page.kind);
-    page.fetchedAt = Date.now();
-  } catch (e) {
-    console.warn('periods unavailable', e);
+    page.failed = false;
+  } catch {
+    page.failed = true;
   } finally {
     page.inflight = false;
   }
   renderTable();
   drawEquityChart();
+  // Another length was chosen while this read was under way.
+  if (!page.failed && page.table && page.table.kind !== page.kind) void load();
 }
 
 /** Called on every status refresh: reads the periods again when they are older than REFETCH_MS. */
