@@ -135,6 +135,7 @@ export function balanceMessage(b: BalanceView): string {
       html`More on ${venue}: money outside the grid's allocation (or not yet booked). Less: the ledger counts funds the account does not hold.`,
     );
   }
+  if (b.flagged && b.venue === 'paper') lines.push(html`The paper account starts half USD, half DOGE; the ledger moves into DOGE only what the grid's sells need.`);
   if (b.note) lines.push(html`ℹ️ ${clip(b.note, 300)}`);
   return lines.join('\n\n');
 }
