@@ -148,8 +148,8 @@ export interface GridState {
   statsBaseline: unknown;
   /** Price when the first grid split the capital (hold benchmark); absent in states saved before it was recorded. */
   firstPrice?: number | null;
-  /** Equity at the close of each trading day, oldest first (bounded); read by the profitability analyzer. */
-  equityDays?: { day: string; equity: number }[];
+  /** Equity at the close of each trading day, oldest first (bounded); read by the profitability analyzer and the period reports. */
+  equityDays?: { day: string; equity: number; /** Price the close was valued at (absent in states saved before it was recorded). */ price?: number }[];
   /** The rebuild in progress (null/absent: none); it goes on in steps, across ticks and restarts. */
   rebuild?: RebuildProgress | null;
 }
@@ -417,7 +417,7 @@ export function rollDays(state: GridState, now: number, price: number, hourUtc: 
     d += 86400_000;
   }
   if (state.funded) {
-    state.equityDays = [...(state.equityDays ?? []), { day: state.day.key, equity: equity(state.ledger, price) }].slice(-EQUITY_DAYS_KEPT);
+    state.equityDays = [...(state.equityDays ?? []), { day: state.day.key, equity: equity(state.ledger, price), price }].slice(-EQUITY_DAYS_KEPT);
   }
   Object.assign(p, { today: 0, feesToday: 0, grossToday: 0, roundTripsToday: 0, tradesToday: 0, dogeAccumulatedToday: 0 });
   state.day = { key: today, startEquity: state.funded ? equity(state.ledger, price) : state.ledger.startingCapital };

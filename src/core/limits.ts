@@ -62,3 +62,16 @@ export const LEDGER_IDENTITY_TOLERANCE = 1e-6;
 export const PRICE_JUMP_FACTOR = 1.5;
 /** How far back the median a price is compared with reaches; older samples (a restart) confirm nothing. */
 export const PRICE_JUMP_WINDOW_MS = 10 * 60_000;
+
+/** Rows a Telegram period report shows: default and most (a reply stays under Telegram's 4096 characters). */
+export const REPORT_DAYS_DEFAULT = 7;
+export const REPORT_DAYS_MAX = 31;
+export const REPORT_WEEKS_DEFAULT = 4;
+export const REPORT_WEEKS_MAX = 26;
+export const REPORT_MONTHS_DEFAULT = 3;
+export const REPORT_MONTHS_MAX = 24;
+/** Fills /trades lists: default and most. */
+export const REPORT_TRADES_DEFAULT = 10;
+export const REPORT_TRADES_MAX = 50;
+/** /balance flags an exchange balance that differs from the ledger by this much (USD at the last price) or more. */
+export const BALANCE_DIFF_FLAG_USD = 0.01;

@@ -143,6 +143,8 @@ export interface Exchange extends MarketData {
   /** Our open orders only (by userref). */
   listOpenOrders(): Promise<OrderReport[]>;
   getBalances(): Promise<Balances>;
+  /** Totals and the parts held by open orders (Kraken `BalanceEx`), for the /balance report. Optional. */
+  getBalanceDetails?(): Promise<{ base: { total: number; held: number }; quote: { total: number; held: number } }>;
   /**
    * One of our orders (open or closed) by client order id, or null. Used after restarts and ambiguous failures.
    * Only an order carrying exactly our client id, on our pair (and of `expect.side` when given) matches.

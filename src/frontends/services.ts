@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { recordDecision, setPendingApproval } from '../ops/advisor-record.js';
 import type { BotHandle, BotHooks } from '../ops/bot-handle.js';
 import { createControls, type Controls } from '../ops/controls.js';
+import { createReports, type ReportSource } from '../ops/reports.js';
 import type { StatusView } from '../ops/status-view.js';
 import { advisorContext, equityNow, healthOf, metricsOf, statusOf } from '../ops/views.js';
 import { csvFiles } from '../persistence/journal.js';
@@ -15,6 +16,7 @@ import { errorMessage, logger } from '../util/log.js';
 import { AdvisorSchedule } from './ai/advisor-schedule.js';
 import { createAiAdvisor, type AiAdvisor } from './ai/advisor.js';
 import { isPendingApproval, type PendingApproval } from './ai/approvals.js';
+import { periodCsvTables } from './http/periods-api.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { createTelegramFrontEnd, type TelegramFrontEnd } from './telegram/frontend.js';
 import { shutdownMessage, startupMessage, tradingProblemMessage, traderEventMessage } from './telegram/messages.js';
@@ -68,7 +70,7 @@ function createAdvisor(config: Config, now: () => number, opts: ServiceOptions):
 }
 
 /** Telegram commands, notices and the approval buttons, over the bot's state. */
-function createTelegram(bot: BotHandle, controls: Controls, status: () => StatusView, opts: ServiceOptions): TelegramFrontEnd {
+function createTelegram(bot: BotHandle, controls: Controls, status: () => StatusView, reports: ReportSource, opts: ServiceOptions): TelegramFrontEnd {
   const offsets = new OffsetStore(bot.config.logDir);
   /** Saves outside a tick, so a half-done tick is never written. */
   const saveSoon = () => void bot.trader.exclusive(async () => bot.persist(false)).catch((err: unknown) => log.error(`save failed: ${errorMessage(err)}`));
@@ -78,6 +80,8 @@ function createTelegram(bot: BotHandle, controls: Controls, status: () => Status
     logDir: bot.config.logDir,
     now: bot.now,
     status,
+    reports,
+    dayStartHourUtc: bot.config.dailySummaryHourUtc,
     getPending: () => (isPendingApproval(bot.state.ai.pendingApproval) ? bot.state.ai.pendingApproval : null),
     setPending: (p: PendingApproval | null) => {
       setPendingApproval(bot.state, p);
@@ -139,7 +143,7 @@ function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: A
 }
 
 /** The dashboard and API; a port that cannot be bound is logged, not fatal (trading goes on). */
-async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner, status: () => StatusView, host: string | undefined): Promise<RunningHttpServer | null> {
+async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner, status: () => StatusView, reports: ReportSource, host: string | undefined): Promise<RunningHttpServer | null> {
   const config = bot.config;
   if (config.httpPort === 0) return null;
   try {
@@ -155,6 +159,8 @@ async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner,
         dashboardToken: config.dashboardToken,
         allowedHosts: config.dashboardHosts,
         csvFiles: csvFiles(config.logDir),
+        csvTables: periodCsvTables((kind) => reports.periodsCsv(kind)),
+        periods: (kind) => reports.periods(kind),
         now: bot.now,
       },
       host,
@@ -174,7 +180,8 @@ export async function createServices(bot: BotHandle, opts: ServiceOptions = {}):
     return isPendingApproval(p) ? p.action : null;
   };
   const status = () => statusOf(bot, stats.view(), pendingAction());
-  const telegram = createTelegram(bot, controls, status, opts);
+  const reports = createReports(bot);
+  const telegram = createTelegram(bot, controls, status, reports, opts);
   const schedule = new AdvisorSchedule({
     advisor,
     state: () => bot.state,
@@ -195,7 +202,7 @@ export async function createServices(bot: BotHandle, opts: ServiceOptions = {}):
     httpPort: () => http?.port ?? null,
     hooks: createHooks(stats, telegram, schedule),
     async startEarly() {
-      http = await startHttp(bot, controls, stats, status, opts.httpHost ?? bot.config.httpHost);
+      http = await startHttp(bot, controls, stats, status, reports, opts.httpHost ?? bot.config.httpHost);
       await telegram.start();
     },
     async stop() {

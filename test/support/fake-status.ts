@@ -1,6 +1,8 @@
 // A realistic StatusView and a fake bot behind the HTTP server: the control
 // target records every call and, like the real bot, rebuilds its (cached)
 // view when a setting changes — spacing rebuilds the ladder around the center.
+import { periodTable, type JournalDay, type JournalFill, type PeriodInputs } from '../../src/ops/periods.js';
+import { toPeriodsView, type PeriodKind, type PeriodsView } from '../../src/ops/reports.js';
 import { limitsView } from '../../src/core/limits.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -325,8 +327,43 @@ export function createFakeBot(opts: FakeBotOptions = {}): FakeBot {
     controls: createControls(target),
     dashboardToken: token,
     csvFiles: { trades, fills: path.join(csvDir, 'fills.csv') },
+    periods: (kind) => fakePeriods(now, kind),
     now: () => now,
     statusCacheMs: 0,
   };
   return bot;
+}
+
+/**
+ * GET /api/periods of a bot that has traded 45 days from $120 with DOGE first
+ * at 0.118 (as the sample status). The fills log starts 40 days ago (round
+ * trips of the days before are unknown), one day is missing from the journal
+ * (rebuilt from the fills) and one from both (unknown); then the running day.
+ */
+export function fakePeriods(now: number, kind: PeriodKind): PeriodsView {
+  const DAY = 86400_000;
+  const today = new Date(now).toISOString().slice(0, 10);
+  const journal: JournalDay[] = [];
+  const fills: JournalFill[] = [];
+  const closes: { day: string; equity: number; price: number }[] = [];
+  for (let d = 45; d >= 1; d--) {
+    const start = Date.parse(new Date(now - d * DAY).toISOString().slice(0, 10) + 'T00:00:00Z');
+    const date = new Date(start).toISOString().slice(0, 10);
+    const k = 45 - d;
+    const price = 0.118 + 0.01 * Math.sin(k / 7) + (0.0054 * k) / 44;
+    const trips = 6 + ((k * 7) % 9);
+    if (d !== 12 && d !== 43) journal.push({ date, tradesCount: trips * 2 + 1, grossProfit: trips * 0.05, feesPaid: (trips * 2 + 1) * 0.006, netProfit: trips * 0.038 });
+    if (d <= 40) for (let f = 0; f <= trips * 2; f++) fills.push({ time: start + f * 600_000, fee: 0.006, profit: f % 2 ? 0.038 : null });
+    closes.push({ day: date, equity: 120 + k * 0.025 + (60 / 0.118) * (price - 0.118) * 0.55, price });
+  }
+  const inputs: PeriodInputs = {
+    hourUtc: 0,
+    journal,
+    fills,
+    closes,
+    startingCapital: 120,
+    firstPrice: 0.118,
+    today: { key: today, fills: 5, roundTrips: 2, gridProfit: 0.076, fees: 0.024, equity: 122.641, price: 0.1234 },
+  };
+  return toPeriodsView(periodTable(inputs, kind), 120, 0.118);
 }

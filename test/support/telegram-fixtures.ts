@@ -12,6 +12,7 @@ import { configureLogger } from '../../src/util/log.js';
 import { TelegramNotifier, type TelegramNotifierOptions } from '../../src/frontends/telegram/notifier.js';
 import type { PendingApproval } from '../../src/frontends/ai/approvals.js';
 import type { StatusView } from '../../src/ops/status-view.js';
+import type { ReportSource } from '../../src/ops/reports.js';
 import { createTelegramFrontEnd, type TelegramFrontEnd } from '../../src/frontends/telegram/frontend.js';
 import { TelegramDouble } from './telegram-double.js';
 
@@ -207,6 +208,8 @@ export async function startHarness(
     logDir?: string;
     notifier?: Partial<TelegramNotifierOptions>;
     start?: boolean;
+    /** What the report commands (/daily, /balance, …) read; absent: they answer "not available". */
+    reports?: ReportSource;
   } = {},
 ): Promise<Harness> {
   const logs = captureLogs();
@@ -225,6 +228,7 @@ export async function startHarness(
     logDir,
     now: clock.now,
     status: () => sampleStatus(target),
+    ...(opts.reports ? { reports: opts.reports } : {}),
     getPending: () => state.pending,
     setPending: (p) => {
       state.pending = p === null ? null : JSON.parse(JSON.stringify(p)); // as persisted JSON

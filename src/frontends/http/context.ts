@@ -2,6 +2,7 @@
 // for the server's lifetime (ServerContext).
 import type { StatusView } from '../../ops/status-view.js';
 import type { Controls } from '../../ops/controls.js';
+import type { PeriodKind, PeriodsView } from '../../ops/reports.js';
 import { DEFAULT_CAPS, type ConnectionCaps } from './connection-guard.js';
 import { JsonCache } from './json-cache.js';
 import type { MetricsSnapshot } from './metrics.js';
@@ -19,6 +20,10 @@ export interface HttpServerDeps {
   dashboardToken: string;
   /** name → file, served at GET /api/export/<name>.csv */
   csvFiles: Record<string, string>;
+  /** name → CSV text made at request time (the period tables), served the same way. */
+  csvTables?: Record<string, () => string>;
+  /** GET /api/periods?kind=…: the period table (absent: 503). */
+  periods?: (kind: PeriodKind) => PeriodsView;
   /** The bot's clock (accepted for symmetry with the other services; caching uses a monotonic clock). */
   now?: () => number;
   /** How long a serialised status may be reused (ms). Default 500; a successful POST invalidates it. */
@@ -64,7 +69,7 @@ export function createContext(deps: HttpServerDeps, bindHost = ''): ServerContex
     statsCache: new JsonCache(deps.statusCacheMs ?? 500),
     responses: new Map(),
     refreshMs: deps.dashboardRefreshMs ?? 5000,
-    exportNames: Object.keys(deps.csvFiles).filter((n) => CSV_NAME.test(n)),
+    exportNames: [...Object.keys(deps.csvFiles), ...Object.keys(deps.csvTables ?? {})].filter((n) => CSV_NAME.test(n)),
     connectionCaps: { ...DEFAULT_CAPS, ...(deps.connectionCaps ?? {}) },
     allowedHosts: allowed.map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
   };

@@ -1,4 +1,5 @@
-// GET /api/export/<name>.csv: the bot's CSV logs, streamed.
+// GET /api/export/<name>.csv: the bot's CSV logs, streamed, and the period
+// tables, generated at request time.
 import fs from 'node:fs';
 import type http from 'node:http';
 import { errorMessage, logger } from '../../util/log.js';
@@ -26,14 +27,8 @@ function currentSize(file: string): number | null {
   }
 }
 
-/** Streams the export `name`; false when there is no such export (the caller answers 404). */
-export function serveCsv(ctx: ServerContext, req: http.IncomingMessage, res: http.ServerResponse, name: string): boolean {
-  const files = ctx.deps.csvFiles;
-  if (!CSV_NAME.test(name) || !Object.prototype.hasOwnProperty.call(files, name)) return false;
-  const file = files[name];
-  const size = currentSize(file);
-  if (size === null) return false;
-  const headers = {
+function csvHeaders(name: string, size: number): Record<string, string | number> {
+  return {
     ...COMMON_HEADERS,
     'Content-Security-Policy': API_CSP,
     'Cache-Control': 'no-store',
@@ -41,6 +36,29 @@ export function serveCsv(ctx: ServerContext, req: http.IncomingMessage, res: htt
     'Content-Disposition': `attachment; filename="${name}.csv"`,
     'Content-Length': size,
   };
+}
+
+/** A generated export (the period tables): made whole, then sent. */
+function serveTable(ctx: ServerContext, req: http.IncomingMessage, res: http.ServerResponse, name: string, text: string): void {
+  const body = Buffer.from(text, 'utf8');
+  countResponse(ctx, 200);
+  res.writeHead(200, csvHeaders(name, body.length));
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Streams the export `name`; false when there is no such export (the caller answers 404). */
+export function serveCsv(ctx: ServerContext, req: http.IncomingMessage, res: http.ServerResponse, name: string): boolean {
+  const tables = ctx.deps.csvTables ?? {};
+  if (CSV_NAME.test(name) && Object.prototype.hasOwnProperty.call(tables, name)) {
+    serveTable(ctx, req, res, name, tables[name]!());
+    return true;
+  }
+  const files = ctx.deps.csvFiles;
+  if (!CSV_NAME.test(name) || !Object.prototype.hasOwnProperty.call(files, name)) return false;
+  const file = files[name];
+  const size = currentSize(file);
+  if (size === null) return false;
+  const headers = csvHeaders(name, size);
   countResponse(ctx, 200);
   res.writeHead(200, headers);
   if (req.method === 'HEAD' || size === 0) {

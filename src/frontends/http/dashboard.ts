@@ -24,7 +24,7 @@ function footer(refreshMs: number, exports: string[]): string {
   const links = exports.map((e) => `<a href="api/export/${escapeHtml(e)}.csv" download>${escapeHtml(e)}.csv</a>`).join(' · ');
   return (
     `<footer>${links ? `<span>Download: ${links}</span>` : ''}` +
-    '<span>API: <a href="api/status">status</a> · <a href="api/stats">stats</a> · <a href="health">health</a> · <a href="metrics">metrics</a></span>' +
+    '<span>API: <a href="api/status">status</a> · <a href="api/stats">stats</a> · <a href="api/periods">periods</a> · <a href="health">health</a> · <a href="metrics">metrics</a></span>' +
     `<span>Refreshes every ${Math.round(refreshMs / 100) / 10} s</span></footer>\n`
   );
 }

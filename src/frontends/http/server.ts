@@ -22,6 +22,7 @@ import { dashboardHtml } from './dashboard.js';
 import { jsonFromCache } from './json-cache.js';
 import { metricsText } from './metrics.js';
 import { errorReply, jsonReply, send, type Reply } from './reply.js';
+import { periodsReply } from './periods-api.js';
 import { newNonce, pageCsp } from './security.js';
 
 export { MAX_BODY_BYTES } from './config-post.js';
@@ -41,6 +42,7 @@ const ROUTES = {
   '/': ['GET', 'HEAD'],
   '/api/status': ['GET', 'HEAD'],
   '/api/stats': ['GET', 'HEAD'],
+  '/api/periods': ['GET', 'HEAD'],
   '/health': ['GET', 'HEAD'],
   '/metrics': ['GET', 'HEAD'],
   '/api/config': ['POST'],
@@ -61,6 +63,7 @@ const HANDLERS: Record<Route, Handler> = {
   '/': dashboardPage,
   '/api/status': (ctx, req) => jsonFromCache(req, ctx.statusCache, ctx.deps.status),
   '/api/stats': (ctx, req) => jsonFromCache(req, ctx.statsCache, ctx.deps.stats),
+  '/api/periods': (ctx, req) => periodsReply(ctx, req),
   '/health': (ctx) => {
     const h = ctx.deps.health();
     return jsonReply(h.healthy ? 200 : 503, h.body);

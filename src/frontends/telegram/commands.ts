@@ -7,10 +7,12 @@
 // entry below. Replies are HTML, escaped (see replies.ts).
 import { INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, RATIO_MAX, RATIO_MIN, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from '../../core/limits.js';
 import type { ControlRequest, Controls } from '../../ops/controls.js';
+import type { ReportSource } from '../../ops/reports.js';
 import type { StatusView } from '../../ops/status-view.js';
 import { fmtPct } from '../../util/format.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { clip, html } from './html.js';
+import { balanceReport, PERIOD_COUNT_ARGS, periodReport, profitReport, TRADES_COUNT_ARGS, tradesReport } from './report-commands.js';
 import { outcomeMessage, ratioMessage, statsMessage, statusMessage, unavailableMessage, unknownCommandMessage, usageMessage } from './replies.js';
 
 const log = logger('telegram-commands');
@@ -18,6 +20,10 @@ const log = logger('telegram-commands');
 export interface CommandContext {
   controls: Controls;
   status: () => StatusView;
+  /** Period tables, balances and fills for the report commands (absent: they answer "not available"). */
+  reports?: ReportSource;
+  /** DAILY_SUMMARY_HOUR_UTC, shown in /daily. */
+  dayStartHourUtc?: number;
 }
 
 /**
@@ -114,6 +120,12 @@ async function help(): Promise<string> {
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'status', args: '', description: 'Price, profit, grid and mode', changes: 'never', run: shows(statusMessage, 'Status') },
   { name: 'stats', args: '', description: 'Statistical health checks', changes: 'never', run: shows(statsMessage, 'Statistics') },
+  { name: 'profit', args: '', description: 'Equity, grid profit and the hold benchmark', changes: 'never', run: profitReport },
+  { name: 'daily', args: PERIOD_COUNT_ARGS.day, description: 'Grid profit per day', changes: 'never', run: periodReport('day') },
+  { name: 'weekly', args: PERIOD_COUNT_ARGS.week, description: 'Grid profit per week', changes: 'never', run: periodReport('week') },
+  { name: 'monthly', args: PERIOD_COUNT_ARGS.month, description: 'Grid profit per month', changes: 'never', run: periodReport('month') },
+  { name: 'balance', args: '', description: 'Exchange balances vs the ledger', changes: 'never', run: balanceReport },
+  { name: 'trades', args: TRADES_COUNT_ARGS, description: 'The last fills', changes: 'never', run: tradesReport },
   {
     name: 'spacing',
     args: '<pct>',

@@ -5,6 +5,7 @@ import { plainTextHintMessage } from './replies.js';
 import type { Recommendation } from '../ai/advisor.js';
 import { createApprovalWorkflow, type ApprovalDeps, type ApprovalWorkflow, type PendingApproval } from '../ai/approvals.js';
 import type { Controls } from '../../ops/controls.js';
+import type { ReportSource } from '../../ops/reports.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { fmtDuration } from '../../util/format.js';
 import { html } from './html.js';
@@ -22,6 +23,10 @@ export interface TelegramFrontEndDeps {
   now?: () => number;
   /** The same view GET /api/status serves; /status, /stats, /ratio and approvals read it. */
   status: () => StatusView;
+  /** Period tables, balances and fills for /daily, /weekly, /monthly, /profit, /balance and /trades. */
+  reports?: ReportSource;
+  /** DAILY_SUMMARY_HOUR_UTC, shown in /daily. */
+  dayStartHourUtc?: number;
   /** The pending approval, persisted by the bot in its state. */
   getPending: () => PendingApproval | null;
   setPending: (p: PendingApproval | null) => void;
@@ -138,7 +143,12 @@ async function handleMessage(s: Session, u: TelegramUpdate, ctx: UpdateContext |
   if (cmd.target !== null && s.ownUsername === null) s.ownUsername = await notifier.getMe(); // Telegram was down at start-up
   if (!isForUs(cmd, s.ownUsername)) return;
   if (refusedAsStale(s, cmd, typeof msg.date === 'number' ? msg.date * 1000 : null, ctx)) return;
-  const reply = await runCommand(cmd, { controls: s.deps.controls, status: s.deps.status });
+  const reply = await runCommand(cmd, {
+    controls: s.deps.controls,
+    status: s.deps.status,
+    ...(s.deps.reports ? { reports: s.deps.reports } : {}),
+    ...(s.deps.dayStartHourUtc !== undefined ? { dayStartHourUtc: s.deps.dayStartHourUtc } : {}),
+  });
   void notifier.sendMessage(reply, { label: `reply to /${cmd.name}` });
 }
 

@@ -123,6 +123,48 @@ function boundsOf(l: LimitsView): Record<string, [string, string]> {
   };
 }
 
+/** Share of the canvas's pixels painted. */
+function painted(page: Page, id: string): Promise<number> {
+  return js<number>(
+    page,
+    `(() => { const cv = document.getElementById(${JSON.stringify(id)}); const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+      let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n / (cv.width * cv.height); })()`,
+  );
+}
+
+function periodCells(page: Page, row: number): Promise<string[]> {
+  return js<string[]>(page, `[...document.querySelectorAll('#periods tbody tr[data-testid="period-row"]')[${row}].cells].map((c) => c.textContent)`);
+}
+
+/** Issue 15: the equity-vs-hold chart over the whole history and the table of days, weeks and months (api/periods). */
+async function checkPeriodPanels(page: Page): Promise<void> {
+  await waitFor(page, `document.querySelectorAll('#periods tbody tr[data-testid="period-row"]').length === 46`);
+  // newest first: the running day (as the status: equity 122.64, hold at 0.1234), then yesterday
+  assert.deepEqual(await periodCells(page, 0), [new Date().toISOString().slice(0, 10) + ' · so far', '2', '+$0.0760', '$0.0240', '$122.64', '−$0.1048']);
+  assert.equal(await js<string>(page, `document.querySelector('#periods tbody tr').className`), 'open');
+  // the lost day: unknown figures show as a dash, never $0.00, and the note says why
+  const lost = new Date(Date.now() - 43 * 86400_000).toISOString().slice(0, 10);
+  const lostRow = await js<string[]>(page, `[...[...document.querySelectorAll('#periods tbody tr')].find((r) => r.cells[0].textContent === ${JSON.stringify(lost)}).cells].map((c) => c.textContent)`);
+  assert.deepEqual(lostRow.slice(1, 4), ['–', '–', '–']);
+  assert.equal(await js<string>(page, `[...document.querySelectorAll('#periods tbody tr')].find((r) => r.cells[0].textContent === ${JSON.stringify(lost)}).cells[0].title`), `from ${lost} to ${lost} · unknown fills · source: unknown`);
+  assert.match((await page.textContent('#periods-notes')) ?? '', /neither the daily journal nor the fills log.*Unknown figures show as –\./);
+  assert.ok((await painted(page, 'equity-chart')) > 0.01, 'equity chart blank');
+  assert.match((await page.textContent('#equity-hold-summary')) ?? '', /^now −\$0\.1048 vs holding · 46 days$/);
+  await page.click('#periods-panel button[data-kind="week"]');
+  await waitFor(page, `/^\\d{4}-W\\d\\d \\(/.test(document.querySelector('#periods tbody td')?.textContent ?? '')`);
+  assert.equal(await page.getAttribute('#periods-panel button[data-kind="week"]', 'aria-pressed'), 'true');
+  const weeks = await count(page, '#periods tbody tr[data-testid="period-row"]');
+  assert.ok(weeks >= 7 && weeks <= 8, `${weeks} weeks`);
+  await page.click('#periods-panel button[data-kind="month"]');
+  await waitFor(page, `/^\\d{4}-\\d\\d( · so far)?$/.test(document.querySelector('#periods tbody td')?.textContent ?? '')`);
+  const months = await count(page, '#periods tbody tr[data-testid="period-row"]');
+  assert.ok(months >= 2 && months <= 3, `${months} months`);
+  await page.locator('#equity-panel').screenshot({ path: path.join(ARTIFACTS, 'dashboard-equity-vs-hold.png') });
+  await page.locator('#periods-panel').screenshot({ path: path.join(ARTIFACTS, 'dashboard-periods.png') });
+  await page.click('#periods-panel button[data-kind="day"]');
+  await waitFor(page, `document.querySelectorAll('#periods tbody tr[data-testid="period-row"]').length === 46`);
+}
+
 describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   let browser: Browser;
   before(async () => {
@@ -211,6 +253,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       );
       assert.ok(painted > 0.05, `chart mostly blank (${painted})`);
 
+      await checkPeriodPanels(page);
       await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
       // Change the spacing from the page.

@@ -99,6 +99,23 @@ export const BODY = String.raw`
   </div>
 </main>
 
+<section class="panel" id="equity-panel">
+  <h2>Equity vs holding <span class="muted" id="equity-hold-summary">whole history, at each day's close</span></h2>
+  <div class="chart-wrap short"><canvas id="equity-chart" data-testid="equity-chart" aria-label="Equity against the hold benchmark, one point per day" role="img"></canvas></div>
+  <div class="legend"><span><i class="sw equity"></i>equity</span><span><i class="sw hold"></i>hold (half USD, half DOGE at the first price)</span></div>
+</section>
+
+<section class="panel" id="periods-panel">
+  <h2>Periods <span class="tabs" role="group" aria-label="Period length"><button type="button" class="ghost on" data-kind="day" aria-pressed="true">Days</button><button type="button" class="ghost" data-kind="week" aria-pressed="false">Weeks</button><button type="button" class="ghost" data-kind="month" aria-pressed="false">Months</button></span></h2>
+  <div class="scroll short">
+    <table id="periods" data-testid="periods">
+      <thead><tr><th>Period</th><th class="n">Round trips</th><th class="n">Grid profit</th><th class="n hide-s">Fees</th><th class="n">Equity</th><th class="n">vs hold</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </div>
+  <div class="note" id="periods-notes" data-testid="periods-notes"></div>
+</section>
+
 <section class="panel" id="stats-panel">
   <h2>Analyzers</h2>
   <div id="analyzers" class="analyzers" data-testid="analyzers"></div>

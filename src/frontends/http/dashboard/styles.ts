@@ -43,9 +43,11 @@ h1{font-size:18px;margin:0;letter-spacing:.2px}
 .panel h2 .muted{text-transform:none;letter-spacing:0;font-weight:500}
 .chart-wrap{position:relative;height:300px}
 canvas#chart{width:100%;height:100%;display:block;cursor:crosshair}
+canvas#equity-chart{width:100%;height:100%;display:block}
 .tip{position:absolute;pointer-events:none;background:rgba(18,24,33,.95);border:1px solid var(--line);border-radius:8px;padding:5px 8px;font-size:12px;white-space:nowrap}
 .legend{display:flex;gap:14px;flex-wrap:wrap;color:var(--muted);font-size:12px;margin-top:8px}
 .sw{display:inline-block;width:14px;height:3px;border-radius:2px;vertical-align:middle;margin-right:5px}
+.sw.equity{background:var(--blue)}.sw.hold{background:#9aa7b8}.chart-wrap.short{height:220px}.scroll.short{max-height:320px}.tabs{display:flex;gap:4px}.tabs button{padding:3px 10px;font-size:12px;text-transform:none;letter-spacing:0}.tabs button.on{border-color:var(--blue);color:var(--blue)}tr.open td{font-style:italic}
 .sw.price{background:var(--gold)}.sw.buy{background:var(--green)}.sw.sell{background:var(--red)}.sw.center{background:#9aa7b8}
 table{width:100%;border-collapse:collapse}
 th{color:var(--muted);font-weight:600;font-size:11.5px;text-transform:uppercase;letter-spacing:.6px;text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);position:sticky;top:0;background:var(--panel)}

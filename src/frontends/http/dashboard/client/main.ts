@@ -4,6 +4,7 @@
 import { bindControls } from './actions.js';
 import { bindChart } from './chart.js';
 import { tickClock } from './connection.js';
+import { bindPeriods } from './periods.js';
 import { refresh, schedule } from './refresh.js';
 import { state } from './state.js';
 
@@ -11,6 +12,7 @@ function init(): void {
   state.refreshMs = Math.max(500, Number(document.body.getAttribute('data-refresh-ms')) || 5000);
   bindControls();
   bindChart();
+  bindPeriods();
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) schedule(0);
   });

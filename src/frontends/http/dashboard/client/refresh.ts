@@ -11,6 +11,7 @@ import { renderHeader, renderPauseBanner } from './header.js';
 import { renderAnalyzers, renderHealth } from './health.js';
 import { renderLadder } from './ladder.js';
 import { renderParams } from './params.js';
+import { renderPeriods } from './periods.js';
 import { state } from './state.js';
 import { renderTrend } from './trend.js';
 
@@ -29,6 +30,7 @@ const PANELS: ((s: StatusView) => void)[] = [
   renderHealth,
   renderAnalyzers,
   drawChart,
+  renderPeriods,
 ];
 
 export function render(s: StatusView): void {
