@@ -159,6 +159,11 @@ export interface Exchange extends MarketData {
   amendOrder?(req: AmendOrderRequest): Promise<{ price: number; volume: number }>;
   /** The trading-counter model; absent: no limit (paper). */
   tradingBudget?(): TradingBudget;
+  /**
+   * Several orders in as few calls as the venue allows (Kraken AddOrderBatch: cheaper on the trading counter).
+   * One entry per request, in order: the placed order, or the ExchangeError of that order alone. Optional.
+   */
+  placeOrders?(reqs: PlaceOrderRequest[]): Promise<(PlacedOrder | ExchangeError)[]>;
 }
 
 export type ExchangeErrorKind =

@@ -300,6 +300,51 @@ export class KrakenClient {
   }
 
   /**
+   * AddOrderBatch (https://docs.kraken.com/api/docs/rest-api/add-order-batch):
+   * 2 to 15 orders on one pair in one call, +ceil(n/2) on the pair's trading
+   * counter instead of +1 each ("Spot Trading Limits"). Kraken validates the
+   * whole batch first (one invalid order rejects it all: thrown, nothing
+   * placed); an order failing the pre-match checks (funds…) carries its own
+   * `error` and the others go on. Sent once: after an ambiguous failure every
+   * order is looked up by its cl_ord_id (required) and reported placed
+   * (`recovered`) or not placed.
+   */
+  async addOrderBatch(pair: string, orders: AddOrderParams[]): Promise<BatchOrderResult[]> {
+    if (orders.length < 2 || orders.length > MAX_ADD_BATCH) throw new KrakenApiError('invalid_arguments', `Kraken AddOrderBatch: 2 to ${MAX_ADD_BATCH} orders, got ${orders.length}`, 'AddOrderBatch');
+    const cls = orders.map((o) => o.cl_ord_id ?? '');
+    if (cls.some((c) => c === '')) throw new KrakenApiError('invalid_arguments', 'Kraken AddOrderBatch: every order needs a cl_ord_id', 'AddOrderBatch');
+    const batch = orders.map((o) => ({ ordertype: o.ordertype, type: o.type, volume: o.volume, price: o.price, oflags: o.oflags, cl_ord_id: o.cl_ord_id }));
+    const sentAt = this.now();
+    for (const c of cls) this.unresolved.set(c, sentAt);
+    try {
+      const res = await this.privateOnce<{ orders?: { txid?: unknown; error?: unknown }[] }>('AddOrderBatch', {}, Math.ceil(orders.length / 2), { pair, orders: batch });
+      if (!Array.isArray(res.orders) || res.orders.length !== orders.length) {
+        throw new KrakenApiError('retryable', 'Kraken AddOrderBatch: answer without one entry per order', 'AddOrderBatch');
+      }
+      for (const c of cls) this.unresolved.delete(c);
+      return res.orders.map((r) => {
+        if (typeof r.txid === 'string' && r.txid !== '') {
+          this.noteOpened(r.txid, this.now());
+          return { txid: r.txid };
+        }
+        return { error: typeof r.error === 'string' && r.error !== '' ? r.error : 'EGeneral:Unknown error' };
+      });
+    } catch (err) {
+      if (!(err instanceof ExchangeError) || !isAmbiguous(err)) {
+        for (const c of cls) this.unresolved.delete(c);
+        throw err;
+      }
+      log.warn('AddOrderBatch outcome unknown; looking every order up by cl_ord_id', { orders: orders.length, error: err.message });
+      const out: BatchOrderResult[] = [];
+      for (const o of orders) {
+        const found = await this.resolveAmbiguous(o.cl_ord_id!, sentAt, { pairs: [pair, ...(o.lookupPairs ?? [])], side: o.type });
+        out.push(found ? { txid: found.txid[0]!, recovered: true } : { error: 'not placed (AddOrderBatch outcome was unknown; the order is not on Kraken)', notPlaced: true });
+      }
+      return out;
+    }
+  }
+
+  /**
    * After a failed AddOrder attempt: true when the outcome is unknown (look the
    * order up before placing it again), false when Kraken rejected it before
    * execution (invalid nonce, rate limit: retry); throws for every other failure.
@@ -490,13 +535,17 @@ export class KrakenClient {
     else this.stats.restPoints += cost;
   }
 
-  /** One signed attempt, serialised with every other private call of this client. `tradingCost` overrides the trading-counter cost. */
-  private privateOnce<T>(method: string, params: Params, tradingCost?: number): Promise<T> {
+  /**
+   * One signed attempt, serialised with every other private call of this client. `tradingCost` overrides the
+   * trading-counter cost; `json` sends that body as application/json instead of `params` form-encoded
+   * (Kraken's batch endpoints take arrays of orders).
+   */
+  private privateOnce<T>(method: string, params: Params, tradingCost?: number, json?: Record<string, unknown>): Promise<T> {
     return this.mutex.run(async () => {
       if (!this.apiKey || !this.apiSecret) throw new KrakenApiError('auth', `Kraken ${method}: no API key/secret configured`, method);
       await this.takeRatePoints(method, tradingCost);
       const nonce = this.nonces.next();
-      const body = encodeParams({ nonce, ...params });
+      const body = json ? JSON.stringify({ nonce, ...json }) : encodeParams({ nonce, ...params });
       const urlPath = `${this.basePath}/0/private/${method}`;
       let sign: string;
       try {
@@ -508,7 +557,7 @@ export class KrakenClient {
       const res = await this.send(method, {
         url: `${this.baseUrl}/0/private/${method}`,
         method: 'POST',
-        headers: { 'API-Key': this.apiKey, 'API-Sign': sign, 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        headers: { 'API-Key': this.apiKey, 'API-Sign': sign, 'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded; charset=utf-8' },
         body,
       });
       try {
@@ -532,6 +581,12 @@ export class KrakenClient {
     }
   }
 }
+
+/** Most orders in one AddOrderBatch (Kraken: 2 to 15). */
+export const MAX_ADD_BATCH = 15;
+
+/** One order of an AddOrderBatch: its txid (`recovered`: found by cl_ord_id after an ambiguous failure), or Kraken's error for it alone. */
+export type BatchOrderResult = { txid: string; recovered?: boolean } | { error: string; notPlaced?: boolean };
 
 /** What a looked-up order must be besides carrying the cl_ord_id: one of these pair names (any Kraken spelling), this side. */
 export interface OrderMatch {

@@ -31,10 +31,10 @@ import {
   type Ticker,
   type TradingBudget,
 } from '../exchange.js';
-import { KrakenClient, pairForms, type OrderMatch } from './client.js';
-import { KrakenApiError } from './errors.js';
+import { KrakenClient, MAX_ADD_BATCH, pairForms, type OrderMatch } from './client.js';
+import { KrakenApiError, krakenErrorKind } from './errors.js';
 import { amendCost, cancelPenalty } from './rate-limiter.js';
-import { normalizeClOrdId, type KrakenOrderInfo } from './api-types.js';
+import { normalizeClOrdId, type AddOrderParams, type KrakenOrderInfo } from './api-types.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { toDecimalString } from '../../core/money.js';
 import type { Candle, Side } from '../../core/types.js';
@@ -186,7 +186,16 @@ export class KrakenExchange implements Exchange {
   // ----- trading -----------------------------------------------------------
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
-    const info = await this.getPairInfo();
+    const { params, price, volume } = this.addOrderParams(req, await this.getPairInfo());
+    const res = await this.client.addOrder(params);
+    const id = res.txid[0];
+    if (!id) throw new ExchangeError('retryable', 'Kraken AddOrder: no txid in the answer');
+    if (res.recovered) log.info('order found on Kraken after an ambiguous failure', { id, clientOrderId: req.clientOrderId });
+    return { id, clientOrderId: req.clientOrderId, price, volume };
+  }
+
+  /** AddOrder's parameters for `req`: rounded to the pair, checked against its minimums (throws), tagged with our cl_ord_id. */
+  private addOrderParams(req: PlaceOrderRequest, info: PairInfo): { params: AddOrderParams; price: number; volume: number } {
     if (!(req.price > 0) || !(req.volume > 0) || !Number.isFinite(req.price) || !Number.isFinite(req.volume)) {
       throw new ExchangeError('invalid_arguments', `invalid order: price ${req.price}, volume ${req.volume}`);
     }
@@ -198,7 +207,7 @@ export class KrakenExchange implements Exchange {
     if (p * v < info.costMin) throw new ExchangeError('invalid_arguments', `order cost ${(p * v).toFixed(6)} is below the pair minimum ${info.costMin}`);
     const cl = this.krakenClientOrderId(req.clientOrderId);
     this.clientIds.set(cl, req.clientOrderId);
-    const res = await this.client.addOrder({
+    const params: AddOrderParams = {
       pair: this.pair,
       type: req.side,
       ordertype: 'limit',
@@ -208,11 +217,63 @@ export class KrakenExchange implements Exchange {
       oflags: req.postOnly === false ? 'fciq' : 'post,fciq',
       cl_ord_id: cl,
       lookupPairs: this.pairNames,
+    };
+    return { params, price: p, volume: v };
+  }
+
+  /**
+   * Several orders through AddOrderBatch, up to 15 a call (a lone order goes by
+   * AddOrder): Kraken charges +ceil(n/2) trading points per batch instead of
+   * +1 per order ("Spot Trading Limits"), so a first grid of 40 costs 21
+   * points instead of 40. Each entry of the answer is the placed order or the
+   * ExchangeError of that order alone (below the pair minimums, funds, …).
+   * An error of a whole call (rate limit, validation, an outcome that could
+   * not be looked up) becomes the entry of each order of that call, with its
+   * kind: 'network' means the outcome is unknown (look the order up by its
+   * client id before placing it again), any other kind that it was not placed.
+   */
+  async placeOrders(reqs: PlaceOrderRequest[]): Promise<(PlacedOrder | ExchangeError)[]> {
+    const info = await this.getPairInfo();
+    const out: (PlacedOrder | ExchangeError)[] = new Array(reqs.length);
+    const valid: { i: number; params: AddOrderParams; price: number; volume: number }[] = [];
+    reqs.forEach((req, i) => {
+      try {
+        valid.push({ i, ...this.addOrderParams(req, info) });
+      } catch (err) {
+        if (!(err instanceof ExchangeError)) throw err;
+        out[i] = err;
+      }
     });
-    const id = res.txid[0];
-    if (!id) throw new ExchangeError('retryable', 'Kraken AddOrder: no txid in the answer');
-    if (res.recovered) log.info('order found on Kraken after an ambiguous failure', { id, clientOrderId: req.clientOrderId });
-    return { id, clientOrderId: req.clientOrderId, price: p, volume: v };
+    for (let k = 0; k < valid.length; k += MAX_ADD_BATCH) {
+      const chunk = valid.slice(k, k + MAX_ADD_BATCH);
+      if (chunk.length === 1) {
+        const c = chunk[0]!;
+        out[c.i] = await this.placeOrder(reqs[c.i]!).catch((err: unknown) => {
+          if (err instanceof ExchangeError) return err;
+          throw err;
+        });
+        continue;
+      }
+      let res: Awaited<ReturnType<KrakenClient['addOrderBatch']>>;
+      try {
+        res = await this.client.addOrderBatch(this.pair, chunk.map((c) => c.params));
+      } catch (err) {
+        if (!(err instanceof ExchangeError)) throw err;
+        for (const c of chunk) out[c.i] = err;
+        continue;
+      }
+      res.forEach((r, j) => {
+        const c = chunk[j]!;
+        const clientOrderId = reqs[c.i]!.clientOrderId;
+        if ('txid' in r) {
+          if (r.recovered) log.info('order found on Kraken after an ambiguous AddOrderBatch', { id: r.txid, clientOrderId });
+          out[c.i] = { id: r.txid, clientOrderId, price: c.price, volume: c.volume };
+        } else {
+          out[c.i] = new KrakenApiError(r.notPlaced ? 'retryable' : krakenErrorKind(r.error), `Kraken AddOrderBatch: ${r.error}`, 'AddOrderBatch', r.notPlaced ? [] : [r.error]);
+        }
+      });
+    }
+    return out;
   }
 
   /** Cancel one order by txid. An order that is not open any more (filled, cancelled, expired) is not an error: queryOrders tells what happened. */

@@ -17,7 +17,9 @@
 // - QueryOrders: https://docs.kraken.com/api/docs/rest-api/get-orders-info
 //   (at most 50 txids; an unknown one fails the whole call)
 // - TradesHistory: https://docs.kraken.com/api/docs/rest-api/get-trade-history
-//   (newest first, 50 per page; costs 2 on the REST counter)
+//   (newest first, 50 per page from `ofs`; `start` exclusive and `end`
+//   inclusive, each a unix timestamp or a trade id standing for its time;
+//   `count` is the number of trades in the range; costs 2 on the REST counter)
 // Filters `userref` and `cl_ord_id` behave as on Kraken.
 import crypto from 'node:crypto';
 import { XDGUSD_ASSET_PAIR, XDGUSD_KEY, pairMatches } from '../asset-pair.js';
@@ -140,10 +142,24 @@ function queryOrders(p: Params, { book }: SimEngine) {
   return out;
 }
 
-function tradesHistory(_p: Params, { book }: SimEngine) {
-  const list = [...book.trades.values()].sort((a, b) => b.time - a.time);
+/** A `start`/`end` bound of TradesHistory in ms: a unix timestamp (seconds) or the id of one of our trades (its time). */
+function tradeBound(v: string | undefined, name: string, { book }: SimEngine): number | null {
+  if (v === undefined || v === '') return null;
+  if (TIME.test(v)) return Number(v) * 1000;
+  const t = book.trades.get(v);
+  if (!t) throw new KrakenFail(`EGeneral:Invalid arguments:${name}`);
+  return t.time;
+}
+
+function tradesHistory(p: Params, engine: SimEngine) {
+  const start = tradeBound(p.start, 'start', engine);
+  const end = tradeBound(p.end, 'end', engine);
+  const list = [...engine.book.trades.values()]
+    .filter((t) => (start === null || t.time > start) && (end === null || t.time <= end))
+    .sort((a, b) => b.time - a.time);
+  const ofs = Number(p.ofs ?? 0) || 0;
   const trades: Record<string, unknown> = {};
-  for (const t of list.slice(0, PAGE)) trades[t.tid] = tradeInfo(t);
+  for (const t of list.slice(ofs, ofs + PAGE)) trades[t.tid] = tradeInfo(t);
   return { trades, count: list.length };
 }
 
