@@ -49,6 +49,8 @@ export interface RebuildDiff {
   kept: GridOrder[];
   /** Orders not wanted: amend candidates first, the rest to cancel (nearest the price first). */
   surplus: GridOrder[];
+  /** Kept orders resting at a wanted price under another level number (a spacing change): they take the new number. */
+  relabel: Array<{ order: GridOrder; level: number }>;
   total: number;
 }
 
@@ -57,15 +59,33 @@ export function diffGrid(state: GridState, plan: readonly OrderIntent[], price: 
   const live = state.orders.filter((o) => o.kind !== 'accumulation' && !o.cancelRequested);
   const kept = new Set<GridOrder>();
   const todo: OrderIntent[] = [];
-  for (const t of nearestFirst(plan, price)) {
-    const m =
-      live.find((o) => !kept.has(o) && o.kind === 'grid' && o.side === t.side && o.level === t.level && samePrice(o.price, t.price)) ??
-      // A counter answering a fill of the new grid holds that level until its round trip re-arms it.
-      live.find((o) => !kept.has(o) && o.kind === 'counter' && o.placedAt > builtAt && gridSlot(o) === t.level);
-    if (m) kept.add(m);
-    else todo.push(t);
+  const relabel: RebuildDiff['relabel'] = [];
+  const ordered = nearestFirst(plan, price);
+  const gridAt = (t: OrderIntent, sameLevel: boolean) =>
+    live.find((o) => !kept.has(o) && o.kind === 'grid' && o.side === t.side && (!sameLevel || o.level === t.level) && samePrice(o.price, t.price));
+  // Exact matches first, so an order is renumbered only when no order holds its wanted level already.
+  const exact = new Map<OrderIntent, GridOrder>();
+  for (const t of ordered) {
+    const m = gridAt(t, true);
+    if (m) {
+      kept.add(m);
+      exact.set(t, m);
+    }
   }
-  return { todo, kept: [...kept], surplus: nearestFirst(live.filter((o) => !kept.has(o)), price), total: plan.length };
+  for (const t of ordered) {
+    if (exact.has(t)) continue;
+    // An order of the old ladder resting at this price already (another level number before a spacing change).
+    const atPrice = gridAt(t, false);
+    // A counter answering a fill of the new grid holds that level until its round trip re-arms it.
+    const m = atPrice ?? live.find((o) => !kept.has(o) && o.kind === 'counter' && o.placedAt > builtAt && gridSlot(o) === t.level);
+    if (!m) {
+      todo.push(t);
+      continue;
+    }
+    kept.add(m);
+    if (m === atPrice && m.level !== t.level) relabel.push({ order: m, level: t.level });
+  }
+  return { todo, kept: [...kept], surplus: nearestFirst(live.filter((o) => !kept.has(o)), price), relabel, total: plan.length };
 }
 
 /** Whether an order can be moved in place: resting, nothing executed (an amend would carry a partial fill into a new level). */

@@ -67,6 +67,7 @@ describe('rebuilds in the background (issue 12)', () => {
 
   it('at Starter with young orders: progress is visible, the nearest levels move first, amend is used, and no call is ever rate-limited', async () => {
     const r = await startedRig();
+    const oldPrices = r.bot.state.orders.map((o) => o.price);
     r.clock.advance(2_000); // the grid is 2 s old: cancelling costs 8 points each, amending 4
     r.setPrice(0.2);
     await r.bot.trader.setSpacing(1.5);
@@ -89,7 +90,11 @@ describe('rebuilds in the background (issue 12)', () => {
     assert.equal(r.counted.rejects, 0, 'never EOrder:Rate limit exceeded');
     assert.equal(r.counted.waitedMs, 0, 'no step ever waited on the counter');
     const moves = r.counted.calls.filter((c) => c.op === 'amend');
-    assert.equal(moves.length, 40, 'every order moved in place by AmendOrder');
+    // 12 levels of the 1.5 % ladder fall on prices of the 1 % ladder (0.197 ↔ 0.194 …): those orders stay; every other one moves by AmendOrder.
+    const s0 = r.bot.state;
+    const stay = planGrid(s0.center, 1.5, s0.ratioAtBuild, s0.levelsPerSide, s0.orderSizeUsd, r.bot.trader.pairInfo).filter((t) => oldPrices.some((x) => Math.abs(x - t.price) < 1e-12));
+    assert.equal(stay.length, 12);
+    assert.equal(moves.length, 40 - stay.length, 'every other order moved in place by AmendOrder');
     assert.equal(r.counted.calls.filter((c) => c.op === 'cancel').length, 0);
     // Nearest first: the distance to the price never decreases along the moves of the first step.
     const d = moves.map((c) => Math.abs((c.price as number) - 0.2));
@@ -104,6 +109,7 @@ describe('rebuilds in the background (issue 12)', () => {
 
   it('without AmendOrder (EGeneral:Unknown method) the rebuild falls back to cancel + add, asks once, and still never exceeds the counter', async () => {
     const r = await startedRig();
+    const oldPrices = r.bot.state.orders.map((o) => o.price);
     r.counted.amendSupported = false;
     r.clock.advance(20_000);
     await r.bot.tickOnce();
@@ -117,7 +123,10 @@ describe('rebuilds in the background (issue 12)', () => {
     assert.equal(r.counted.rejects, 0);
     assert.equal(r.counted.waitedMs, 0, 'no step ever waited on the counter');
     assert.equal(r.counted.calls.filter((c) => c.op === 'amend').length, 0);
-    assert.equal(r.counted.calls.filter((c) => c.op === 'cancel').length, 40);
+    const s0 = r.bot.state;
+    const stay = planGrid(s0.center, 1.5, s0.ratioAtBuild, s0.levelsPerSide, s0.orderSizeUsd, r.bot.trader.pairInfo).filter((t) => oldPrices.some((x) => Math.abs(x - t.price) < 1e-12));
+    assert.equal(stay.length, 12, 'orders already at a price of the new ladder stay');
+    assert.equal(r.counted.calls.filter((c) => c.op === 'cancel').length, 40 - stay.length);
     assert.equal(r.bot.state.orders.length, 40);
     assert.equal((await r.paper.listOpenOrders()).length, 40, 'the book has the new grid only');
   });
@@ -163,6 +172,30 @@ describe('rebuilds in the background (issue 12)', () => {
     await r.bot.trader.whenIdle();
     assert.equal(r.counted.calls.length, calls, 'no trading call');
     assert.equal(r.bot.state.rebuild ?? null, null);
+  });
+
+  it('an order already at a wanted price stays where it is when only its level number changes (1 % → 1.5 %: 0.097 was level −3, is level −2)', async () => {
+    const r = await startedRig({ tier: null });
+    const s = r.bot.state;
+    const center = s.center;
+    const before = new Map(s.orders.map((o) => [o.id, o.price]));
+    const calls = r.counted.calls.length;
+    await r.bot.trader.setSpacing(1.5);
+    await r.bot.trader.whenIdle();
+    assert.equal(s.rebuild ?? null, null, 'done');
+    const moves = r.counted.calls.slice(calls);
+    const wanted = planGrid(center, 1.5, s.ratioAtBuild, s.levelsPerSide, s.orderSizeUsd, r.bot.trader.pairInfo);
+    const shared = wanted.filter((t) => [...before.values()].some((p) => Math.abs(p - t.price) < 1e-12));
+    assert.ok(shared.length >= 4, `levels of both ladders share prices (${shared.length})`);
+    for (const t of shared) {
+      assert.ok(!moves.some((c) => c.op !== 'cancel' && c.price !== undefined && Math.abs(c.price - t.price) < 1e-12), `nothing is moved onto ${t.price}: an order already rests there`);
+      const o = s.orders.find((x) => x.side === t.side && Math.abs(x.price - t.price) < 1e-12);
+      assert.ok(o, `an order rests at ${t.price}`);
+      assert.equal(o.level, t.level, 'it carries its new level number');
+      assert.equal(before.get(o.id), t.price, 'the same order as before the change');
+    }
+    const levels = s.orders.filter((o) => o.kind === 'grid').map((o) => `${o.side}${o.level}`);
+    assert.equal(new Set(levels).size, levels.length, 'one order per level');
   });
 
   it('shutdown cancels nearest the price first, only what the counter allows in its budget; the rest keeps working', async () => {

@@ -96,7 +96,13 @@ export async function rebuildStep(d: Desk): Promise<void> {
   const target = r.target as NonNullable<RebuildProgress['target']>;
   const plan = targetPlan(target, pairInfo(d));
   const price = s.lastPrice;
-  const diffNow = () => diffGrid(s, plan, price, target.builtAt);
+  const diffNow = () => {
+    const d2 = diffGrid(s, plan, price, target.builtAt);
+    // Renumbering costs nothing on the exchange: the order already rests at the wanted price.
+    for (const { order, level } of d2.relabel) order.level = level;
+    if (d2.relabel.length > 0) touch(s);
+    return d2;
+  };
   let diff = diffNow();
   let budgetLeft = await sendKept(d, diff.kept);
   // Never-sent orders of the old grid cost nothing to drop.
