@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createControls, type ControlTarget, type Controls } from '../../src/ops/controls.js';
 import { configureLogger } from '../../src/util/log.js';
+import { parseCsvLine } from '../../src/persistence/csv-log.js';
 import { TelegramNotifier, type TelegramNotifierOptions } from '../../src/frontends/telegram/notifier.js';
 import type { PendingApproval } from '../../src/frontends/ai/approvals.js';
 import type { StatusView } from '../../src/ops/status-view.js';
@@ -159,7 +160,7 @@ export function readCsv(file: string): string[][] {
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.length > 0)
-    .map((l) => l.split(','));
+    .map(parseCsvLine);
 }
 
 /** Fast test settings for the notifier. */
