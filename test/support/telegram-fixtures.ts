@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createControls, type ControlTarget, type Controls } from '../../src/ops/controls.js';
+import type { NotifyTarget } from '../../src/ops/notify-levels.js';
 import { configureLogger } from '../../src/util/log.js';
 import { parseCsvLine } from '../../src/persistence/csv-log.js';
 import { TelegramNotifier, type TelegramNotifierOptions } from '../../src/frontends/telegram/notifier.js';
@@ -208,12 +209,14 @@ export async function startHarness(
     logDir?: string;
     notifier?: Partial<TelegramNotifierOptions>;
     start?: boolean;
+    /** Notification settings behind the controls (/notify); none → defaults, changes refused. */
+    notify?: NotifyTarget;
   } = {},
 ): Promise<Harness> {
   const logs = captureLogs();
   const double = opts.double ?? (await TelegramDouble.start());
   const target = opts.target ?? fakeTarget();
-  const controls = createControls(target);
+  const controls = createControls(target, opts.notify);
   const clock = opts.clock ?? new FakeClock();
   const state: PersistedBits = opts.state ?? { pending: null, offset: 0 };
   const logDir = opts.logDir ?? tmpDir();

@@ -150,8 +150,11 @@ export interface ApprovalDeps {
 }
 
 export interface ApprovalWorkflow {
-  /** Sends a non-continue recommendation for approval (continue → nothing). Resolves once sent (or dropped). */
-  recommend(rec: Recommendation): Promise<void>;
+  /**
+   * Sends a non-continue recommendation for approval (continue → nothing). Resolves once sent (or dropped).
+   * The `ai` notification level applies (silent: no sound; off: not sent, recorded undelivered) unless `asked`.
+   */
+  recommend(rec: Recommendation, asked?: boolean): Promise<void>;
   /** A button press (any chat). */
   handleCallback(cq: TelegramCallbackQuery): Promise<void>;
   /** Expires the pending approval when its time is up. Does not wait on the network. */
@@ -239,7 +242,7 @@ function effectNow(w: Workflow, action: ActionableAiAction): string | undefined 
 }
 
 /** recommend(): supersedes the pending one, sends the new one with buttons, and makes it pending once delivered. */
-async function sendForApproval(w: Workflow, rec: Recommendation): Promise<void> {
+async function sendForApproval(w: Workflow, rec: Recommendation, asked: boolean): Promise<void> {
   const { deps } = w;
   if (!isActionableAction(rec.action)) return;
   const action = rec.action;
@@ -251,12 +254,19 @@ async function sendForApproval(w: Workflow, rec: Recommendation): Promise<void> 
     recordDecision(w, rec, 'undelivered', 'Telegram is off: nobody could approve it, not applied');
     return;
   }
+  const level = asked ? 'on' : deps.controls.notifyLevels().ai;
+  if (level === 'off') {
+    log.info(`AI recommends ${action}; not sent: AI notifications are off (/notify ai on)`);
+    recordDecision(w, rec, 'undelivered', 'not sent: AI notifications are off (/notify ai on), not applied');
+    return;
+  }
   const createdAt = deps.now();
   const draft = { action, condition: rec.condition, reason: rec.reason, price: rec.price, createdAt, expiresAt: createdAt + w.ttl };
   const messageId = await deps.notifier.sendMessage(recommendationMessage(infoOf(draft, effectNow(w, action))), {
     replyMarkup: approvalKeyboard(action),
     maxAgeMs: w.ttl,
     label: 'AI recommendation',
+    silent: level === 'silent',
   });
   if (messageId === null) {
     log.warn(`AI recommendation ${action} could not be delivered to Telegram`);
@@ -329,7 +339,7 @@ async function applyApproved(w: Workflow, p: PendingApproval): Promise<void> {
 export function createApprovalWorkflow(deps: ApprovalDeps): ApprovalWorkflow {
   const w: Workflow = { deps, ttl: deps.ttlMs ?? APPROVAL_TTL_MS, csv: null, generation: 0 };
   return {
-    recommend: (rec) => sendForApproval(w, rec),
+    recommend: (rec, asked) => sendForApproval(w, rec, asked ?? false),
     handleCallback: (cq) => handleButtonPress(w, cq),
     async checkExpiry() {
       const p = readPending(w);
