@@ -8,10 +8,12 @@ import type { Recommendation } from '../../../src/frontends/ai/advisor.js';
 import { COMMANDS } from '../../../src/frontends/telegram/commands.js';
 import { replyKeyboard } from '../../../src/frontends/telegram/keyboard.js';
 import { fillMessage, traderEventKind, traderEventNotice } from '../../../src/frontends/telegram/messages.js';
-import type { TraderEvent } from '../../../src/core/trader.js';
 import { memoryNotifyTarget, NOTIFY_KINDS, NOTIFY_LEVELS, type NotifyKind } from '../../../src/ops/notify-levels.js';
 import { CHAT_ID, readCsv, startHarness, type Harness } from '../../support/telegram-fixtures.js';
 import type { StoredMessage } from '../../support/telegram-double.js';
+
+/** The trader's event type, as the messages module takes it. */
+type TraderEvent = Parameters<typeof traderEventKind>[0];
 
 let h: Harness;
 let notify: ReturnType<typeof memoryNotifyTarget>;
