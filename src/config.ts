@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { KrakenTier } from './exchange/kraken/rate-limiter.js';
 import { LEVELS_PER_SIDE_MAX, INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, minSpacingPct, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from './core/limits.js';
 import { parseLogLevel, type LogLevel } from './util/log.js';
+import { parseNotifySpec, type NotifyOverrides } from './ops/notify-levels.js';
 
 export type { KrakenTier };
 
@@ -52,6 +53,8 @@ export interface Config {
   aiApiKey: string;
   aiModel: string;
   dashboardToken: string;
+  /** NOTIFY: notification levels by kind over the defaults (ops/notify-levels.ts); /notify changes win. */
+  notify?: NotifyOverrides;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +110,12 @@ function url(env: Env, name: string, fallback: string): string {
 
 function str(env: Env, name: string, fallback = ''): string {
   return raw(env, name) ?? fallback;
+}
+
+function notify(env: Env): NotifyOverrides {
+  const p = parseNotifySpec(str(env, 'NOTIFY'));
+  if (!p.ok) throw new ConfigError('NOTIFY', p.error);
+  return p.value;
 }
 
 /** Kernel pseudo-filesystems (/proc, /sys, /dev but its tmpfs /dev/shm): mkdir there can hang or half-succeed. */
@@ -232,5 +241,6 @@ export function loadConfig(env: Env = process.env): Config {
     aiApiKey: str(env, 'AI_API_KEY') || str(env, 'GROQ_API_KEY'),
     aiModel: str(env, 'AI_MODEL', 'meta/llama-3.1-8b-instruct'),
     dashboardToken,
+    notify: notify(env),
   };
 }

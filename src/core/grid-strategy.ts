@@ -14,6 +14,8 @@ export interface Settings {
   aiIntervalSec: number;
   /** Fixed levels per side instead of the adaptive count (backtest sweeps); null/absent = adaptive. */
   levelsOverride?: number | null;
+  /** Notification levels set with /notify, by kind (ops/notify-levels.ts); absent in older states. */
+  notify?: Partial<Record<string, 'on' | 'silent' | 'off'>>;
 }
 
 /** Everything the rules need from the start-up configuration. */

@@ -7,6 +7,7 @@ import { recordDecision, setPendingApproval } from '../ops/advisor-record.js';
 import type { BotHandle, BotHooks } from '../ops/bot-handle.js';
 import { createControls, type Controls } from '../ops/controls.js';
 import { createReports, type ReportSource } from '../ops/reports.js';
+import { notifyChanges, savedNotifyTarget, WARNINGS_OFF_TEXT, type NotifyTarget } from '../ops/notify-levels.js';
 import type { StatusView } from '../ops/status-view.js';
 import { advisorContext, equityNow, healthOf, metricsOf, statusOf } from '../ops/views.js';
 import { csvFiles } from '../persistence/journal.js';
@@ -19,7 +20,7 @@ import { isPendingApproval, type PendingApproval } from './ai/approvals.js';
 import { periodCsvTables } from './http/periods-api.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { createTelegramFrontEnd, type TelegramFrontEnd } from './telegram/frontend.js';
-import { shutdownMessage, startupMessage, tradingProblemMessage, traderEventMessage } from './telegram/messages.js';
+import { shutdownMessage, startupMessage, tradingProblemMessage, traderEventNotice } from './telegram/messages.js';
 import { TelegramNotifier } from './telegram/notifier.js';
 
 const log = logger('services');
@@ -94,12 +95,12 @@ function createTelegram(bot: BotHandle, controls: Controls, status: () => Status
 }
 
 /** What the services do when the bot starts, trades, ticks and stops. */
-function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: AdvisorSchedule): BotHooks {
+function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: AdvisorSchedule, controls: Controls): BotHooks {
   return {
     onEvent: (e) => {
       if (e.type === 'fill' || e.type === 'round_trip') stats.markDirty();
-      const message = traderEventMessage(e);
-      if (message) telegram.notify(message);
+      const notice = traderEventNotice(e);
+      if (notice) telegram.notify(notice.text, notice.kind);
     },
     afterTick: async (b) => {
       stats.afterTick(b.now());
@@ -118,12 +119,14 @@ function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: A
           orderSizeUsd: s.orderSizeUsd,
           startingCapital: s.ledger.startingCapital,
           note: b.restored ? `restored state: ${s.profit.roundTrips} round trips, ${s.orders.length} orders working` : 'fresh start',
+          notifyChanges: notifyChanges(controls.notifyLevels()),
+          warningsOff: controls.notifyLevels().warnings === 'off',
         }),
       );
       stats.run(b.now());
     },
     onTradingProblem: (_b, problem) => {
-      telegram.notify(tradingProblemMessage(problem));
+      telegram.notify(tradingProblemMessage(problem), 'warnings');
     },
     onShutdown: (b, reason, orders) => {
       const s = b.state;
@@ -171,8 +174,24 @@ async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner,
   }
 }
 
+/** NOTIFY, then /notify changes saved in the state (settings.notify), saved outside a tick. */
+function notifySettings(bot: BotHandle): NotifyTarget {
+  const target = savedNotifyTarget({
+    env: bot.config.notify,
+    saved: () => bot.state.settings.notify,
+    save: (next) =>
+      bot.trader.exclusive(async () => {
+        bot.state.settings.notify = next;
+        bot.state.revision++; // what core's touch() does; front ends do not value-import core
+        bot.persist(false);
+      }),
+  });
+  if (target.notifyLevels().warnings === 'off') log.warn(WARNINGS_OFF_TEXT);
+  return target;
+}
+
 export async function createServices(bot: BotHandle, opts: ServiceOptions = {}): Promise<Services> {
-  const controls = createControls(bot.trader);
+  const controls = createControls(bot.trader, notifySettings(bot));
   const stats = new StatsRunner(() => bot.state, bot.exchange, bot.config.pollIntervalSeconds);
   const advisor = createAdvisor(bot.config, bot.now, opts);
   const pendingAction = (): string | null => {
@@ -188,7 +207,7 @@ export async function createServices(bot: BotHandle, opts: ServiceOptions = {}):
     now: bot.now,
     context: () => advisorContext(bot, stats.promptLines()),
     notify: (text) => telegram.notify(text),
-    recommend: (rec) => telegram.recommend(rec),
+    recommend: (rec, asked) => telegram.recommend(rec, asked),
   });
   let http: RunningHttpServer | null = null;
   return {
@@ -200,7 +219,7 @@ export async function createServices(bot: BotHandle, opts: ServiceOptions = {}):
       return schedule.inFlight;
     },
     httpPort: () => http?.port ?? null,
-    hooks: createHooks(stats, telegram, schedule),
+    hooks: createHooks(stats, telegram, schedule, controls),
     async startEarly() {
       http = await startHttp(bot, controls, stats, status, reports, opts.httpHost ?? bot.config.httpHost);
       await telegram.start();

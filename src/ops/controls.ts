@@ -3,6 +3,7 @@
 // Front ends parse their own syntax, then hand a ControlRequest here.
 import { AI_SPACING_STEP_PCT, INTERVAL_MAX_SEC as INTERVAL_MAX, INTERVAL_MIN_SEC as INTERVAL_MIN, RATIO_MAX, RATIO_MIN, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from '../core/limits.js';
 import { logger } from '../util/log.js';
+import { DEFAULT_NOTIFY, parseNotifyKind, parseNotifyLevel, VALID_KINDS_TEXT, VALID_LEVELS_TEXT, type NotifyKind, type NotifyLevel, type NotifyLevels, type NotifyTarget } from './notify-levels.js';
 
 export type ControlRequest =
   | { kind: 'spacing'; pct: number }
@@ -11,7 +12,9 @@ export type ControlRequest =
   | { kind: 'check' }
   | { kind: 'pause' }
   | { kind: 'resume' }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** One notification kind to on / silent / off (ops/notify-levels.ts); `what` and `level` as typed. */
+  | { kind: 'notify'; what: string; level: string };
 
 export type ControlSource = 'telegram' | 'web' | 'ai';
 
@@ -98,14 +101,25 @@ export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: tru
   return errors.length ? { ok: false, errors } : { ok: true, requests };
 }
 
+export function parseNotify(what: string, level: string): Parsed<{ kind: NotifyKind; level: NotifyLevel }> {
+  const kind = parseNotifyKind(what);
+  if (!kind) return { ok: false, error: `unknown notification kind "${what.slice(0, 40)}"; ${VALID_KINDS_TEXT}` };
+  const lv = parseNotifyLevel(level);
+  if (!lv) return { ok: false, error: `unknown level "${level.slice(0, 40)}"; ${VALID_LEVELS_TEXT}` };
+  return { ok: true, value: { kind, level: lv } };
+}
+
 export interface Controls {
   minSpacingPct(): number;
+  /** The notification level of every kind now (defaults when no notification settings are wired). */
+  notifyLevels(): NotifyLevels;
   apply(req: ControlRequest, source: ControlSource): Promise<ControlOutcome>;
 }
 
 const log = logger('controls');
 
-export function createControls(target: ControlTarget): Controls {
+/** `notify`: the notification settings (NOTIFY + /notify); without it /notify changes are refused. */
+export function createControls(target: ControlTarget, notify?: NotifyTarget): Controls {
   async function run(req: ControlRequest, source: ControlSource): Promise<ControlOutcome> {
     switch (req.kind) {
       case 'spacing': {
@@ -129,10 +143,17 @@ export function createControls(target: ControlTarget): Controls {
         return { ok: true, message: await target.resume() };
       case 'reset':
         return { ok: true, message: await target.resetGrid(source) };
+      case 'notify': {
+        const p = parseNotify(req.what, req.level);
+        if (!p.ok) return { ok: false, message: p.error };
+        if (!notify) return { ok: false, message: 'notification settings are not available here' };
+        return { ok: true, message: await notify.setNotifyLevel(p.value.kind, p.value.level) };
+      }
     }
   }
   return {
     minSpacingPct: () => target.minSpacingPct(),
+    notifyLevels: () => notify?.notifyLevels() ?? { ...DEFAULT_NOTIFY },
     async apply(req, source) {
       try {
         const out = await run(req, source);

@@ -2,6 +2,7 @@
 // ai_recommendations.csv, fills.csv). The header is written when the file is new.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -17,6 +18,8 @@ export function csvLine(values: readonly CsvValue[]): string {
 
 export class CsvLog {
   readonly file: string;
+  /** The existing file's header was checked (see extendHeader). */
+  private headerChecked = false;
   constructor(dir: string, name: string, readonly header: readonly string[]) {
     this.file = path.join(dir, name);
   }
@@ -25,7 +28,24 @@ export class CsvLog {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     let prefix = '';
     if (!fs.existsSync(this.file) || fs.statSync(this.file).size === 0) prefix = csvLine(this.header);
+    else if (!this.headerChecked) this.extendHeader();
+    this.headerChecked = true;
     fs.appendFileSync(this.file, prefix + csvLine(row));
+  }
+
+  /**
+   * A file written by an older version whose header is the start of ours (columns were added at the end)
+   * gets our header, so the new columns are named; its old rows simply end early. Any other header is left alone.
+   */
+  private extendHeader(): void {
+    const text = fs.readFileSync(this.file, 'utf8');
+    const eol = text.indexOf('\n');
+    const first = eol < 0 ? text : text.slice(0, eol + 1);
+    const ours = csvLine(this.header);
+    if (first === ours) return;
+    const old = parseCsvLine(first.replace(/\r?\n$/, ''));
+    if (old.length >= this.header.length || !old.every((h, i) => h === this.header[i])) return;
+    writeFileAtomic(this.file, ours + text.slice(first.length), { keepBackup: false });
   }
 
   /** Parsed rows without the header (simple CSV: quotes handled, no embedded newlines expected). */

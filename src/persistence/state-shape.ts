@@ -46,6 +46,19 @@ function checkSettings(p: Problems, s: unknown): void {
   if (!Number.isInteger(s.aiIntervalSec) || (s.aiIntervalSec as number) < INTERVAL_MIN_SEC || (s.aiIntervalSec as number) > INTERVAL_MAX_SEC) {
     p.add('settings.aiIntervalSec', `expected whole seconds ${INTERVAL_MIN_SEC}..${INTERVAL_MAX_SEC}, got ${JSON.stringify(s.aiIntervalSec)}`);
   }
+  checkNotify(p, s.notify);
+}
+
+/** settings.notify (absent in states saved before /notify): kind → on | silent | off. Unknown kinds are ignored when read. */
+function checkNotify(p: Problems, notify: unknown): void {
+  if (notify === undefined) return;
+  if (!isObj(notify)) {
+    p.add('settings.notify', `expected an object of kind: level, got ${JSON.stringify(notify)}`);
+    return;
+  }
+  for (const [kind, level] of Object.entries(notify)) {
+    if (level !== 'on' && level !== 'silent' && level !== 'off') p.add(`settings.notify.${kind}`, `expected on, silent or off, got ${JSON.stringify(level)}`);
+  }
 }
 
 function checkOrders(p: Problems, orders: unknown): void {

@@ -24,6 +24,8 @@ export interface StoredMessage {
   plain: string;
   parse_mode: string | undefined;
   reply_markup: any;
+  /** sendMessage's disable_notification: delivered without sound. */
+  disable_notification: boolean;
   sentAt: number;
   editedAt: number | null;
 }
@@ -72,6 +74,38 @@ export function checkCommandMenu(commands: unknown): string | null {
   return null;
 }
 
+/**
+ * Telegram's rules for reply_markup (null if valid, else the error description): an InlineKeyboardMarkup
+ * (buttons with text and 1-64 bytes of callback_data) or, for sendMessage only, a ReplyKeyboardMarkup
+ * (rows of KeyboardButton {text}, optional booleans resize_keyboard / is_persistent / one_time_keyboard,
+ * input_field_placeholder of 1-64 characters).
+ */
+export function checkReplyMarkup(m: unknown, method: 'sendMessage' | 'editMessageText'): string | null {
+  if (m === undefined) return null;
+  const rows = (x: unknown): x is any[][] => Array.isArray(x) && x.every((r) => Array.isArray(r) && r.length > 0);
+  const o = m as Record<string, any>;
+  if (typeof m !== 'object' || m === null) return "Bad Request: can't parse reply keyboard markup JSON object";
+  if ('inline_keyboard' in o) {
+    if (!rows(o.inline_keyboard)) return 'Bad Request: inline keyboard must be an array of button rows';
+    for (const b of o.inline_keyboard.flat()) {
+      if (typeof b?.text !== 'string' || b.text === '') return 'Bad Request: inline keyboard button text is empty';
+      if (typeof b.callback_data !== 'string' || Buffer.byteLength(b.callback_data) < 1 || Buffer.byteLength(b.callback_data) > 64) return 'Bad Request: BUTTON_DATA_INVALID';
+    }
+    return null;
+  }
+  if (method !== 'sendMessage') return 'Bad Request: only an inline keyboard can be edited into a message';
+  if (!('keyboard' in o) || !rows(o.keyboard)) return 'Bad Request: keyboard must be an array of button rows';
+  for (const b of o.keyboard.flat()) if (typeof b?.text !== 'string' || b.text === '') return 'Bad Request: keyboard button text is empty';
+  for (const k of ['resize_keyboard', 'is_persistent', 'one_time_keyboard', 'selective']) {
+    if (k in o && typeof o[k] !== 'boolean') return `Bad Request: field "${k}" must be of type Boolean`;
+  }
+  const ph = o.input_field_placeholder;
+  if (ph !== undefined && (typeof ph !== 'string' || ph.length < 1 || ph.length > 64)) return 'Bad Request: input_field_placeholder must have 1-64 characters';
+  const known = new Set(['keyboard', 'resize_keyboard', 'is_persistent', 'one_time_keyboard', 'selective', 'input_field_placeholder']);
+  const extra = Object.keys(o).find((k) => !known.has(k));
+  return extra ? `Bad Request: unknown reply keyboard field "${extra}"` : null;
+}
+
 export function renderPlain(text: string, parseMode: string | undefined): string {
   if (parseMode !== 'HTML') return text;
   return text
@@ -81,6 +115,10 @@ export function renderPlain(text: string, parseMode: string | undefined): string
     .replace(/&quot;/g, '"')
     .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
     .replace(/&amp;/g, '&');
+}
+
+function checkSilent(v: unknown): string | null {
+  return v === undefined || typeof v === 'boolean' ? null : 'Bad Request: field "disable_notification" must be of type Boolean';
 }
 
 interface Waiter {
@@ -338,7 +376,7 @@ export class TelegramDouble {
         return 200;
       }
       case 'sendMessage': {
-        const err = this.checkText(p);
+        const err = this.checkText(p) ?? checkReplyMarkup(p.reply_markup, 'sendMessage') ?? checkSilent(p.disable_notification);
         if (err) {
           this.fail(res, 400, err);
           return 400;
@@ -350,6 +388,7 @@ export class TelegramDouble {
           plain: renderPlain(p.text, p.parse_mode),
           parse_mode: p.parse_mode,
           reply_markup: p.reply_markup,
+          disable_notification: p.disable_notification === true,
           sentAt: Date.now(),
           editedAt: null,
         };
@@ -364,7 +403,7 @@ export class TelegramDouble {
           this.fail(res, 400, 'Bad Request: message to edit not found');
           return 400;
         }
-        const err = this.checkText(p);
+        const err = this.checkText(p) ?? checkReplyMarkup(p.reply_markup, 'editMessageText');
         if (err) {
           this.fail(res, 400, err);
           return 400;

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createControls, type ControlTarget, type Controls } from '../../src/ops/controls.js';
+import type { NotifyTarget } from '../../src/ops/notify-levels.js';
 import { configureLogger } from '../../src/util/log.js';
+import { parseCsvLine } from '../../src/persistence/csv-log.js';
 import { TelegramNotifier, type TelegramNotifierOptions } from '../../src/frontends/telegram/notifier.js';
 import type { PendingApproval } from '../../src/frontends/ai/approvals.js';
 import type { StatusView } from '../../src/ops/status-view.js';
@@ -160,7 +162,7 @@ export function readCsv(file: string): string[][] {
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.length > 0)
-    .map((l) => l.split(','));
+    .map(parseCsvLine);
 }
 
 /** Fast test settings for the notifier. */
@@ -210,12 +212,14 @@ export async function startHarness(
     start?: boolean;
     /** What the report commands (/daily, /balance, …) read; absent: they answer "not available". */
     reports?: ReportSource;
+    /** Notification settings behind the controls (/notify); none → defaults, changes refused. */
+    notify?: NotifyTarget;
   } = {},
 ): Promise<Harness> {
   const logs = captureLogs();
   const double = opts.double ?? (await TelegramDouble.start());
   const target = opts.target ?? fakeTarget();
-  const controls = createControls(target);
+  const controls = createControls(target, opts.notify);
   const clock = opts.clock ?? new FakeClock();
   const state: PersistedBits = opts.state ?? { pending: null, offset: 0 };
   const logDir = opts.logDir ?? tmpDir();

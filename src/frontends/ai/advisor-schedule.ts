@@ -18,8 +18,8 @@ export interface AdvisorScheduleDeps {
   context: () => AdvisorContext;
   /** Notice to the operator, in Telegram's HTML (every dynamic value escaped). */
   notify: (text: string) => void;
-  /** Hands a recommendation to the approval flow. */
-  recommend: (rec: Recommendation) => Promise<void>;
+  /** Hands a recommendation to the approval flow; `asked`: the answer to /check (sent whatever the ai level). */
+  recommend: (rec: Recommendation, asked: boolean) => Promise<void>;
 }
 
 export class AdvisorSchedule {
@@ -43,7 +43,7 @@ export class AdvisorSchedule {
       .run(this.deps.context())
       .then((rec) => {
         if (forced) this.answerCheck(rec);
-        return rec ? this.record(rec) : undefined;
+        return rec ? this.record(rec, forced) : undefined;
       })
       .catch((err: unknown) => log.error(`AI advisor: ${errorMessage(err)}`))
       .finally(() => {
@@ -68,8 +68,8 @@ export class AdvisorSchedule {
     }
   }
 
-  private async record(rec: Recommendation): Promise<void> {
+  private async record(rec: Recommendation, asked: boolean): Promise<void> {
     recordAdvice(this.deps.state(), rec);
-    await this.deps.recommend(rec);
+    await this.deps.recommend(rec, asked);
   }
 }

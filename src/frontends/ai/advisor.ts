@@ -4,7 +4,7 @@
 // approval, see approvals.ts) and never throws into the caller: any failure
 // is logged and yields `null`; anything unparseable yields `continue`.
 import type { AdvisorContext } from '../../ops/views.js';
-import { CsvLog } from '../../persistence/csv-log.js';
+import { CsvLog, type CsvValue } from '../../persistence/csv-log.js';
 import { httpRequest } from '../../util/http-client.js';
 import { errorMessage, logger, redact, registerSecret } from '../../util/log.js';
 
@@ -41,7 +41,29 @@ export interface Recommendation {
 export type { AdvisorContext };
 
 export const AI_RECOMMENDATIONS_CSV = 'ai_recommendations.csv';
-export const AI_CSV_HEADER = ['timestamp', 'market_condition', 'recommendation', 'current_price', 'was_followed'] as const;
+/**
+ * One row per recommendation, written once it is decided: `timestamp` and `current_price` are those of the
+ * advice, `was_followed` the decision (n/a for continue; approved, approved_failed, skipped, expired,
+ * superseded, undelivered), `reason` the model's REASON, `outcome` what came of it in words, `decided_at`
+ * when. The last three were added after the first five (SPEC §3 names those).
+ */
+export const AI_CSV_HEADER = ['timestamp', 'market_condition', 'recommendation', 'current_price', 'was_followed', 'reason', 'outcome', 'decided_at'] as const;
+
+/** The advice a row describes. */
+export interface AdviceRecord {
+  condition: string;
+  action: string;
+  reason: string;
+  price: number;
+  /** Epoch ms the advice was given (or offered for approval). */
+  time: number;
+}
+
+/** One ai_recommendations.csv row. */
+export function aiCsvRow(a: AdviceRecord, wasFollowed: string, outcome: string, decidedAt: number): CsvValue[] {
+  const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
+  return [iso(a.time), a.condition, a.action, Number.isFinite(a.price) ? a.price : null, wasFollowed, a.reason, outcome, iso(decidedAt)];
+}
 
 /** The shared CSV of recommendations and their decisions. */
 export function aiRecommendationsLog(logDir: string): CsvLog {
@@ -251,11 +273,15 @@ async function ask(opts: AiAdvisorOptions, context: AdvisorContext, now: () => n
   return { ...parsed, price: context.price, time: now() };
 }
 
-/** Logs the recommendation and appends it to ai_recommendations.csv (pending until decided). */
+/**
+ * Logs the recommendation. A `continue` is decided at once and gets its ai_recommendations.csv row here;
+ * any other action gets its one row from the approval workflow once decided (approvals.ts).
+ */
 function logRecommendation(csv: CsvLog, rec: Recommendation): void {
   log.info(`AI: condition=${rec.condition} action=${rec.action} reason=${JSON.stringify(rec.reason)}`);
+  if (rec.action !== 'continue') return;
   try {
-    csv.append([new Date(rec.time).toISOString(), rec.condition, rec.action, rec.price, rec.action === 'continue' ? 'n/a' : 'pending']);
+    csv.append(aiCsvRow(rec, 'n/a', rec.condition === 'unknown' ? 'answer not understood: treated as continue, nothing changed' : 'continue: nothing changed', rec.time));
   } catch (err) {
     log.error(`cannot write ${AI_RECOMMENDATIONS_CSV}: ${errorMessage(err)}`);
   }

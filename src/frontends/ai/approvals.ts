@@ -9,7 +9,7 @@
 //
 // State changes are synchronous; Telegram calls are queued by the notifier,
 // so checkExpiry() and a superseding recommend() never wait on the network.
-import { aiRecommendationsLog, isActionableAction, type ActionableAiAction, type Recommendation } from './advisor.js';
+import { aiCsvRow, aiRecommendationsLog, isActionableAction, type ActionableAiAction, type AdviceRecord, type Recommendation } from './advisor.js';
 import { aiAdjustedSpacing, type ControlOutcome, type ControlRequest, type Controls } from '../../ops/controls.js';
 import type { CsvLog } from '../../persistence/csv-log.js';
 import { errorMessage, logger } from '../../util/log.js';
@@ -150,8 +150,11 @@ export interface ApprovalDeps {
 }
 
 export interface ApprovalWorkflow {
-  /** Sends a non-continue recommendation for approval (continue → nothing). Resolves once sent (or dropped). */
-  recommend(rec: Recommendation): Promise<void>;
+  /**
+   * Sends a non-continue recommendation for approval (continue → nothing). Resolves once sent (or dropped).
+   * The `ai` notification level applies (silent: no sound; off: not sent, recorded undelivered) unless `asked`.
+   */
+  recommend(rec: Recommendation, asked?: boolean): Promise<void>;
   /** A button press (any chat). */
   handleCallback(cq: TelegramCallbackQuery): Promise<void>;
   /** Expires the pending approval when its time is up. Does not wait on the network. */
@@ -168,23 +171,34 @@ interface Workflow {
   generation: number;
 }
 
-/** Appends a decision to ai_recommendations.csv and tells onDecision. Never throws. */
-function recordDecision(w: Workflow, p: { condition: string; action: string }, decision: DecisionRecord): void {
+/** The advice of a pending (or about to be) approval, dated when it was offered. */
+function adviceOf(p: Omit<PendingApproval, 'messageId'>): AdviceRecord {
+  return { condition: p.condition, action: p.action, reason: p.reason, price: p.price, time: p.createdAt };
+}
+
+/** What came of a decision, in words, for the CSV's outcome column. */
+const OUTCOME_TEXT: Record<Exclude<DecisionRecord, 'approved' | 'approved_failed' | 'undelivered'>, string> = {
+  skipped: 'skipped by the operator: nothing changed',
+  expired: 'expired unanswered: not applied',
+  superseded: 'superseded by a newer recommendation: not applied',
+};
+
+/**
+ * Appends the decision's one row to ai_recommendations.csv (the advice, its reason and the outcome) and tells
+ * onDecision. Never throws.
+ */
+function recordDecision(w: Workflow, a: AdviceRecord, decision: DecisionRecord, outcome?: string): void {
   const { deps } = w;
-  let price = NaN;
+  const now = deps.now();
   try {
-    price = deps.currentPrice();
-  } catch {
-    /* leave empty */
-  }
-  try {
-    deps.onDecision?.({ action: p.action, condition: p.condition, decision, time: deps.now() });
+    deps.onDecision?.({ action: a.action, condition: a.condition, decision, time: now });
   } catch (err) {
     log.error(`onDecision failed: ${errorMessage(err)}`);
   }
+  const text = outcome ?? (decision in OUTCOME_TEXT ? OUTCOME_TEXT[decision as keyof typeof OUTCOME_TEXT] : decision);
   try {
     w.csv ??= aiRecommendationsLog(deps.logDir);
-    w.csv.append([new Date(deps.now()).toISOString(), p.condition, p.action, Number.isFinite(price) ? price : null, decision]);
+    w.csv.append(aiCsvRow(a, decision, text, now));
   } catch (err) {
     log.error(`cannot write ai_recommendations.csv: ${errorMessage(err)}`);
   }
@@ -209,7 +223,7 @@ function showResolved(w: Workflow, messageId: number, p: Omit<PendingApproval, '
 function closePending(w: Workflow, p: PendingApproval, why: 'expired' | 'superseded'): void {
   w.deps.setPending(null);
   showResolved(w, p.messageId, p, { state: why });
-  recordDecision(w, p, why);
+  recordDecision(w, adviceOf(p), why);
   log.info(`AI recommendation ${p.action} ${why}`);
 }
 
@@ -228,7 +242,7 @@ function effectNow(w: Workflow, action: ActionableAiAction): string | undefined 
 }
 
 /** recommend(): supersedes the pending one, sends the new one with buttons, and makes it pending once delivered. */
-async function sendForApproval(w: Workflow, rec: Recommendation): Promise<void> {
+async function sendForApproval(w: Workflow, rec: Recommendation, asked: boolean): Promise<void> {
   const { deps } = w;
   if (!isActionableAction(rec.action)) return;
   const action = rec.action;
@@ -237,7 +251,13 @@ async function sendForApproval(w: Workflow, rec: Recommendation): Promise<void> 
   if (old) closePending(w, old, 'superseded');
   if (!deps.notifier.enabled) {
     log.info(`AI recommends ${action}, but Telegram is off: nobody can approve it`);
-    recordDecision(w, { condition: rec.condition, action }, 'undelivered');
+    recordDecision(w, rec, 'undelivered', 'Telegram is off: nobody could approve it, not applied');
+    return;
+  }
+  const level = asked ? 'on' : deps.controls.notifyLevels().ai;
+  if (level === 'off') {
+    log.info(`AI recommends ${action}; not sent: AI notifications are off (/notify ai on)`);
+    recordDecision(w, rec, 'undelivered', 'not sent: AI notifications are off (/notify ai on), not applied');
     return;
   }
   const createdAt = deps.now();
@@ -246,10 +266,11 @@ async function sendForApproval(w: Workflow, rec: Recommendation): Promise<void> 
     replyMarkup: approvalKeyboard(action),
     maxAgeMs: w.ttl,
     label: 'AI recommendation',
+    silent: level === 'silent',
   });
   if (messageId === null) {
     log.warn(`AI recommendation ${action} could not be delivered to Telegram`);
-    recordDecision(w, draft, 'undelivered');
+    recordDecision(w, adviceOf(draft), 'undelivered', 'not delivered to Telegram: not applied');
     return;
   }
   settleDelivered(w, { ...draft, messageId }, gen);
@@ -260,7 +281,7 @@ function settleDelivered(w: Workflow, p: PendingApproval, gen: number): void {
   const late: 'superseded' | 'expired' | null = gen !== w.generation ? 'superseded' : isExpired(p, w.deps.now()) ? 'expired' : null;
   if (late) {
     showResolved(w, p.messageId, p, { state: late });
-    recordDecision(w, p, late);
+    recordDecision(w, adviceOf(p), late);
     return;
   }
   w.deps.setPending(p);
@@ -293,7 +314,7 @@ async function handleButtonPress(w: Workflow, cq: TelegramCallbackQuery): Promis
   if (verdict.decision === 'skip') {
     void notifier.answerCallbackQuery(cq.id, 'Skipped.');
     showResolved(w, p.messageId, p, { state: 'skipped' });
-    recordDecision(w, p, 'skipped');
+    recordDecision(w, adviceOf(p), 'skipped');
     log.info(`AI recommendation ${p.action} skipped by the operator`);
     return;
   }
@@ -311,14 +332,14 @@ async function applyApproved(w: Workflow, p: PendingApproval): Promise<void> {
     outcome = { ok: false, message: `failed: ${errorMessage(err)}` };
   }
   showResolved(w, p.messageId, p, { state: 'approved', ok: outcome.ok, outcome: outcome.message });
-  recordDecision(w, p, outcome.ok ? 'approved' : 'approved_failed');
+  recordDecision(w, adviceOf(p), outcome.ok ? 'approved' : 'approved_failed', `${outcome.ok ? 'applied' : 'not applied'}: ${outcome.message}`);
   log.info(`AI recommendation ${p.action} approved: ${outcome.ok ? 'applied' : 'not applied'}: ${outcome.message}`);
 }
 
 export function createApprovalWorkflow(deps: ApprovalDeps): ApprovalWorkflow {
   const w: Workflow = { deps, ttl: deps.ttlMs ?? APPROVAL_TTL_MS, csv: null, generation: 0 };
   return {
-    recommend: (rec) => sendForApproval(w, rec),
+    recommend: (rec, asked) => sendForApproval(w, rec, asked ?? false),
     handleCallback: (cq) => handleButtonPress(w, cq),
     async checkExpiry() {
       const p = readPending(w);

@@ -54,6 +54,22 @@ export interface InlineKeyboard {
   inline_keyboard: InlineButton[][];
 }
 
+/** A button of a reply keyboard: tapping it sends its text as a message. */
+export interface KeyboardButton {
+  text: string;
+}
+
+/** ReplyKeyboardMarkup: buttons under the input field, instead of the letter keyboard. */
+export interface ReplyKeyboard {
+  keyboard: KeyboardButton[][];
+  /** Fit the keyboard's height to its rows instead of the letter keyboard's height. */
+  resize_keyboard?: boolean;
+  /** Keep showing it when the letter keyboard is hidden. */
+  is_persistent?: boolean;
+  /** Shown in the empty input field; 1-64 characters. */
+  input_field_placeholder?: string;
+}
+
 export interface BotCommand {
   command: string;
   description: string;
@@ -209,7 +225,10 @@ export class TelegramBotApi {
   // ---------------------------------------------------------------- methods
 
   /** sendMessage; resolves with the message_id, or null if it was dropped or refused. */
-  async sendMessage(params: { chat_id: string; text: string; parse_mode?: 'HTML'; reply_markup?: InlineKeyboard }, opts: SendOptions = {}): Promise<number | null> {
+  async sendMessage(
+    params: { chat_id: string; text: string; parse_mode?: 'HTML'; reply_markup?: InlineKeyboard | ReplyKeyboard; disable_notification?: boolean },
+    opts: SendOptions = {},
+  ): Promise<number | null> {
     const body = { ...params, text: fitText(params.text), disable_web_page_preview: true };
     const res = await this.enqueue('sendMessage', body, { maxAgeMs: opts.maxAgeMs ?? null, label: opts.label ?? 'message' });
     return isRecord(res) && typeof res.message_id === 'number' ? res.message_id : null;

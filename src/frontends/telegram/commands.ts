@@ -13,7 +13,7 @@ import { fmtPct } from '../../util/format.js';
 import { errorMessage, logger } from '../../util/log.js';
 import { clip, html } from './html.js';
 import { balanceReport, PERIOD_COUNT_ARGS, periodReport, profitReport, TRADES_COUNT_ARGS, tradesReport } from './report-commands.js';
-import { outcomeMessage, ratioMessage, statsMessage, statusMessage, unavailableMessage, unknownCommandMessage, usageMessage } from './replies.js';
+import { notifyNote, notifyTableMessage, outcomeMessage, ratioMessage, statsMessage, statusMessage, unavailableMessage, unknownCommandMessage, usageMessage } from './replies.js';
 
 const log = logger('telegram-commands');
 
@@ -110,6 +110,14 @@ function intervalNote(ctx: CommandContext): string | undefined {
   return current !== undefined ? `AI check every ${current} s now.` : undefined;
 }
 
+/** /notify shows the levels; /notify <kind> <level> changes one through the controls. */
+async function notifyCommand(args: readonly string[], ctx: CommandContext, usage: string): Promise<string> {
+  if (args.length === 0) return notifyTableMessage(ctx.controls.notifyLevels());
+  if (args.length !== 2) return usageMessage(usage, 'give a kind and a level', notifyNote());
+  const out = await ctx.controls.apply({ kind: 'notify', what: args[0]!, level: args[1]! }, 'telegram');
+  return out.ok ? outcomeMessage(true, out.message) : usageMessage(usage, out.message, notifyNote());
+}
+
 async function help(): Promise<string> {
   return helpMessage();
 }
@@ -151,6 +159,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'pause', args: '', description: 'Pause trading (cancels open buys)', changes: 'always', run: applies({ kind: 'pause' }) },
   { name: 'resume', args: '', description: 'Resume trading', changes: 'always', run: applies({ kind: 'resume' }) },
   { name: 'reset', args: '', description: 'Rebuild the grid around the current price', changes: 'always', run: applies({ kind: 'reset' }) },
+  { name: 'notify', args: '[kind on|silent|off]', description: 'Show or set which notifications ring', changes: 'with-args', run: notifyCommand },
   { name: 'help', args: '', description: 'List the commands', changes: 'never', run: help, aliases: ['start'] },
 ];
 

@@ -11,7 +11,9 @@ import { fmtDuration } from '../../util/format.js';
 import { html } from './html.js';
 import type { TelegramNotifier, TelegramUpdate, UpdateContext } from './notifier.js';
 import type { StatusView } from '../../ops/status-view.js';
-import { commandMenu, isForUs, isMutating, parseCommand, runCommand, type ParsedCommand } from './commands.js';
+import { commandMenu, findCommand, isForUs, isMutating, parseCommand, runCommand, type ParsedCommand } from './commands.js';
+import { replyKeyboard } from './keyboard.js';
+import type { NotifyKind } from '../../ops/notify-levels.js';
 
 const log = logger('telegram');
 
@@ -50,10 +52,17 @@ export interface TelegramFrontEnd {
   start(): Promise<void>;
   /** Stops polling; waits up to flushTimeoutMs (default 5 s) for queued messages. */
   stop(flushTimeoutMs?: number): Promise<void>;
-  /** Queue an HTML notification (build it with messages.ts). Never blocks, never throws. */
-  notify(html: string): void;
-  /** continue → nothing; otherwise Approve/Skip buttons (supersedes any pending one). Never throws. */
-  recommend(rec: Recommendation): Promise<void>;
+  /**
+   * Queue an HTML notification (build it with messages.ts). With a `kind`, its level (controls.notifyLevels)
+   * decides: on → sent, silent → sent without sound, off → dropped. Without one it is always sent (start-up,
+   * shutdown, answers). Never blocks, never throws.
+   */
+  notify(html: string, kind?: NotifyKind): void;
+  /**
+   * continue → nothing; otherwise Approve/Skip buttons (supersedes any pending one), at the `ai` level
+   * unless `asked` (the answer to /check is always sent). Never throws.
+   */
+  recommend(rec: Recommendation, asked?: boolean): Promise<void>;
   /** Call every tick: expires the pending approval after its lifetime. Never waits on the network. */
   checkExpiry(): Promise<void>;
   /**
@@ -149,7 +158,9 @@ async function handleMessage(s: Session, u: TelegramUpdate, ctx: UpdateContext |
     ...(s.deps.reports ? { reports: s.deps.reports } : {}),
     ...(s.deps.dayStartHourUtc !== undefined ? { dayStartHourUtc: s.deps.dayStartHourUtc } : {}),
   });
-  void notifier.sendMessage(reply, { label: `reply to /${cmd.name}` });
+  // /start and /help bring the reply keyboard of common commands.
+  const keyboard = findCommand(cmd.name)?.name === 'help' ? { replyMarkup: replyKeyboard() } : {};
+  void notifier.sendMessage(reply, { label: `reply to /${cmd.name}`, ...keyboard });
 }
 
 async function handleUpdate(s: Session, u: TelegramUpdate, ctx?: UpdateContext): Promise<void> {
@@ -218,14 +229,15 @@ export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFron
     async stop(flushTimeoutMs) {
       await notifier.stop(flushTimeoutMs);
     },
-    notify(text) {
+    notify(text, kind) {
       try {
-        notifier.notify(text);
+        const level = kind === undefined ? 'on' : deps.controls.notifyLevels()[kind];
+        if (level !== 'off') notifier.notify(text, { silent: level === 'silent' });
       } catch (err) {
         log.error(`notify failed: ${errorMessage(err)}`);
       }
     },
-    recommend: (rec) => logged('recommendation', () => s.approvals.recommend(rec)),
+    recommend: (rec, asked) => logged('recommendation', () => s.approvals.recommend(rec, asked)),
     checkExpiry: () => logged('approval expiry check', () => s.approvals.checkExpiry()),
     handleUpdate: onUpdate,
   };

@@ -7,6 +7,8 @@ import { escapeHtml } from '../../util/escape-html.js';
 import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtTime, fmtUsd, fmtUsdCents } from '../../util/format.js';
 import type { TraderEvent } from '../../core/trading/events.js';
 import type { DailySummaryRow } from '../../core/grid-strategy.js';
+import type { FillRecord } from '../../core/types.js';
+import { WARNINGS_OFF_SHORT, type NotifyKind } from '../../ops/notify-levels.js';
 import { clip, html } from './html.js';
 
 export { escapeHtml, fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtUsd };
@@ -26,6 +28,10 @@ export interface StartupInfo {
   startingCapital: number;
   /** e.g. "restored 8 orders from state" or "fresh start". */
   note?: string;
+  /** Notification kinds not at their default level, e.g. "fills silent, warnings off" ('' or absent: none). */
+  notifyChanges?: string;
+  /** Warnings are off: the notice says what that costs. */
+  warningsOff?: boolean;
 }
 
 export function startupMessage(i: StartupInfo): string {
@@ -34,7 +40,9 @@ export function startupMessage(i: StartupInfo): string {
     html`Pair ${i.pair} at ${fmtPrice(i.price)}\n` +
     html`Spacing ${fmtPct(i.spacingPct)}, ${i.levelsPerSide} levels per side, order ${fmtUsd(i.orderSizeUsd)}\n` +
     html`Capital ${fmtUsd(i.startingCapital)}` +
-    (i.note ? html`\n${clip(i.note, 300)}` : '')
+    (i.note ? html`\n${clip(i.note, 300)}` : '') +
+    (i.notifyChanges ? html`\nNotifications: ${clip(i.notifyChanges, 200)}` : '') +
+    (i.warningsOff ? html`\n⚠️ ${WARNINGS_OFF_SHORT}` : '')
   );
 }
 
@@ -275,6 +283,40 @@ export function traderEventMessage(e: TraderEvent): string | null {
     default:
       return null;
   }
+}
+
+/** A fill that opened a position (sent only when the `fills` notifications are on or silent). */
+export function fillMessage(f: FillRecord): string {
+  const verb = f.side === 'buy' ? '🟢 Bought' : '🔴 Sold';
+  const level = f.level === 0 ? '' : html` · level ${f.level > 0 ? '+' : '−'}${Math.abs(f.level)}`;
+  return html`${verb} ${fmtAmount(f.volume, 2)} DOGE at ${fmtPrice(f.price)} · fee ${fmtUsdCents(f.fee)}` + level;
+}
+
+/** Which notification kind an event belongs to (its level decides whether and how it is sent). */
+export function traderEventKind(e: TraderEvent): NotifyKind {
+  switch (e.type) {
+    case 'fill':
+      return 'fills';
+    case 'round_trip':
+    case 'accumulation':
+      return 'round_trips';
+    case 'grid_built':
+      return 'rebuilds';
+    case 'daily_summary':
+      return 'daily_summary';
+    case 'pair_status':
+    case 'risk':
+    case 'warning':
+    case 'error':
+    default:
+      return 'warnings';
+  }
+}
+
+/** The notification for an event, with its kind; single fills get a text here (traderEventMessage leaves them out). */
+export function traderEventNotice(e: TraderEvent): { kind: NotifyKind; text: string } | null {
+  const text = e.type === 'fill' ? fillMessage(e.fill) : traderEventMessage(e);
+  return text === null ? null : { kind: traderEventKind(e), text };
 }
 
 /** Trading stopped working (start-up or ticks failing), or works again (null). */

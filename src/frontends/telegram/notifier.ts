@@ -4,10 +4,10 @@
 // no-op when Telegram is not configured. The HTTP side (outbox, retries,
 // 429 retry_after, long polling) is the Bot API client, bot-api.ts.
 import { logger, registerSecret } from '../../util/log.js';
-import { TelegramBotApi, type BotApiOptions, type BotCommand, type InlineKeyboard, type TelegramUpdate, type UpdateContext, type UpdateOffsets } from './bot-api.js';
+import { TelegramBotApi, type BotApiOptions, type BotCommand, type InlineKeyboard, type ReplyKeyboard, type TelegramUpdate, type UpdateContext, type UpdateOffsets } from './bot-api.js';
 
 export { htmlToPlain, TelegramBotApi } from './bot-api.js';
-export type { InlineButton, InlineKeyboard, TelegramCallbackQuery, TelegramChat, TelegramMessage, TelegramUpdate, UpdateContext } from './bot-api.js';
+export type { InlineButton, InlineKeyboard, KeyboardButton, ReplyKeyboard, TelegramCallbackQuery, TelegramChat, TelegramMessage, TelegramUpdate, UpdateContext } from './bot-api.js';
 
 const log = logger('telegram');
 
@@ -55,16 +55,26 @@ export class TelegramNotifier {
   /**
    * Send an HTML message (caller-escaped, see messages.ts) to the chat; resolves with its message_id,
    * or null. `maxAgeMs`: drop it instead of sending it late if it waited longer than this in the outbox.
+   * `silent`: delivered without sound (Telegram's disable_notification).
    */
-  async sendMessage(htmlText: string, opts: { replyMarkup?: InlineKeyboard; maxAgeMs?: number | null; label?: string } = {}): Promise<number | null> {
+  async sendMessage(
+    htmlText: string,
+    opts: { replyMarkup?: InlineKeyboard | ReplyKeyboard; maxAgeMs?: number | null; label?: string; silent?: boolean } = {},
+  ): Promise<number | null> {
     if (!this.api) return null;
-    const params = { chat_id: this.chatId, text: this.prefixed(htmlText), parse_mode: 'HTML' as const, ...(opts.replyMarkup ? { reply_markup: opts.replyMarkup } : {}) };
+    const params = {
+      chat_id: this.chatId,
+      text: this.prefixed(htmlText),
+      parse_mode: 'HTML' as const,
+      ...(opts.replyMarkup ? { reply_markup: opts.replyMarkup } : {}),
+      ...(opts.silent ? { disable_notification: true } : {}),
+    };
     return this.api.sendMessage(params, { maxAgeMs: opts.maxAgeMs ?? null, label: opts.label ?? 'message' });
   }
 
-  /** Fire-and-forget notification. */
-  notify(htmlText: string): void {
-    void this.sendMessage(htmlText, { label: 'notification' });
+  /** Fire-and-forget notification; `silent`: without sound. */
+  notify(htmlText: string, opts: { silent?: boolean } = {}): void {
+    void this.sendMessage(htmlText, { label: 'notification', ...(opts.silent ? { silent: true } : {}) });
   }
 
   /** Replace a message's text; without replyMarkup the inline buttons are removed. */

@@ -3,6 +3,7 @@
 import { RATIO_MAX, RATIO_MIN } from '../../core/limits.js';
 import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtUsd } from '../../util/format.js';
 import type { AttributionView, StatusView } from '../../ops/status-view.js';
+import { NOTIFY_KIND_TEXT, NOTIFY_KINDS, NOTIFY_LEVELS, WARNINGS_OFF_TEXT, type NotifyLevel, type NotifyLevels } from '../../ops/notify-levels.js';
 import { analyzerLabel } from '../../stats/shared.js';
 import { clip, html, raw } from './html.js';
 
@@ -94,4 +95,22 @@ export function statsMessage(v: StatusView): string {
   const h = v.stats.health;
   const lines = v.stats.analyzers.map((a) => html`• <b>${clip(a.label ?? analyzerLabel(a.name), 60)}</b>: ${clip(a.verdict, 60)} — ${clip(a.summary, 300)}`);
   return head + html`Health: <b>${clip(h.verdict, 60)}</b> — ${clip(h.summary, 300)}\n` + lines.join('\n');
+}
+
+const LEVEL_ICON: Record<NotifyLevel, string> = { on: '🔔', silent: '🔕', off: '🚫' };
+
+/** /notify without arguments: one line per kind, short enough for a phone. */
+export function notifyTableMessage(levels: NotifyLevels): string {
+  const lines = NOTIFY_KINDS.map((k) => html`${LEVEL_ICON[levels[k]]} <b>${k}</b> ${levels[k]} — ${NOTIFY_KIND_TEXT[k]}`);
+  return (
+    html`<b>Notifications</b>\n` +
+    lines.join('\n') +
+    html`\n\nChange one: <code>/notify fills silent</code>\nLevels: ${NOTIFY_LEVELS.join(' | ')}. Start-up, shutdown and replies always arrive.` +
+    (levels.warnings === 'off' ? html`\n⚠️ ${WARNINGS_OFF_TEXT}` : '')
+  );
+}
+
+/** The list of valid kinds and levels, under a /notify usage line. */
+export function notifyNote(): string {
+  return `Kinds: ${NOTIFY_KINDS.join(', ')}. Levels: ${NOTIFY_LEVELS.join(', ')}.`;
 }

@@ -132,10 +132,8 @@ describe('prompt and request', () => {
     );
     assert.equal(req.body.messages[0].content, SYSTEM_PROMPT);
     assert.equal(req.body.messages[1].content, buildPrompt(context));
-    assert.deepEqual(readCsv(path.join(logDir, 'ai_recommendations.csv')), [
-      ['timestamp', 'market_condition', 'recommendation', 'current_price', 'was_followed'],
-      ['2025-01-02T03:04:05.000Z', 'volatile', 'widen_spacing', '0.123456', 'pending'],
-    ]);
+    // An action to approve gets its one CSV row once decided (approvals.ts), not a "pending" row now.
+    assert.deepEqual(readCsv(path.join(logDir, 'ai_recommendations.csv')), []);
   });
 });
 
@@ -146,7 +144,10 @@ describe('a misbehaving model never throws into the caller', () => {
     const r = await adv.run(context);
     assert.equal(r?.action, 'continue');
     assert.equal(r?.condition, 'unknown');
-    assert.equal(readCsv(path.join(logDir, 'ai_recommendations.csv'))[1]![4], 'n/a');
+    assert.deepEqual(readCsv(path.join(logDir, 'ai_recommendations.csv')), [
+      ['timestamp', 'market_condition', 'recommendation', 'current_price', 'was_followed', 'reason', 'outcome', 'decided_at'],
+      ['2025-01-02T03:04:05.000Z', 'unknown', 'continue', '0.123456', 'n/a', '', 'answer not understood: treated as continue, nothing changed', '2025-01-02T03:04:05.000Z'],
+    ]);
     assert.ok(logs.some((l) => l.includes('AI answer not understood, treated as continue')));
   });
 

@@ -123,13 +123,10 @@ describe('approval workflow against the Telegram double', () => {
     assert.match(edit.plain, /✅ Approved: spacing set to 1\.25%, grid rebuilt/);
     assert.equal(edit.reply_markup, undefined, 'buttons removed');
     assert.equal(h.state.pending, null);
-    assert.deepEqual(
-      csvRows(h).map((r) => r.slice(1)),
-      [
-        ['market_condition', 'recommendation', 'current_price', 'was_followed'],
-        ['volatile', 'widen_spacing', '0.123456', 'approved'],
-      ],
-    );
+    assert.deepEqual(csvRows(h), [
+      ['timestamp', 'market_condition', 'recommendation', 'current_price', 'was_followed', 'reason', 'outcome', 'decided_at'],
+      [new Date(p.createdAt).toISOString(), 'volatile', 'widen_spacing', '0.123456', 'approved', 'volatility rising', 'applied: spacing set to 1.25%, grid rebuilt', new Date(h.clock.now()).toISOString()],
+    ]);
     // A second press of the same button changes nothing.
     const again = await press(h, CHAT_ID, p.messageId, 'approve:widen_spacing');
     assert.match(again.answer!, /expired or is not allowed/);
