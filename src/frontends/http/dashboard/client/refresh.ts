@@ -11,6 +11,7 @@ import { renderHeader, renderPauseBanner } from './header.js';
 import { renderAnalyzers, renderHealth } from './health.js';
 import { renderLadder } from './ladder.js';
 import { renderParams } from './params.js';
+import { renderRules } from './rules.js';
 import { state } from './state.js';
 import { renderTrend } from './trend.js';
 
@@ -25,6 +26,7 @@ const PANELS: ((s: StatusView) => void)[] = [
   renderParams,
   renderAi,
   renderControls,
+  renderRules,
   renderFills,
   renderHealth,
   renderAnalyzers,
