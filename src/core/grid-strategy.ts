@@ -735,5 +735,7 @@ export function statusText(state: GridState, price: number, mode: 'dry_run' | 'l
   if (state.profit.dogeAccumulated > 0) lines.push(`DOGE accumulated: ${state.profit.dogeAccumulated.toFixed(2)}`);
   if (state.risk.paused) lines.push(`Paused: ${state.risk.pauseReason ?? ''}`);
   if (state.risk.stopped) lines.push(`Stopped: ${state.risk.stopReason ?? ''}`);
+  if (state.startWait) lines.push(`Waiting for start price ${state.startWait.price} (now ${price})`);
+  if (state.exit) lines.push(`Sell-on-stop ${state.exit.phase}: sold ${state.exit.sold} DOGE for $${state.exit.proceeds.toFixed(4)}, fees $${state.exit.fees.toFixed(4)}`);
   return lines.join('\n');
 }

@@ -41,7 +41,7 @@ import { cancelSurplus, rebuildStep, requestRebuild } from './trading/rebuild.js
 import { reconcile } from './trading/reconcile.js';
 import { readPair, refreshExchangeFacts } from './trading/exchange-facts.js';
 import { beginExit, exitActive, exitStep } from './trading/exit.js';
-import { waitingForStart } from './trading/start-price.js';
+import { startRule } from './trading/start-price.js';
 
 export interface TraderDeps {
   config: Config;
@@ -178,7 +178,7 @@ export class Trader {
       log.warn(`trading is stopped: ${this.state.risk.stopReason ?? ''}`);
       return;
     }
-    if (this.state.orders.length === 0 && !this.state.risk.paused && !this.state.rebuild && !waitingForStart(this.d, price)) requestRebuild(this.d, 'startup');
+    if (this.state.orders.length === 0 && !this.state.risk.paused && !this.state.rebuild && startRule(this.d, price) !== 'wait') requestRebuild(this.d, 'startup');
     if (this.state.rebuild && !this.state.risk.paused) await rebuildStep(this.d);
   }
 
@@ -243,9 +243,9 @@ export class Trader {
     }
     if (s.risk.paused) return { price, fills, rebuilt: null };
     // START_PRICE: no first grid until the price crossed it (trading/start-price.ts).
-    const waited = !!s.startWait;
-    if (waitingForStart(d, price)) return { price, fills, rebuilt: null };
-    if (waited && s.orders.length === 0 && !s.rebuild) requestRebuild(d, 'start price crossed');
+    const start = startRule(d, price);
+    if (start === 'wait') return { price, fills, rebuilt: null };
+    if (start === 'go' && s.orders.length === 0 && !s.rebuild) requestRebuild(d, 'start price crossed');
     const rebuilt = await this.workTheGrid(price, dailyPauseBefore);
     await this.maybeAccumulate(price, now);
     return { price, fills, rebuilt };

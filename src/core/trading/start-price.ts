@@ -8,12 +8,13 @@ import { rules, touch } from '../grid-strategy.js';
 import { log, type Desk } from './desk.js';
 
 /**
- * Whether the first grid must still wait for the start price at `price`.
- * Starts the wait when a start price is set and no grid was ever built,
- * ends it (and says so) when the price crossed it; clears it once it no
- * longer applies (the operator removed the start price, or a grid exists).
+ * What the start price says at `price`: 'wait' (no first grid yet), 'go' (it
+ * applied and the price is at or past it now: build the first grid), or
+ * 'none' (no start price, or a grid exists). Starts the wait when a start
+ * price is set and no grid was ever built, ends it (and says so) when the price
+ * crossed it; clears it once it no longer applies.
  */
-export function waitingForStart(d: Desk, price: number): boolean {
+export function startRule(d: Desk, price: number): 'wait' | 'go' | 'none' {
   const s = d.state;
   const start = rules(s, d.cfg).startPrice;
   const applies = start !== null && !s.funded && s.orders.length === 0;
@@ -22,28 +23,22 @@ export function waitingForStart(d: Desk, price: number): boolean {
       s.startWait = null;
       touch(s);
     }
-    return false;
+    return 'none';
   }
   const wait = s.startWait;
   if (!wait || wait.price !== start) {
-    if (price === start) return false;
+    if (price === start) return 'go';
     const side = price < start ? 'below' : 'above';
     s.startWait = { price: start, side, since: d.now() };
     touch(s);
     log.info(`waiting for the start price ${start} (now ${price}, ${side} it): no orders until the price crosses it`);
-    return true;
+    return 'wait';
   }
   const crossed = wait.side === 'below' ? price >= start : price <= start;
-  if (!crossed) return true;
+  if (!crossed) return 'wait';
   s.startWait = null;
   touch(s);
   log.info(`start price ${start} crossed (price ${price}, from ${wait.side}): building the first grid`);
   d.emit({ type: 'start_price', startPrice: start, price });
-  return false;
-}
-
-/** "waiting for start price X (now Y)", or null when not waiting. */
-export function startWaitText(state: { startWait?: { price: number } | null; lastPrice: number }): string | null {
-  const w = state.startWait;
-  return w ? `waiting for start price ${w.price} (now ${state.lastPrice})` : null;
+  return 'go';
 }

@@ -232,12 +232,20 @@ interface Scenario {
 }
 
 /** Every spacing × levels combination asked for, each a validated Config. */
-/** The start/exit/profit flags as the bot's environment variables (validated by loadConfig like the env). */
-export const RULE_FLAGS = { 'start-price': 'START_PRICE', 'take-profit': 'TAKE_PROFIT_EQUITY', 'stop-action': 'STOP_ACTION', 'profit-mode': 'PROFIT_MODE' } as const;
+/** The start/exit/profit flags win over the bot's environment variables (validated by loadConfig like the env). */
+function ruleEnv(values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const flag = (f: string): string | undefined => (typeof values[f] === 'string' ? (values[f] as string) : undefined);
+  return {
+    ...env,
+    START_PRICE: flag('start-price') ?? env.START_PRICE,
+    TAKE_PROFIT_EQUITY: flag('take-profit') ?? env.TAKE_PROFIT_EQUITY,
+    STOP_ACTION: flag('stop-action') ?? env.STOP_ACTION,
+    PROFIT_MODE: flag('profit-mode') ?? env.PROFIT_MODE,
+  };
+}
 
 function scenarioConfigs(values: Record<string, string | boolean | undefined>, baseEnv: Record<string, string | undefined>): Scenario[] {
-  const env = { ...baseEnv };
-  for (const [flag, name] of Object.entries(RULE_FLAGS)) if (typeof values[flag] === 'string') env[name] = values[flag] as string;
+  const env = ruleEnv(values, baseEnv);
   const spacings = values.spacing !== undefined ? parseList('spacing', values.spacing as string) : [num('spacing', env.GRID_SPACING_PCT, 1.0)];
   const levels: (number | null)[] = values.levels !== undefined ? parseList('levels', values.levels as string) : [null];
   for (const l of levels) if (l !== null && !(Number.isInteger(l) && l >= 1 && l <= 50)) throw new UsageError(`--levels: expected whole numbers 1–50, got ${l}`);
