@@ -89,6 +89,13 @@ function warnOverridden(config: Config, state: GridState): void {
   if (state.settings.spacingPct !== config.gridSpacingPct) diffs.push(`GRID_SPACING_PCT=${config.gridSpacingPct} (saved spacing ${state.settings.spacingPct}% is used; change it with /spacing or the dashboard)`);
   if (state.settings.aiIntervalSec !== config.aiAdvisorInterval) diffs.push(`AI_ADVISOR_INTERVAL=${config.aiAdvisorInterval} (saved ${state.settings.aiIntervalSec} s is used)`);
   if (state.ledger.startingCapital !== config.startingCapital) diffs.push(`STARTING_CAPITAL=${config.startingCapital} (the saved ledger started with $${state.ledger.startingCapital}; start on a fresh LOG_DIR to change it)`);
+  // The issue-14 rules (changeable at run time, saved like the spacing).
+  const st = state.settings;
+  const rule = (name: string, saved: unknown, env: unknown): void => void (saved !== undefined && saved !== env && diffs.push(`${name}=${env === null || env === undefined ? '(empty)' : String(env)} (saved ${saved === null ? 'off' : String(saved)} is used; change it with Telegram or the dashboard)`));
+  rule('START_PRICE', st.startPrice, config.startPrice ?? null);
+  rule('TAKE_PROFIT_EQUITY', st.takeProfitEquity, config.takeProfitEquity ?? null);
+  rule('STOP_ACTION', st.stopAction, config.stopAction ?? 'hold');
+  rule('PROFIT_MODE', st.profitMode, config.profitMode ?? 'accumulate');
   for (const d of diffs) log.warn(`saved state overrides ${d}`);
   // The risk rules compare with the saved ledger's capital: a floor at or above it would stop trading at once.
   if (config.stopFloor >= state.ledger.startingCapital) {
@@ -458,6 +465,10 @@ function banner(config: Config, state: GridState): void {
   log.info(
     `doge-grid-bot starting: ${config.dryRun ? 'DRY RUN (paper account, real prices)' : 'LIVE TRADING'} on ${config.pair}, capital $${state.ledger.startingCapital}, spacing ${state.settings.spacingPct}%, poll ${config.pollIntervalSeconds}s, state in ${path.resolve(config.logDir)}`,
   );
+  // Issue 17 item 10: say what sizes the grid (the numbers follow at the first build: "grid sizing: …").
+  const size = config.orderSizeExplicit ? `$${config.orderSizeUsd} per order (ORDER_SIZE_USD)` : 'adaptive order size (ORDER_SIZE_USD empty)';
+  const levels = config.gridLevelsExplicit ? `${config.gridLevels} levels per side (GRID_LEVELS)` : 'adaptive levels (GRID_LEVELS empty)';
+  log.info(`grid sizing: ${size}, ${levels}, profit mode ${state.settings.profitMode ?? config.profitMode ?? 'accumulate'}`);
 }
 
 /** What installProcessHandlers needs of `process` (an EventEmitter in tests). */

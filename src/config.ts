@@ -6,7 +6,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import type { KrakenTier } from './exchange/kraken/rate-limiter.js';
-import { LEVELS_PER_SIDE_MAX, INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, minSpacingPct, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from './core/limits.js';
+import { LEVELS_PER_SIDE_MAX, LEVELS_PER_SIDE_MIN, INTERVAL_MAX_SEC, INTERVAL_MIN_SEC, minSpacingPct, SPACING_MARGIN_OVER_FEES_PCT, SPACING_MAX_PCT } from './core/limits.js';
 import { parseLogLevel, type LogLevel } from './util/log.js';
 import { parseNotifySpec, type NotifyOverrides } from './ops/notify-levels.js';
 
@@ -31,6 +31,17 @@ export interface Config {
   dailySummaryHourUtc: number;
   monthlyReserveUsd: number;
   accumulationSweepDays: number;
+  /** ORDER_SIZE_USD / GRID_LEVELS were set in the environment: they then win over the adaptive sizing (see sizeGrid). */
+  orderSizeExplicit?: boolean;
+  gridLevelsExplicit?: boolean;
+  /** START_PRICE: the first grid waits until the price crosses it (null: start at once). */
+  startPrice?: number | null;
+  /** TAKE_PROFIT_EQUITY: stop when equity reaches it (null: never). */
+  takeProfitEquity?: number | null;
+  /** STOP_ACTION: on a stop (floor or take-profit) keep the DOGE (hold) or sell it (sell). */
+  stopAction?: StopAction;
+  /** PROFIT_MODE: what the grid does with its profit (see README "Profit policy"). */
+  profitMode?: ProfitMode;
   logLevel: LogLevel;
   logFormat: 'text' | 'json';
   logDir: string;
@@ -56,6 +67,11 @@ export interface Config {
   /** NOTIFY: notification levels by kind over the defaults (ops/notify-levels.ts); /notify changes win. */
   notify?: NotifyOverrides;
 }
+
+export type StopAction = 'hold' | 'sell';
+export type ProfitMode = 'compound' | 'fixed' | 'accumulate';
+export const STOP_ACTIONS: readonly StopAction[] = ['hold', 'sell'];
+export const PROFIT_MODES: readonly ProfitMode[] = ['compound', 'fixed', 'accumulate'];
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -151,6 +167,46 @@ function dashboardHosts(env: Env): string[] {
   return entries;
 }
 
+function choice<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const r = (raw(env, name) ?? fallback).toLowerCase();
+  if (!(allowed as readonly string[]).includes(r)) throw new ConfigError(name, `expected ${allowed.join(', ')}, got "${r}"`);
+  return r as T;
+}
+
+/** START_PRICE, TAKE_PROFIT_EQUITY, STOP_ACTION and PROFIT_MODE (issue 14: every one off / today's behaviour by default). */
+function exitRules(env: Env, startingCapital: number, stopFloor: number): Pick<Config, 'startPrice' | 'takeProfitEquity' | 'stopAction' | 'profitMode'> {
+  const startPrice = raw(env, 'START_PRICE') === undefined ? null : num(env, 'START_PRICE', 0, { above: 0 });
+  const takeProfitEquity = raw(env, 'TAKE_PROFIT_EQUITY') === undefined ? null : num(env, 'TAKE_PROFIT_EQUITY', 0, { above: 0 });
+  if (takeProfitEquity !== null && takeProfitEquity <= startingCapital) {
+    throw new ConfigError('TAKE_PROFIT_EQUITY', `must be above STARTING_CAPITAL (${startingCapital}) and the stop floor (${stopFloor}), got ${takeProfitEquity}`);
+  }
+  return {
+    startPrice,
+    takeProfitEquity,
+    stopAction: choice(env, 'STOP_ACTION', STOP_ACTIONS, 'hold'),
+    profitMode: choice(env, 'PROFIT_MODE', PROFIT_MODES, 'accumulate'),
+  };
+}
+
+/**
+ * ORDER_SIZE_USD and GRID_LEVELS: adaptive unless set; when set they win over
+ * the adaptive sizing, so they must fit the capital (both sides of the grid:
+ * 2 × levels × order size at most the starting capital).
+ */
+function explicitSizing(env: Env, startingCapital: number): Pick<Config, 'orderSizeUsd' | 'gridLevels' | 'orderSizeExplicit' | 'gridLevelsExplicit'> {
+  const orderSizeExplicit = raw(env, 'ORDER_SIZE_USD') !== undefined;
+  const gridLevelsExplicit = raw(env, 'GRID_LEVELS') !== undefined;
+  const orderSizeUsd = num(env, 'ORDER_SIZE_USD', 3.5, { above: 0 });
+  const gridLevels = num(env, 'GRID_LEVELS', 10, { min: LEVELS_PER_SIDE_MIN, max: LEVELS_PER_SIDE_MAX, integer: true });
+  if (orderSizeExplicit && 2 * LEVELS_PER_SIDE_MIN * orderSizeUsd > startingCapital) {
+    throw new ConfigError('ORDER_SIZE_USD', `$${orderSizeUsd} per order cannot fund ${LEVELS_PER_SIDE_MIN} levels per side from STARTING_CAPITAL $${startingCapital} (at most $${(startingCapital / (2 * LEVELS_PER_SIDE_MIN)).toFixed(2)})`);
+  }
+  if (orderSizeExplicit && gridLevelsExplicit && 2 * gridLevels * orderSizeUsd > startingCapital) {
+    throw new ConfigError('GRID_LEVELS', `${gridLevels} levels per side × 2 × ORDER_SIZE_USD $${orderSizeUsd} = $${(2 * gridLevels * orderSizeUsd).toFixed(2)} is more than STARTING_CAPITAL $${startingCapital}`);
+  }
+  return { orderSizeUsd, gridLevels, orderSizeExplicit, gridLevelsExplicit };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const makerFeePct = num(env, 'MAKER_FEE_PCT', 0.25, { min: 0, max: 5 });
   const startingCapital = num(env, 'STARTING_CAPITAL', 120, { above: 0 });
@@ -205,12 +261,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('DASHBOARD_TOKEN', 'use printable ASCII characters without spaces (letters, digits, - _ . ~ and similar)');
   }
 
+  const exits = exitRules(env, startingCapital, stopFloor);
+  const sizing = explicitSizing(env, startingCapital);
+
   return {
     dryRun,
     pair: str(env, 'PAIR', 'XDGUSD').toUpperCase(),
     startingCapital,
-    orderSizeUsd: num(env, 'ORDER_SIZE_USD', 3.5, { above: 0 }),
-    gridLevels: num(env, 'GRID_LEVELS', 10, { min: 1, max: LEVELS_PER_SIDE_MAX, integer: true }),
+    ...sizing,
     gridSpacingPct,
     makerFeePct,
     makerFeeOverride: (env.MAKER_FEE_PCT ?? '').trim() !== '',
@@ -223,6 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
     dailySummaryHourUtc: num(env, 'DAILY_SUMMARY_HOUR_UTC', 0, { min: 0, max: 23, integer: true }),
     monthlyReserveUsd: num(env, 'MONTHLY_RESERVE_USD', 5, { min: 0 }),
     accumulationSweepDays: num(env, 'ACCUMULATION_SWEEP_DAYS', 7, { min: 1, integer: true }),
+    ...exits,
     logLevel,
     logFormat,
     logDir: logDir(env),

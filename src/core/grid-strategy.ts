@@ -16,7 +16,19 @@ export interface Settings {
   levelsOverride?: number | null;
   /** Notification levels set with /notify, by kind (ops/notify-levels.ts); absent in older states. */
   notify?: Partial<Record<string, 'on' | 'silent' | 'off'>>;
+  /**
+   * Start and exit rules and the profit policy (issue 14), changeable at run
+   * time. Absent in states saved before they existed: the environment's value
+   * is used (see `rules`).
+   */
+  startPrice?: number | null;
+  takeProfitEquity?: number | null;
+  stopAction?: StopAction;
+  profitMode?: ProfitMode;
 }
+
+export type StopAction = 'hold' | 'sell';
+export type ProfitMode = 'compound' | 'fixed' | 'accumulate';
 
 /** Everything the rules need from the start-up configuration. */
 export interface StrategyConfig {
@@ -30,6 +42,25 @@ export interface StrategyConfig {
   accumulationSweepDays: number;
   orderSizeUsd: number;
   gridLevels: number;
+  /** ORDER_SIZE_USD / GRID_LEVELS set in the environment: they win over the adaptive sizing. */
+  orderSizeExplicit?: boolean;
+  gridLevelsExplicit?: boolean;
+  /** Start-up values of the run-time rules (Settings overrides them once saved). */
+  startPrice?: number | null;
+  takeProfitEquity?: number | null;
+  stopAction?: StopAction;
+  profitMode?: ProfitMode;
+}
+
+/** The start/exit rules and profit policy in force: the saved settings, else the environment's, else today's behaviour. */
+export function rules(state: GridState, cfg: Pick<StrategyConfig, 'startPrice' | 'takeProfitEquity' | 'stopAction' | 'profitMode'>): { startPrice: number | null; takeProfitEquity: number | null; stopAction: StopAction; profitMode: ProfitMode } {
+  const st = state.settings;
+  return {
+    startPrice: st.startPrice !== undefined ? st.startPrice : (cfg.startPrice ?? null),
+    takeProfitEquity: st.takeProfitEquity !== undefined ? st.takeProfitEquity : (cfg.takeProfitEquity ?? null),
+    stopAction: st.stopAction ?? cfg.stopAction ?? 'hold',
+    profitMode: st.profitMode ?? cfg.profitMode ?? 'accumulate',
+  };
 }
 
 /** The fill an order answers: a counter order completes a round trip with it. */
@@ -41,7 +72,8 @@ export interface Answered {
   time: number;
 }
 
-export type OrderKind = 'grid' | 'counter' | 'accumulation';
+/** 'exit': a sell of the grid's DOGE after a stop with STOP_ACTION=sell (trading/exit.ts); never part of `orders`. */
+export type OrderKind = 'grid' | 'counter' | 'accumulation' | 'exit';
 
 export interface GridOrder {
   clientOrderId: string;
@@ -154,6 +186,27 @@ export interface GridState {
   equityDays?: { day: string; equity: number; /** Price the close was valued at (absent in states saved before it was recorded). */ price?: number }[];
   /** The rebuild in progress (null/absent: none); it goes on in steps, across ticks and restarts. */
   rebuild?: RebuildProgress | null;
+  /** START_PRICE in force and the side the price was on when waiting began; null/absent: not waiting. */
+  startWait?: { price: number; side: 'below' | 'above'; since: number } | null;
+  /** The sell of the grid's DOGE after a stop (STOP_ACTION=sell), in progress or finished; null/absent: none. */
+  exit?: ExitProgress | null;
+}
+
+/** A sell-on-stop (trading/exit.ts): maker first, a marketable limit after the timeout, every part booked through the ledger. */
+export interface ExitProgress {
+  reason: string;
+  startedAt: number;
+  /** DOGE to sell, fixed by the first step: the grid's inventory (accumulated DOGE kept), never more than the account holds. */
+  target: number | null;
+  phase: 'maker' | 'taker' | 'done';
+  /** When the current phase (or the current taker order) started: the maker timeout counts from here. */
+  phaseAt: number;
+  sold: number;
+  proceeds: number;
+  fees: number;
+  /** The exit order working now (not in `orders`: a stopped bot cancels those). */
+  order: GridOrder | null;
+  finishedAt: number | null;
 }
 
 export const EQUITY_DAYS_KEPT = 400;
@@ -172,7 +225,13 @@ export function newState(cfg: StrategyConfig, settings: Settings, botId: string,
     orderSeq: 0,
     revision: 0,
     startedAt: now,
-    settings,
+    settings: {
+      ...settings,
+      startPrice: settings.startPrice !== undefined ? settings.startPrice : (cfg.startPrice ?? null),
+      takeProfitEquity: settings.takeProfitEquity !== undefined ? settings.takeProfitEquity : (cfg.takeProfitEquity ?? null),
+      stopAction: settings.stopAction ?? cfg.stopAction ?? 'hold',
+      profitMode: settings.profitMode ?? cfg.profitMode ?? 'accumulate',
+    },
     center: 0,
     gridBuiltAt: 0,
     ratioAtBuild: 0.5,
@@ -227,16 +286,80 @@ export function splitLevels(levelsPerSide: number, ratio: number): { buys: numbe
   return { buys, sells: total - buys };
 }
 
-/** Adaptive order size and levels per side (SPEC §3 "Adaptive sizing"). */
+/**
+ * Adaptive order size and levels per side (SPEC §3 "Adaptive sizing"): the
+ * smallest order the pair allows (+20 %), as many levels as 60 % of the capital
+ * funds at 1.5× that size; once the levels reach the cap (20), the order size
+ * grows instead, so capital above ~$80 is used (issue 17 item 10).
+ */
 export function adaptiveParams(pair: PairInfo, price: number, effectiveCapital: number): { orderSizeUsd: number; levelsPerSide: number } {
-  const orderSizeUsd = Math.max(pair.orderMin * price * 1.2, pair.costMin);
-  const raw = Math.floor((0.6 * effectiveCapital) / (1.5 * orderSizeUsd));
+  const minSize = minOrderSizeUsd(pair, price);
+  const raw = Math.floor((0.6 * effectiveCapital) / (1.5 * minSize));
   const levelsPerSide = Math.min(LEVELS_PER_SIDE_MAX, Math.max(LEVELS_PER_SIDE_MIN, Number.isFinite(raw) ? raw : LEVELS_PER_SIDE_MIN));
+  const spread = (0.6 * effectiveCapital) / (1.5 * levelsPerSide);
+  const orderSizeUsd = levelsPerSide === LEVELS_PER_SIDE_MAX && Number.isFinite(spread) && spread > minSize ? spread : minSize;
   return { orderSizeUsd, levelsPerSide };
 }
 
+/** The smallest order the grid places at `price`: the pair minimum + 20 %, never below the minimum cost. */
+export function minOrderSizeUsd(pair: PairInfo, price: number): number {
+  return Math.max(pair.orderMin * price * 1.2, pair.costMin);
+}
+
+export interface GridSizing {
+  orderSizeUsd: number;
+  levelsPerSide: number;
+  /** Why these numbers, for the log and the status ("adaptive", "ORDER_SIZE_USD", …). */
+  source: string;
+  /** A value the operator set that could not be used as is (raised to the pair minimum), or null. */
+  warning: string | null;
+}
+
+/**
+ * The order size and levels a grid is built with: ORDER_SIZE_USD and
+ * GRID_LEVELS when the operator set them (they win; the size is raised to the
+ * pair minimum with a warning), otherwise the adaptive sizing on the capital
+ * the profit mode sizes with. A levels override (backtest --levels) fixes the count.
+ */
+export function sizeGrid(state: GridState, cfg: StrategyConfig, pair: PairInfo, price: number): GridSizing {
+  const capital = sizingCapital(state, cfg);
+  const adaptive = adaptiveParams(pair, price, capital);
+  const minSize = minOrderSizeUsd(pair, price);
+  let levels = state.settings.levelsOverride ?? (cfg.gridLevelsExplicit ? cfg.gridLevels : adaptive.levelsPerSide);
+  let size = adaptive.orderSizeUsd;
+  const sources: string[] = [];
+  let warning: string | null = null;
+  if (cfg.orderSizeExplicit) {
+    size = cfg.orderSizeUsd;
+    sources.push('ORDER_SIZE_USD');
+    if (!cfg.gridLevelsExplicit && state.settings.levelsOverride == null) {
+      const fit = Math.floor((0.6 * capital) / (1.5 * Math.max(size, minSize)));
+      levels = Math.min(LEVELS_PER_SIDE_MAX, Math.max(LEVELS_PER_SIDE_MIN, fit));
+    }
+  } else if (cfg.gridLevelsExplicit) {
+    // The capital spread over the levels the operator chose.
+    size = Math.max(minSize, (0.6 * capital) / (1.5 * levels));
+  }
+  if (cfg.gridLevelsExplicit) sources.push('GRID_LEVELS');
+  if (size < minSize) {
+    warning = `ORDER_SIZE_USD $${size} is below the pair minimum at ${price} ($${minSize.toFixed(4)}: ${pair.orderMin} DOGE + 20 %, at least $${pair.costMin}); using $${minSize.toFixed(4)}`;
+    size = minSize;
+  }
+  return { orderSizeUsd: size, levelsPerSide: levels, source: sources.length ? sources.join(' + ') : `adaptive on $${capital.toFixed(2)} (${rules(state, cfg).profitMode})`, warning };
+}
+
+/** Today's sizing capital: the starting capital plus the profit so far (never less than the start). */
 export function effectiveCapital(state: GridState): number {
   return state.ledger.startingCapital + Math.max(0, state.profit.total);
+}
+
+/**
+ * The capital the grid sizes itself with under the profit mode: `fixed` the
+ * starting capital only; `compound` and `accumulate` (today's rule) the
+ * starting capital plus the profit so far.
+ */
+export function sizingCapital(state: GridState, cfg: Pick<StrategyConfig, 'profitMode'>): number {
+  return (state.settings.profitMode ?? cfg.profitMode ?? 'accumulate') === 'fixed' ? state.ledger.startingCapital : effectiveCapital(state);
 }
 
 /** Volume for one order: order size at this price, never below the pair minimum, in lot decimals. */
@@ -376,6 +499,8 @@ export function checkRisk(state: GridState, price: number, cfg: StrategyConfig):
   if (!state.funded || state.risk.stopped) return { action: 'none' };
   const eq = equity(state.ledger, price);
   if (eq < cfg.stopFloor) return { action: 'stop', reason: `equity $${eq.toFixed(2)} fell below the stop floor $${cfg.stopFloor.toFixed(2)}` };
+  const takeProfit = rules(state, cfg).takeProfitEquity;
+  if (takeProfit !== null && eq >= takeProfit) return { action: 'stop', reason: `take-profit: equity $${eq.toFixed(2)} reached TAKE_PROFIT_EQUITY $${takeProfit.toFixed(2)}` };
   const drop = state.day.startEquity - eq;
   if (!state.risk.paused && drop >= cfg.dailyLossLimit) {
     return { action: 'pause', reason: `equity fell $${drop.toFixed(2)} today (limit $${cfg.dailyLossLimit.toFixed(2)})` };
@@ -612,5 +737,7 @@ export function statusText(state: GridState, price: number, mode: 'dry_run' | 'l
   if (state.profit.dogeAccumulated > 0) lines.push(`DOGE accumulated: ${state.profit.dogeAccumulated.toFixed(2)}`);
   if (state.risk.paused) lines.push(`Paused: ${state.risk.pauseReason ?? ''}`);
   if (state.risk.stopped) lines.push(`Stopped: ${state.risk.stopReason ?? ''}`);
+  if (state.startWait) lines.push(`Waiting for start price ${state.startWait.price} (now ${price})`);
+  if (state.exit) lines.push(`Sell-on-stop ${state.exit.phase}: sold ${state.exit.sold} DOGE for $${state.exit.proceeds.toFixed(4)}, fees $${state.exit.fees.toFixed(4)}`);
   return lines.join('\n');
 }

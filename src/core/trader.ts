@@ -21,6 +21,7 @@ import {
   ratioNeedsRebuild,
   recordPrice,
   rollDays,
+  rules,
   touch,
   unconfirmedJump,
   type GridState,
@@ -39,6 +40,8 @@ import { cancelNearestFirst, cancelOpenBuys, cancelOurOrders, pauseTrading, stop
 import { cancelSurplus, rebuildStep, requestRebuild } from './trading/rebuild.js';
 import { reconcile } from './trading/reconcile.js';
 import { readPair, refreshExchangeFacts } from './trading/exchange-facts.js';
+import { beginExit, exitActive, exitStep } from './trading/exit.js';
+import { startRule } from './trading/start-price.js';
 
 export interface TraderDeps {
   config: Config;
@@ -74,6 +77,12 @@ export function strategyConfig(c: Config): StrategyConfig {
     accumulationSweepDays: c.accumulationSweepDays,
     orderSizeUsd: c.orderSizeUsd,
     gridLevels: c.gridLevels,
+    orderSizeExplicit: c.orderSizeExplicit ?? false,
+    gridLevelsExplicit: c.gridLevelsExplicit ?? false,
+    startPrice: c.startPrice ?? null,
+    takeProfitEquity: c.takeProfitEquity ?? null,
+    stopAction: c.stopAction ?? 'hold',
+    profitMode: c.profitMode ?? 'accumulate',
   };
 }
 
@@ -175,7 +184,8 @@ export class Trader {
       log.warn(`trading is stopped: ${this.state.risk.stopReason ?? ''}`);
       return;
     }
-    if (this.state.orders.length === 0 && !this.state.risk.paused && !this.state.rebuild) requestRebuild(this.d, 'startup');
+    const startAt = median === null ? price : this.state.lastPrice;
+    if (this.state.orders.length === 0 && !this.state.risk.paused && !this.state.rebuild && startRule(this.d, startAt) !== 'wait') requestRebuild(this.d, 'startup');
     // With the price unconfirmed the first tick takes the rebuild's first step, around the price it confirms.
     if (this.state.rebuild && !this.state.risk.paused && median === null) await rebuildStep(this.d);
   }
@@ -216,12 +226,16 @@ export class Trader {
     if (s.risk.stopped) {
       // A stop whose cancels failed (or was interrupted) left orders working: retry every tick.
       if (s.orders.length > 0) await cancelOurOrders(d);
+      // STOP_ACTION=sell: the grid's DOGE is sold while stopped (trading/exit.ts).
+      await exitStep(d, ticker);
       return { price, fills, rebuilt: null };
     }
 
     const risk = checkRisk(s, price, this.cfg);
     if (risk.action === 'stop') {
       await stopTrading(d, risk.reason);
+      beginExit(d, risk.reason);
+      await exitStep(d, ticker);
       return { price, fills, rebuilt: null };
     }
     if (risk.action === 'pause') await pauseTrading(d, 'daily_loss', risk.reason);
@@ -236,6 +250,10 @@ export class Trader {
       touch(s);
     }
     if (s.risk.paused) return { price, fills, rebuilt: null };
+    // START_PRICE: no first grid until the price crossed it (trading/start-price.ts).
+    const start = startRule(d, price);
+    if (start === 'wait') return { price, fills, rebuilt: null };
+    if (start === 'go' && s.orders.length === 0 && !s.rebuild) requestRebuild(d, 'start price crossed');
     const rebuilt = await this.workTheGrid(price, dailyPauseBefore);
     await this.maybeAccumulate(price, now);
     return { price, fills, rebuilt };
@@ -305,7 +323,8 @@ export class Trader {
   // ------------------------------------------------------------ accumulation
 
   private async maybeAccumulate(price: number, now: number): Promise<void> {
-    const usd = accumulationAmount(this.state, now, this.cfg);
+    // Only PROFIT_MODE=accumulate sweeps; the other modes close the period all the same (a later switch sweeps only newer profit).
+    const usd = rules(this.state, this.cfg).profitMode === 'accumulate' ? accumulationAmount(this.state, now, this.cfg) : 0;
     const days = (now - this.state.accumulation.lastSweepAt) / 86400_000;
     if (days < this.cfg.accumulationSweepDays) return;
     closeAccumulationPeriod(this.state, now);
@@ -438,6 +457,58 @@ export class Trader {
     });
   }
 
+  /** START_PRICE at run time: only the first grid waits for it; null starts at once. */
+  setStartPrice(price: number | null): Promise<string> {
+    return this.control(false, async () => {
+      const s = this.state;
+      s.settings.startPrice = price;
+      touch(s);
+      if (s.funded || s.orders.length > 0) return `start price ${price === null ? 'cleared' : `set to ${price}`} (saved); it only holds back the first grid, which is already built`;
+      if (price === null) {
+        const waited = !!s.startWait;
+        s.startWait = null;
+        if (waited && this.canTrade()) requestRebuild(this.d, 'start price cleared');
+        return waited ? 'start price cleared: building the first grid at the next tick' : 'start price cleared (saved)';
+      }
+      s.startWait = null;
+      return this.state.lastPrice > 0 ? `start price set to ${price} (saved): no grid until the price crosses it (now ${s.lastPrice})` : `start price set to ${price} (saved)`;
+    });
+  }
+
+  /** TAKE_PROFIT_EQUITY at run time; null turns it off. */
+  setTakeProfit(equityUsd: number | null): Promise<string> {
+    return this.control(false, async () => {
+      const s = this.state;
+      if (equityUsd !== null) {
+        const eq = s.funded && s.lastPrice > 0 ? equity(s.ledger, s.lastPrice) : s.ledger.startingCapital;
+        if (equityUsd <= eq) return `not changed: the take-profit must be above the current equity $${eq.toFixed(2)}`;
+        if (equityUsd <= this.cfg.stopFloor) return `not changed: the take-profit must be above the stop floor $${this.cfg.stopFloor}`;
+      }
+      s.settings.takeProfitEquity = equityUsd;
+      touch(s);
+      return equityUsd === null ? 'take-profit off (saved)' : `take-profit set: trading stops when equity reaches $${equityUsd} (saved)`;
+    });
+  }
+
+  /** STOP_ACTION at run time: applies to the next stop; `hold` also ends a sell-on-stop in progress at the next tick. */
+  setStopAction(action: 'hold' | 'sell'): Promise<string> {
+    return this.control(false, async () => {
+      this.state.settings.stopAction = action;
+      touch(this.state);
+      if (action === 'hold' && exitActive(this.state)) return 'stop action set to hold (saved): the sell-on-stop in progress ends at the next tick';
+      return action === 'sell' ? "stop action set to sell (saved): the next stop sells the grid's DOGE near the market" : 'stop action set to hold (saved): a stop keeps the DOGE';
+    });
+  }
+
+  /** PROFIT_MODE at run time: the next grid build sizes with it, the next sweep follows it. */
+  setProfitMode(mode: 'compound' | 'fixed' | 'accumulate'): Promise<string> {
+    return this.control(false, async () => {
+      this.state.settings.profitMode = mode;
+      touch(this.state);
+      return `profit mode set to ${mode} (saved); it applies from the next grid build${mode === 'accumulate' ? ' and the next sweep' : ''}`;
+    });
+  }
+
   requestAiCheck(): Promise<string> {
     return this.saveAndAnswer(() => {
       this.state.ai.checkRequested = true;
@@ -462,6 +533,9 @@ export class Trader {
         if (problem) return `cannot resume: the ledger check fails (${problem}); repair the books first`;
         const eq = equity(s.ledger, s.lastPrice);
         if (eq < this.cfg.stopFloor) return `cannot resume: equity $${eq.toFixed(2)} is below the stop floor $${this.cfg.stopFloor}`;
+        const takeProfit = rules(s, this.cfg).takeProfitEquity;
+        if (takeProfit !== null && eq >= takeProfit) return `cannot resume: equity $${eq.toFixed(2)} is at or above the take-profit $${takeProfit}; raise or clear it first (/takeprofit)`;
+        if (exitActive(s)) return 'cannot resume: the sell-on-stop is still working; set the stop action to hold first (/stopaction hold)';
         s.risk.stopped = false;
         s.risk.stopReason = null;
       } else if (!s.risk.paused && s.orders.length > 0) return 'not paused';

@@ -14,7 +14,11 @@ export type ControlRequest =
   | { kind: 'resume' }
   | { kind: 'reset' }
   /** One notification kind to on / silent / off (ops/notify-levels.ts); `what` and `level` as typed. */
-  | { kind: 'notify'; what: string; level: string };
+  | { kind: 'notify'; what: string; level: string }
+  | { kind: 'start_price'; price: number | 'off' }
+  | { kind: 'take_profit'; equity: number | 'off' }
+  | { kind: 'stop_action'; action: string }
+  | { kind: 'profit_mode'; mode: string };
 
 export type ControlSource = 'telegram' | 'web' | 'ai';
 
@@ -36,6 +40,11 @@ export interface ControlTarget {
   pause(reason: string): Promise<string>;
   resume(): Promise<string>;
   resetGrid(reason: string): Promise<string>;
+  /** Start and exit rules and the profit policy (issue 14); optional so older targets still type-check. */
+  setStartPrice?(price: number | null): Promise<string>;
+  setTakeProfit?(equityUsd: number | null): Promise<string>;
+  setStopAction?(action: 'hold' | 'sell'): Promise<string>;
+  setProfitMode?(mode: 'compound' | 'fixed' | 'accumulate'): Promise<string>;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -70,6 +79,37 @@ export function parseInterval(raw: unknown): Parsed<number> {
   return { ok: true, value: n };
 }
 
+/** A positive amount or "off" (also null, 0 and "none"): START_PRICE and TAKE_PROFIT_EQUITY at run time. */
+export function parseOptionalAmount(raw: unknown, what: string): Parsed<number | 'off'> {
+  if (raw === null || (typeof raw === 'string' && ['off', 'none', 'clear'].includes(raw.trim().toLowerCase()))) return { ok: true, value: 'off' };
+  const n = asNumber(raw);
+  if (n === 0) return { ok: true, value: 'off' };
+  if (n === null || !(n > 0)) return { ok: false, error: `${what} must be a positive number, or "off"` };
+  return { ok: true, value: n };
+}
+
+export const STOP_ACTION_CHOICES = ['hold', 'sell'] as const;
+export const PROFIT_MODE_CHOICES = ['compound', 'fixed', 'accumulate'] as const;
+
+export function parseChoice<T extends string>(raw: unknown, allowed: readonly T[], what: string): Parsed<T> {
+  const v = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  return (allowed as readonly string[]).includes(v) ? { ok: true, value: v as T } : { ok: false, error: `${what} must be one of ${allowed.join(', ')}` };
+}
+
+/** The issue-14 fields of a POST /api/config body (start_price, take_profit, stop_action, profit_mode). */
+function parseRuleFields(b: Record<string, unknown>, requests: ControlRequest[], errors: string[]): void {
+  const add = <T>(p: Parsed<T>, make: (v: T) => ControlRequest): void => {
+    if (p.ok) requests.push(make(p.value));
+    else errors.push(p.error);
+  };
+  if ('start_price' in b) add(parseOptionalAmount(b.start_price, 'start price'), (v) => ({ kind: 'start_price', price: v }));
+  if ('take_profit' in b) add(parseOptionalAmount(b.take_profit, 'take-profit equity'), (v) => ({ kind: 'take_profit', equity: v }));
+  if ('stop_action' in b) add(parseChoice(b.stop_action, STOP_ACTION_CHOICES, 'stop action'), (v) => ({ kind: 'stop_action', action: v }));
+  if ('profit_mode' in b) add(parseChoice(b.profit_mode, PROFIT_MODE_CHOICES, 'profit mode'), (v) => ({ kind: 'profit_mode', mode: v }));
+}
+
+const CONFIG_FIELDS = ['spacing', 'ratio', 'interval', 'start_price', 'take_profit', 'stop_action', 'profit_mode'];
+
 /**
  * The dashboard's `POST /api/config` body: `{spacing?, ratio?, interval?}`.
  * Either every field is valid (and at least one is present) or nothing is applied.
@@ -80,7 +120,7 @@ export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: tru
   const errors: string[] = [];
   const requests: ControlRequest[] = [];
   for (const key of Object.keys(b)) {
-    if (key !== 'spacing' && key !== 'ratio' && key !== 'interval') errors.push(`unknown field "${key.slice(0, 40)}"`);
+    if (!CONFIG_FIELDS.includes(key)) errors.push(`unknown field "${key.slice(0, 40)}"`);
   }
   if ('spacing' in b) {
     const p = parseSpacing(b.spacing, minSpacingPct);
@@ -97,6 +137,7 @@ export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: tru
     if (p.ok) requests.push({ kind: 'interval', seconds: p.value });
     else errors.push(p.error);
   }
+  parseRuleFields(b, requests, errors);
   if (errors.length === 0 && requests.length === 0) errors.push('nothing to change: send spacing, ratio or interval');
   return errors.length ? { ok: false, errors } : { ok: true, requests };
 }
@@ -149,6 +190,8 @@ export function createControls(target: ControlTarget, notify?: NotifyTarget): Co
         if (!notify) return { ok: false, message: 'notification settings are not available here' };
         return { ok: true, message: await notify.setNotifyLevel(p.value.kind, p.value.level) };
       }
+      default:
+        return runRule(target, req);
     }
   }
   return {
@@ -166,6 +209,38 @@ export function createControls(target: ControlTarget, notify?: NotifyTarget): Co
       }
     },
   };
+}
+
+const unsupported: ControlOutcome = { ok: false, message: 'this bot does not support that setting' };
+
+/** START_PRICE, TAKE_PROFIT_EQUITY, STOP_ACTION and PROFIT_MODE at run time (validated here, applied by the target). */
+async function runRule(target: ControlTarget, req: ControlRequest): Promise<ControlOutcome> {
+  switch (req.kind) {
+    case 'start_price': {
+      const p = parseOptionalAmount(req.price, 'start price');
+      if (!p.ok) return { ok: false, message: p.error };
+      return target.setStartPrice ? { ok: true, message: await target.setStartPrice(p.value === 'off' ? null : p.value) } : unsupported;
+    }
+    case 'take_profit': {
+      const p = parseOptionalAmount(req.equity, 'take-profit equity');
+      if (!p.ok) return { ok: false, message: p.error };
+      if (!target.setTakeProfit) return unsupported;
+      const message = await target.setTakeProfit(p.value === 'off' ? null : p.value);
+      return { ok: !message.startsWith('not changed'), message };
+    }
+    case 'stop_action': {
+      const p = parseChoice(req.action, STOP_ACTION_CHOICES, 'stop action');
+      if (!p.ok) return { ok: false, message: p.error };
+      return target.setStopAction ? { ok: true, message: await target.setStopAction(p.value) } : unsupported;
+    }
+    case 'profit_mode': {
+      const p = parseChoice(req.mode, PROFIT_MODE_CHOICES, 'profit mode');
+      if (!p.ok) return { ok: false, message: p.error };
+      return target.setProfitMode ? { ok: true, message: await target.setProfitMode(p.value) } : unsupported;
+    }
+    default:
+      return { ok: false, message: `unknown request ${req.kind}` };
+  }
 }
 
 /** Spacing after an approved AI widen/tighten, never below the minimum. */

@@ -97,6 +97,16 @@ export interface StatusView {
     stop_floor: number;
     daily_loss_limit: number;
     poll_interval: number;
+    /** Start and exit rules and the profit policy in force (issue 14); null = off. */
+    start_price?: number | null;
+    take_profit_equity?: number | null;
+    stop_action?: 'hold' | 'sell';
+    profit_mode?: 'compound' | 'fixed' | 'accumulate';
+    /** ORDER_SIZE_USD / GRID_LEVELS when the operator set them (they win over the adaptive sizing); null = adaptive. */
+    order_size_set?: number | null;
+    grid_levels_set?: number | null;
+    /** The capital the grid sizes itself with under the profit mode. */
+    sizing_capital?: number;
     /** Whether POST /api/config is accepted, and whether it needs the token. */
     controls: 'open' | 'token' | 'read_only';
   };
@@ -113,6 +123,23 @@ export interface StatusView {
    * resume goes on in the background within Kraken's trading counter), or null.
    */
   rebuild?: RebuildView | null;
+  /** START_PRICE holds back the first grid: "waiting for start price X (now Y)", or null. */
+  start_wait?: { price: number; side: 'below' | 'above'; since: string; text: string } | null;
+  /** The sell-on-stop (STOP_ACTION=sell), working or finished, or null. */
+  exit?: ExitView | null;
+}
+
+export interface ExitView {
+  phase: 'maker' | 'taker' | 'done';
+  reason: string;
+  target: number | null;
+  sold: number;
+  proceeds: number;
+  fees: number;
+  started_at: string; // ISO
+  finished_at: string | null; // ISO
+  /** Plain text for /status and the dashboard. */
+  text: string;
 }
 
 export interface RebuildView {

@@ -1,10 +1,10 @@
 // GridState → the /api/status view (SPEC §2). Read-only; never includes a secret.
 import type { Config } from '../config.js';
 import { limitsView, minSpacingPct, roundTripFeePct } from '../core/limits.js';
-import { driftPct, priceChanges, type GridState } from '../core/grid-strategy.js';
+import { driftPct, priceChanges, rules, sizingCapital, type GridState } from '../core/grid-strategy.js';
 import { attribution, type Attribution } from './attribution.js';
 import { analyzerLabel } from '../stats/shared.js';
-import type { AnalyzerView, AttributionView, RebuildView, StatusView } from './status-view.js';
+import type { AnalyzerView, AttributionView, ExitView, RebuildView, StatusView } from './status-view.js';
 import { equity, unrealized } from '../core/ledger.js';
 import type { PricePoint } from '../core/types.js';
 
@@ -74,6 +74,45 @@ export function rebuildView(state: GridState): RebuildView | null {
   if (!r) return null;
   const text = r.target === null ? `rebuild (${r.reason}) starting` : `rebuild in progress: ${r.moved} of ${r.total} levels moved`;
   return { reason: r.reason, moved: r.moved, total: r.total, started_at: new Date(r.startedAt).toISOString(), text };
+}
+
+/** "waiting for start price X (now Y)" while START_PRICE holds back the first grid. */
+export function startWaitView(state: GridState): StatusView['start_wait'] {
+  const w = state.startWait;
+  if (!w) return null;
+  return { price: w.price, side: w.side, since: new Date(w.since).toISOString(), text: `waiting for start price ${w.price} (now ${state.lastPrice})` };
+}
+
+export function exitView(state: GridState): ExitView | null {
+  const x = state.exit;
+  if (!x) return null;
+  const sold = `sold ${round(x.sold, 8)} of ${x.target === null ? '?' : round(x.target, 8)} DOGE for $${x.proceeds.toFixed(4)}, fees $${x.fees.toFixed(4)}`;
+  const text = x.phase === 'done' ? `sell-on-stop finished: ${sold}` : `selling the grid's DOGE (${x.phase === 'maker' ? 'maker' : 'marketable limit'}): ${sold}`;
+  return {
+    phase: x.phase,
+    reason: x.reason,
+    target: x.target,
+    sold: round(x.sold, 8),
+    proceeds: round(x.proceeds, 8),
+    fees: round(x.fees, 8),
+    started_at: new Date(x.startedAt).toISOString(),
+    finished_at: x.finishedAt === null ? null : new Date(x.finishedAt).toISOString(),
+    text,
+  };
+}
+
+/** The issue-14 keys of /api/status `config`. */
+function ruleKeys(state: GridState, c: Config): Pick<StatusView['config'], 'start_price' | 'take_profit_equity' | 'stop_action' | 'profit_mode' | 'order_size_set' | 'grid_levels_set' | 'sizing_capital'> {
+  const r = rules(state, c);
+  return {
+    start_price: r.startPrice,
+    take_profit_equity: r.takeProfitEquity,
+    stop_action: r.stopAction,
+    profit_mode: r.profitMode,
+    order_size_set: c.orderSizeExplicit ? c.orderSizeUsd : null,
+    grid_levels_set: c.gridLevelsExplicit ? c.gridLevels : null,
+    sizing_capital: round(sizingCapital(state, c), 6),
+  };
 }
 
 export function buildStatusView(state: GridState, ctx: StatusContext): StatusView {
@@ -146,6 +185,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       stop_floor: c.stopFloor,
       daily_loss_limit: c.dailyLossLimit,
       poll_interval: c.pollIntervalSeconds,
+      ...ruleKeys(state, c),
       controls: tokenMode,
     },
     limits: limitsView(ctx.makerFeePct ?? c.makerFeePct),
@@ -160,5 +200,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
     stats: labelled(ctx.stats),
     last_tick: ctx.lastTickAt ? new Date(ctx.lastTickAt).toISOString() : null,
     rebuild: rebuildView(state),
+    start_wait: startWaitView(state),
+    exit: exitView(state),
   };
 }

@@ -61,6 +61,29 @@ function checkNotify(p: Problems, notify: unknown): void {
   }
 }
 
+/** The issue-14 settings and progress records: optional (older states lack them), checked when present. */
+function checkRules(p: Problems, x: Obj): void {
+  const st = isObj(x.settings) ? x.settings : {};
+  for (const k of ['startPrice', 'takeProfitEquity']) {
+    const v = st[k];
+    if (v !== undefined && v !== null && (!finite(v) || v <= 0)) p.add(`settings.${k}`, `expected null or a positive number, got ${JSON.stringify(v)}`);
+  }
+  if (st.stopAction !== undefined && st.stopAction !== 'hold' && st.stopAction !== 'sell') p.add('settings.stopAction', `expected hold or sell, got ${JSON.stringify(st.stopAction)}`);
+  if (st.profitMode !== undefined && !['compound', 'fixed', 'accumulate'].includes(st.profitMode as string)) {
+    p.add('settings.profitMode', `expected compound, fixed or accumulate, got ${JSON.stringify(st.profitMode)}`);
+  }
+  const w = x.startWait;
+  if (w !== undefined && w !== null && (!isObj(w) || !finite(w.price) || (w.side !== 'below' && w.side !== 'above'))) p.add('startWait', 'expected null or {price, side: below|above, since}');
+  const e = x.exit;
+  if (e !== undefined && e !== null) {
+    if (!isObj(e) || !['maker', 'taker', 'done'].includes(e.phase as string)) p.add('exit', 'expected null or a sell-on-stop record');
+    else {
+      p.numbers(e, 'exit', ['startedAt', 'phaseAt', 'sold', 'proceeds', 'fees']);
+      if (e.order !== null && e.order !== undefined) checkOrders(p, [e.order]);
+    }
+  }
+}
+
 function checkOrders(p: Problems, orders: unknown): void {
   if (!p.array(orders, 'orders')) return;
   orders.forEach((o, i) => {
@@ -121,5 +144,6 @@ export function stateProblems(x: unknown): string[] {
   checkOrders(p, x.orders);
   checkBooks(p, x);
   checkRiskAndAi(p, x);
+  checkRules(p, x);
   return p.list;
 }

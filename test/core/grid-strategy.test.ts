@@ -75,9 +75,20 @@ describe('grid geometry', () => {
 });
 
 describe('adaptive sizing', () => {
-  it('hugs the Kraken minimum with a 20% buffer, never below costmin', () => {
-    assert.ok(Math.abs(adaptiveParams(pair, 0.09, 120).orderSizeUsd - 13 * 0.09 * 1.2) < 1e-12);
-    assert.equal(adaptiveParams(pair, 0.001, 120).orderSizeUsd, 0.5); // 13 × 0.001 × 1.2 = 0.0156 < costmin
+  it('hugs the Kraken minimum with a 20% buffer, never below costmin, while the levels are below the cap', () => {
+    assert.ok(Math.abs(adaptiveParams(pair, 0.09, 40).orderSizeUsd - 13 * 0.09 * 1.2) < 1e-12); // 11 levels
+    assert.equal(adaptiveParams(pair, 0.001, 10).orderSizeUsd, 0.5); // 13 × 0.001 × 1.2 = 0.0156 < costmin; 8 levels
+  });
+
+  it('grows the order size once the levels reach the cap, so capital above ~$80 is used (issue 17 item 10)', () => {
+    // Before: $1.404 per order at any capital from ~$70 up; 20 levels × 2 sides × $1.404 = $56 of $1000 used.
+    const at1000 = adaptiveParams(pair, 0.09, 1000);
+    assert.equal(at1000.levelsPerSide, 20);
+    assert.ok(Math.abs(at1000.orderSizeUsd - (0.6 * 1000) / (1.5 * 20)) < 1e-12); // $20 per order
+    assert.ok(Math.abs(adaptiveParams(pair, 0.09, 120).orderSizeUsd - 2.4) < 1e-12);
+    // Continuous at the cap: just enough capital for 20 levels keeps the minimum size.
+    const edge = (20 * 1.5 * 13 * 0.09 * 1.2) / 0.6;
+    assert.ok(Math.abs(adaptiveParams(pair, 0.09, edge).orderSizeUsd - 13 * 0.09 * 1.2) < 1e-9);
   });
 
   it('sizes levels per side from 60% of capital at 1.5× order size, clamped to 3..20', () => {

@@ -45,8 +45,9 @@ describe('guards', () => {
     await bot.start();
     // Enough for two sells only; the rest as if sold at cost, so the books stay consistent (the ledger check stops broken books).
     const l = bot.state.ledger;
-    l.cash += (l.inventory - 30) * l.avgCost;
-    l.inventory = 30;
+    // (≈ 1.9 orders: the order size is $2.40 at $120 of capital, 24 DOGE at $0.10.)
+    l.cash += (l.inventory - 46) * l.avgCost;
+    l.inventory = 46;
     // The price moved a little: the reset has new levels (a reset at the same price keeps every order where it is).
     price = 0.1003;
     clock.advance(30_000);

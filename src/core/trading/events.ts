@@ -24,6 +24,10 @@ export type TraderEvent =
   | { type: 'daily_summary'; row: DailySummaryRow }
   | { type: 'risk'; action: 'pause' | 'resume' | 'stop'; reason: string }
   | { type: 'accumulation'; usd: number; volume: number; price: number }
+  /** START_PRICE crossed: the first grid is built now. */
+  | { type: 'start_price'; startPrice: number; price: number }
+  /** A sell-on-stop (STOP_ACTION=sell) began, or finished: what it sold, for how much, at what fees. */
+  | { type: 'exit'; phase: 'started' | 'done'; reason: string; volume: number; proceeds: number; fees: number; unsold: number }
   | { type: 'warning'; message: string }
   | { type: 'error'; message: string };
 

@@ -4,7 +4,7 @@
 // now. A newer request supersedes the one in progress; nothing ever waits.
 import { ExchangeError } from '../../exchange/exchange.js';
 import { errorMessage } from '../../util/log.js';
-import { adaptiveParams, baseNeeded, canFund, closePrices, effectiveCapital, touch, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
+import { baseNeeded, canFund, closePrices, sizeGrid, touch, type GridSizing, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
 import { equity, fundInventory } from '../ledger.js';
 import { diffGrid, newRebuild, pickAmend, targetPlan } from '../rebuild-plan.js';
 import { bookCancelled, unfinishedCancels } from './cancels.js';
@@ -36,8 +36,9 @@ async function fixTarget(d: Desk, r: RebuildProgress): Promise<void> {
   await resolveUnknown(d);
   s.orders = s.orders.filter((o) => o.status !== 'pending');
   const pair = pairInfo(d);
-  const params = adaptiveParams(pair, price, effectiveCapital(s));
-  const levels = s.settings.levelsOverride ?? params.levelsPerSide;
+  const params = sizeGrid(s, d.cfg, pair, price);
+  announceSizing(d, params);
+  const levels = params.levelsPerSide;
   const ratio = s.settings.ratioOverride ?? s.trend.ratio;
   const target = { center: price, spacingPct: s.settings.spacingPct, ratio, levelsPerSide: levels, orderSizeUsd: params.orderSizeUsd, builtAt: d.now() };
   const plan = targetPlan(target, pair);
@@ -50,6 +51,17 @@ async function fixTarget(d: Desk, r: RebuildProgress): Promise<void> {
   r.target = target;
   r.total = plan.length;
   touch(s);
+}
+
+/** The sizing is logged whenever it changes (never silently), with what it comes from; a raised ORDER_SIZE_USD warns once per change. */
+function announceSizing(d: Desk, p: GridSizing): void {
+  const s = d.state;
+  if (p.orderSizeUsd === s.orderSizeUsd && p.levelsPerSide === s.levelsPerSide && s.funded) return;
+  log.info(`grid sizing: $${p.orderSizeUsd.toFixed(4)} per order, ${p.levelsPerSide} levels per side (${p.source})`);
+  if (p.warning) {
+    log.warn(p.warning);
+    d.emit({ type: 'warning', message: p.warning });
+  }
 }
 
 /**
@@ -86,7 +98,8 @@ export async function rebuildStep(d: Desk): Promise<void> {
   const s = d.state;
   const r = s.rebuild;
   if (!r) return;
-  if (s.risk.stopped || s.risk.paused || d.pair === null || !(s.lastPrice > 0)) {
+  // Also while the first grid waits for START_PRICE (trading/start-price.ts): nothing is built before it.
+  if (s.risk.stopped || s.risk.paused || d.pair === null || !(s.lastPrice > 0) || s.startWait) {
     s.rebuild = null;
     touch(s);
     return;

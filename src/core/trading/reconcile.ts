@@ -38,6 +38,12 @@ export async function reconcile(d: Desk): Promise<void> {
     }
   }
   await redecideCancels(d);
+  // A sell-on-stop's order (trading/exit.ts) is ours too: its step books it.
+  const exitOrder = s.exit?.order;
+  if (exitOrder) {
+    const id = exitOrder.id ?? byClientId.get(exitOrder.clientOrderId)?.id;
+    if (id) claimed.add(id);
+  }
   let orphans = 0;
   for (const r of open) {
     if (claimed.has(r.id)) continue;

@@ -118,6 +118,16 @@ async function notifyCommand(args: readonly string[], ctx: CommandContext, usage
   return out.ok ? outcomeMessage(true, out.message) : usageMessage(usage, out.message, notifyNote());
 }
 
+/** "Now X." for the issue-14 settings, from /api/status `config`. */
+function ruleNote(key: 'start_price' | 'take_profit_equity' | 'stop_action' | 'profit_mode', label: string): (ctx: CommandContext) => string | undefined {
+  return (ctx) => {
+    const config = safeStatus(ctx)?.config as Record<string, unknown> | undefined;
+    if (!config || !(key in config)) return undefined;
+    const v = config[key];
+    return `${label} now: ${v === null ? 'off' : String(v)}.`;
+  };
+}
+
 async function help(): Promise<string> {
   return helpMessage();
 }
@@ -154,6 +164,34 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'AI check interval in seconds',
     changes: 'always',
     run: appliesValue((a) => ({ kind: 'interval', seconds: decimal(a.replace(/s$/i, '')) }), { note: intervalNote }),
+  },
+  {
+    name: 'startprice',
+    args: '<price | off>',
+    description: 'Build the first grid only once the price crosses this',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'start_price', price: a.toLowerCase() === 'off' ? 'off' : decimal(a.replace(/^\$/, '')) }), { note: ruleNote('start_price', 'Start price') }),
+  },
+  {
+    name: 'takeprofit',
+    args: '<equity USD | off>',
+    description: 'Stop trading when equity reaches this',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'take_profit', equity: a.toLowerCase() === 'off' ? 'off' : decimal(a.replace(/^\$/, '')) }), { note: ruleNote('take_profit_equity', 'Take-profit') }),
+  },
+  {
+    name: 'stopaction',
+    args: '<hold | sell>',
+    description: "On a stop: keep the DOGE, or sell it near the market",
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'stop_action', action: a }), { note: ruleNote('stop_action', 'Stop action') }),
+  },
+  {
+    name: 'profitmode',
+    args: '<compound | fixed | accumulate>',
+    description: 'What the grid does with its profit',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'profit_mode', mode: a }), { note: ruleNote('profit_mode', 'Profit mode') }),
   },
   { name: 'check', args: '', description: 'Run the AI check on the next cycle', changes: 'always', run: applies({ kind: 'check' }) },
   { name: 'pause', args: '', description: 'Pause trading (cancels open buys)', changes: 'always', run: applies({ kind: 'pause' }) },

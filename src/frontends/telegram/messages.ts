@@ -274,6 +274,14 @@ export function traderEventMessage(e: TraderEvent): string | null {
       return riskEventMessage({ action: e.action, reason: e.reason });
     case 'accumulation':
       return accumulationMessage({ usd: e.usd, price: e.price, volume: e.volume, totalDoge: null });
+    case 'start_price':
+      return html`🚦 <b>Start price ${fmtPrice(e.startPrice)} crossed</b> (price ${fmtPrice(e.price)}): building the first grid`;
+    case 'exit':
+      return e.phase === 'started'
+        ? html`💱 <b>Selling the grid's DOGE</b> (STOP_ACTION=sell): ${fmtAmount(e.volume)} DOGE, maker first, then a marketable limit
+Reason: ${clip(e.reason, 200)}`
+        : html`💱 <b>Sell-on-stop finished</b>: sold ${fmtAmount(e.volume)} DOGE for ${fmtUsd(e.proceeds)}, fees ${fmtUsd(e.fees)}` +
+            (e.unsold > 0 ? html`, ${fmtAmount(e.unsold)} DOGE left (below the pair minimum or stopped)` : '');
     case 'warning':
       return warningNotice(e.message);
     case 'error':

@@ -52,7 +52,10 @@ export function moneyLines(a: AttributionView, profitToday: number): string {
 }
 
 export function statusMessage(v: StatusView): string {
-  const rebuilding = v.rebuild ? html` · 🔧 ${clip(v.rebuild.text, 120)}` : '';
+  const rebuilding =
+    (v.rebuild ? html` · 🔧 ${clip(v.rebuild.text, 120)}` : '') +
+    (v.start_wait ? html` · 🚦 ${clip(v.start_wait.text, 120)}` : '') +
+    (v.exit ? html` · 💱 ${clip(v.exit.text, 160)}` : '');
   const state = v.not_trading
     ? html`🚫 not trading: ${clip(v.not_trading, 200)}`
     : v.paused

@@ -49,12 +49,17 @@ Scenarios (a sweep runs every combination):
                         (needs a Trader hook; refused with an explanation until then)
   --capital USD         starting capital (default STARTING_CAPITAL or 120)
   --fee PCT             maker fee per side (default MAKER_FEE_PCT or 0.25)
+  --start-price P       START_PRICE: no grid until the price crosses P
+  --take-profit USD     TAKE_PROFIT_EQUITY: stop when equity reaches USD
+  --stop-action A       STOP_ACTION: hold (default) or sell
+  --profit-mode M       PROFIT_MODE: accumulate (default), compound or fixed
   --from DATE           first candle to use (inclusive)
   --to DATE             end of the data (exclusive); DATE is ISO (2025-03-01,
                         2025-03-01T12:00Z) or unix seconds
   Other strategy settings come from the bot's environment variables:
   STOP_FLOOR, DAILY_LOSS_LIMIT, GRID_DRIFT_RESET_PCT, DAILY_SUMMARY_HOUR_UTC,
-  MONTHLY_RESERVE_USD, ACCUMULATION_SWEEP_DAYS.
+  MONTHLY_RESERVE_USD, ACCUMULATION_SWEEP_DAYS, ORDER_SIZE_USD, GRID_LEVELS,
+  START_PRICE, TAKE_PROFIT_EQUITY, STOP_ACTION, PROFIT_MODE (the flags above win).
 
 Output:
   --json                JSON instead of the tables
@@ -209,6 +214,10 @@ const CLI_OPTIONS = {
   levels: { type: 'string' },
   capital: { type: 'string' },
   fee: { type: 'string' },
+  'start-price': { type: 'string' },
+  'take-profit': { type: 'string' },
+  'stop-action': { type: 'string' },
+  'profit-mode': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   json: { type: 'boolean' },
@@ -223,7 +232,20 @@ interface Scenario {
 }
 
 /** Every spacing × levels combination asked for, each a validated Config. */
-function scenarioConfigs(values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): Scenario[] {
+/** The start/exit/profit flags win over the bot's environment variables (validated by loadConfig like the env). */
+function ruleEnv(values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const flag = (f: string): string | undefined => (typeof values[f] === 'string' ? (values[f] as string) : undefined);
+  return {
+    ...env,
+    START_PRICE: flag('start-price') ?? env.START_PRICE,
+    TAKE_PROFIT_EQUITY: flag('take-profit') ?? env.TAKE_PROFIT_EQUITY,
+    STOP_ACTION: flag('stop-action') ?? env.STOP_ACTION,
+    PROFIT_MODE: flag('profit-mode') ?? env.PROFIT_MODE,
+  };
+}
+
+function scenarioConfigs(values: Record<string, string | boolean | undefined>, baseEnv: Record<string, string | undefined>): Scenario[] {
+  const env = ruleEnv(values, baseEnv);
   const spacings = values.spacing !== undefined ? parseList('spacing', values.spacing as string) : [num('spacing', env.GRID_SPACING_PCT, 1.0)];
   const levels: (number | null)[] = values.levels !== undefined ? parseList('levels', values.levels as string) : [null];
   for (const l of levels) if (l !== null && !(Number.isInteger(l) && l >= 1 && l <= 50)) throw new UsageError(`--levels: expected whole numbers 1–50, got ${l}`);

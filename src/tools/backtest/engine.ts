@@ -71,6 +71,10 @@ export const STRATEGY_ENV_VARS = [
   'ORDER_SIZE_USD',
   'GRID_LEVELS',
   'PAIR',
+  'START_PRICE',
+  'TAKE_PROFIT_EQUITY',
+  'STOP_ACTION',
+  'PROFIT_MODE',
 ] as const;
 
 /** A Config for one scenario through the real loadConfig (same validation, e.g. spacing ≥ fees + 0.1). */

@@ -2,7 +2,8 @@
 // the state the Trader left behind, the open interval (lo, hi) of prices and
 // the time `next` before which a tick can change nothing. Every margin is
 // inward, so a doubtful visit runs the real tick.
-import { TREND_WINDOW_MS, type GridState, type StrategyConfig } from '../../core/grid-strategy.js';
+import { rules, TREND_WINDOW_MS, type GridState, type StrategyConfig } from '../../core/grid-strategy.js';
+import { exitActive } from '../../core/trading/exit.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -36,6 +37,13 @@ export class QuietBand {
     let force = this.restingBounds(s);
     if (s.funded && !s.risk.stopped && this.riskBounds(s)) force = true;
     if (!s.risk.paused && !s.risk.stopped && s.center > 0) this.driftBounds(s.center);
+    if (s.funded && !s.risk.stopped && this.takeProfitBounds(s)) force = true;
+    // START_PRICE: the first visit at or past the start price builds the grid; a sell-on-stop ticks at every visit.
+    if (s.startWait) {
+      if (s.startWait.side === 'below') this.hi = Math.min(this.hi, s.startWait.price);
+      else this.lo = Math.max(this.lo, s.startWait.price);
+    }
+    if (exitActive(s)) force = true;
     const nx = this.nextChange(s, t);
     this.next = force ? -Infinity : nx;
   }
@@ -79,6 +87,23 @@ export class QuietBand {
       const p = (cash - e) / -inv;
       this.hi = Math.min(this.hi, p - Math.abs(p) * 1e-12);
     } else if (!(cash > e)) return true;
+    return false;
+  }
+
+  /** Narrows the band to the prices at which equity stays below TAKE_PROFIT_EQUITY. True when no price is safe. */
+  private takeProfitBounds(s: GridState): boolean {
+    const tp = rules(s, this.cfg).takeProfitEquity;
+    if (tp === null) return false;
+    const cash = s.ledger.cash;
+    const inv = s.ledger.inventory;
+    const e = tp - 1e-9 * Math.max(1, Math.abs(tp));
+    if (inv > 0) {
+      const p = (e - cash) / inv;
+      this.hi = Math.min(this.hi, p - Math.abs(p) * 1e-12);
+    } else if (inv < 0) {
+      const p = (cash - e) / -inv;
+      this.lo = Math.max(this.lo, p + Math.abs(p) * 1e-12);
+    } else if (!(cash < e)) return true;
     return false;
   }
 

@@ -38,7 +38,7 @@ test('the inline script parses and renders data as text only', () => {
 
 test('no bound in the page: the inputs get min and max from status.limits at render time', () => {
   const inputs = [...html.matchAll(/<input\b[^>]*>/g)].map((m) => m[0]);
-  assert.equal(inputs.length, 4);
+  assert.equal(inputs.length, 6); // spacing, ratio, interval, token, start price, take-profit
   for (const i of inputs) assert.ok(!/\s(min|max)=/.test(i), `hard-coded bound: ${i}`);
   const markup = html.replace(scripts(html)[0].body, '');
   assert.ok(!/\b(0\.25|0\.75|86400)\b|max 20%|60 – /.test(markup), 'no bound in the markup');

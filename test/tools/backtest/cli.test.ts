@@ -132,6 +132,17 @@ describe('backtest CLI', () => {
     }
   });
 
+  it('--start-price, --take-profit, --stop-action and --profit-mode set the rules (validated like the env)', async () => {
+    const r = await cli(['--synthetic', 'gbm', '--days', '3', '--drift', '3000', '--vol', '8', '--spacing', '1', '--start-price', '0.1005', '--take-profit', '121', '--stop-action', 'sell', '--profit-mode', 'fixed', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const rep = JSON.parse(r.out) as BacktestReport;
+    assert.equal(rep.scenarios.length, 1);
+    const bad = await cli(['--synthetic', 'ou', '--days', '1', '--profit-mode', 'yolo']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /PROFIT_MODE/);
+    assert.ok(USAGE.includes('--stop-action') && USAGE.includes('--profit-mode'));
+  });
+
   it('list syntax', () => {
     assert.deepEqual(parseList('spacing', '0.6:2.0:0.2'), [0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2]);
     assert.deepEqual(parseList('spacing', '1, 2 ,3'), [1, 2, 3]);

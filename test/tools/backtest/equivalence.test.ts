@@ -97,4 +97,43 @@ describe('backtest = live dry-run loop', () => {
     assert.equal(live.bot.state.risk.stopped, true, 'the stop floor stopped trading');
     assert.equal(bt.summary.stopped, true);
   });
+
+  it('each profit mode (compound, fixed; accumulate is the default above) books the same as the live loop, and compound sizes bigger after a profit', async () => {
+    const INTERVAL = 60_000;
+    const series = syntheticCandles({ kind: 'ou', days: 3, seed: 3, dailyVolPct: 30, halfLifeDays: 0.2, startMs: Date.parse('2026-05-04T13:00:00Z') });
+    const candles = toCandles(series);
+    const visits = candleVisits(candles, INTERVAL);
+    const sizes: Record<string, number[]> = {};
+    for (const mode of ['compound', 'fixed']) {
+      const config = testConfig({ MAKER_FEE_PCT: '0.1', GRID_SPACING_PCT: '3', GRID_DRIFT_RESET_PCT: '30', DAILY_LOSS_LIMIT: '50', PROFIT_MODE: mode });
+      const { live } = await compare(config, candles, INTERVAL, visits, `PROFIT_MODE=${mode}`);
+      sizes[mode] = live.events.flatMap((e) => (e.type === 'grid_built' ? [e.orderSizeUsd] : []));
+      assert.equal(count(live.events, (e) => e.type === 'accumulation'), 0, `${mode}: no sweep into DOGE`);
+      assert.ok(live.bot.state.profit.total > 0, `${mode}: a profitable run`);
+    }
+    assert.ok(sizes.fixed!.length >= 2 && sizes.fixed!.every((x) => x === sizes.fixed![0]), `fixed keeps its order size: ${sizes.fixed!.join(', ')}`);
+    assert.ok(sizes.compound!.at(-1)! > sizes.compound![0]!, `compound grows its order size: ${sizes.compound!.join(', ')}`);
+  });
+
+  it('START_PRICE, TAKE_PROFIT_EQUITY and STOP_ACTION=sell: waiting, the take-profit stop and the sell-on-stop book the same as the live loop', async () => {
+    const INTERVAL = 60_000;
+    // Flat at 0.1, a rise across the start price 0.101 and on to 0.115 (the take-profit), then choppy around 0.113.
+    const T = Date.parse('2026-02-10T00:00:00Z');
+    const closes: number[] = [];
+    for (let i = 0; i < 20; i++) closes.push(0.1);
+    for (let i = 1; i <= 200; i++) closes.push(0.1 + (0.015 * i) / 200);
+    for (let i = 0; i < 200; i++) closes.push(0.113 + 0.0015 * Math.sin(i / 3));
+    const candles: Candle[] = closes.map((c, i) => {
+      const open = i === 0 ? c : closes[i - 1]!;
+      return { time: T + i * INTERVAL, open, high: Math.max(open, c) * 1.0004, low: Math.min(open, c) * 0.9996, close: c, volume: 1 };
+    });
+    const config = testConfig({ START_PRICE: '0.101', TAKE_PROFIT_EQUITY: '123', STOP_ACTION: 'sell', DAILY_LOSS_LIMIT: '50' });
+    const { live, bt } = await compare(config, candles, INTERVAL, candleVisits(candles, INTERVAL), 'start price, take-profit, sell');
+    const s = live.bot.state;
+    assert.ok(count(live.events, (e) => e.type === 'start_price') === 1, 'the start price was crossed once');
+    assert.match(s.risk.stopReason ?? '', /^take-profit/);
+    assert.equal(s.exit?.phase, 'done', 'the sell-on-stop finished');
+    assert.ok(s.exit!.sold > 0);
+    assert.deepEqual(bt.state.exit, s.exit);
+  });
 });

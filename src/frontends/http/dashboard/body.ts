@@ -80,6 +80,17 @@ export const BODY = String.raw`
         <div class="row"><input id="interval-input" name="interval" type="number" step="60" inputmode="numeric" autocomplete="off"><button id="interval-apply" type="submit">Apply</button></div>
         <div class="hint" id="interval-hint"></div>
       </form>
+      <form class="ctl" id="rules-form" novalidate>
+        <label for="start-price-input">Start price (empty: off)</label>
+        <div class="row"><input id="start-price-input" name="start_price" type="number" step="any" inputmode="decimal" autocomplete="off"></div>
+        <label for="take-profit-input">Take-profit equity, USD (empty: off)</label>
+        <div class="row"><input id="take-profit-input" name="take_profit" type="number" step="any" inputmode="decimal" autocomplete="off"></div>
+        <label for="stop-action-input">On a stop</label>
+        <div class="row"><select id="stop-action-input" name="stop_action"><option value="hold">hold the DOGE</option><option value="sell">sell the DOGE</option></select></div>
+        <label for="profit-mode-input">Profit mode</label>
+        <div class="row"><select id="profit-mode-input" name="profit_mode"><option value="accumulate">accumulate</option><option value="compound">compound</option><option value="fixed">fixed</option></select><button id="rules-apply" type="submit">Apply</button></div>
+        <div class="hint" id="rules-hint"></div>
+      </form>
       <form class="ctl" id="token-form" hidden>
         <label for="token-input" id="token-label">Enter the dashboard token to apply changes:</label>
         <div class="row"><input id="token-input" type="password" autocomplete="current-password"><button id="token-submit" type="submit">Unlock</button></div>

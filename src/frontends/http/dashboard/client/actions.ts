@@ -1,6 +1,7 @@
 // What the operator does on the page: the spacing, ratio and interval forms
 // (POST api/config), the token prompt and "forget token".
 import { renderControls, BUTTON_IDS } from './controls.js';
+import { bindRules } from './rules.js';
 import { buttonById, byId, formById, inputById, setText } from './dom.js';
 import { schedule } from './refresh.js';
 import { state, type ConfigBody, type ControlName } from './state.js';
@@ -41,7 +42,7 @@ function showAnswer(body: ConfigBody, status: number, ok: boolean, j: ConfigAnsw
   if (ok && j.ok) {
     const applied = Array.isArray(j.applied) ? j.applied.map(String) : [];
     setMsg('ok', applied.length ? applied.join(' · ') : 'Applied.');
-    for (const k of Object.keys(body) as ControlName[]) state.dirty[k] = false;
+    for (const k of Object.keys(body)) if (k in state.dirty) state.dirty[k as ControlName] = false;
     schedule(0);
     return;
   }
@@ -116,6 +117,7 @@ export function bindControls(): void {
     state.dirty.ratio = false;
     void post({ ratio: 'auto' });
   });
+  bindRules(post, () => state.last);
   formById('token-form').addEventListener('submit', submitToken);
   buttonById('forget-token').addEventListener('click', () => {
     setToken('');

@@ -22,6 +22,8 @@ export function renderPauseBanner(s: StatusView): void {
   if (s.not_trading) lines.push('Not trading: ' + s.not_trading + '.');
   if (s.paused) lines.push('Trading is paused' + (s.pause_reason ? ': ' + s.pause_reason : '') + '. Open buy orders are cancelled while paused.');
   if (s.rebuild) lines.push(s.rebuild.text.charAt(0).toUpperCase() + s.rebuild.text.slice(1) + '.');
+  if (s.start_wait) lines.push('No grid yet: ' + s.start_wait.text + '.');
+  if (s.exit && s.exit.phase !== 'done') lines.push('Stopped: ' + s.exit.text + '.');
   banner.hidden = lines.length === 0;
   banner.textContent = lines.join(' ');
 }

@@ -12,6 +12,7 @@ import { renderAnalyzers, renderHealth } from './health.js';
 import { renderLadder } from './ladder.js';
 import { renderParams } from './params.js';
 import { renderPeriods } from './periods.js';
+import { renderRules } from './rules.js';
 import { state } from './state.js';
 import { renderTrend } from './trend.js';
 
@@ -26,6 +27,7 @@ const PANELS: ((s: StatusView) => void)[] = [
   renderParams,
   renderAi,
   renderControls,
+  renderRules,
   renderFills,
   renderHealth,
   renderAnalyzers,

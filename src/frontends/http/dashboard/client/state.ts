@@ -6,7 +6,15 @@ import type { StatusView } from '../../../../ops/status-view.js';
 export type ControlName = 'spacing' | 'ratio' | 'interval';
 
 /** Body of POST api/config as the page sends it. */
-export type ConfigBody = { spacing?: number; ratio?: number | 'auto'; interval?: number };
+export type ConfigBody = {
+  spacing?: number;
+  ratio?: number | 'auto';
+  interval?: number;
+  start_price?: number | 'off';
+  take_profit?: number | 'off';
+  stop_action?: string;
+  profit_mode?: string;
+};
 
 export interface PageState {
   /** Refresh period (ms), from the body's data-refresh-ms. */
