@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { GridState } from '../core/grid-strategy.js';
 import type { Trader, TraderEvent } from '../core/trader.js';
 import type { Exchange } from '../exchange/exchange.js';
+import type { StreamView } from './status-view.js';
 
 export interface BotHandle {
   readonly config: Config;
@@ -30,6 +31,8 @@ export interface BotHandle {
   readonly lastError: string | null;
   /** Milliseconds since the last good tick on the monotonic clock; null before the start. */
   lastTickAgeMs(): number | null;
+  /** The Kraken WebSocket stream's health (absent: REST only). */
+  streamHealth?(): StreamView;
   /** Saves the state if it changed (force: always). Call only outside a tick. */
   persist(force: boolean): void;
 }

@@ -113,6 +113,21 @@ export interface StatusView {
    * resume goes on in the background within Kraken's trading counter), or null.
    */
   rebuild?: RebuildView | null;
+  /** Kraken WebSocket v2 (KRAKEN_WS): live, reconnecting (REST polls meanwhile) or rest_only (off). */
+  stream?: StreamView;
+}
+
+export interface StreamView {
+  state: 'live' | 'reconnecting' | 'rest_only';
+  /** Seconds since the stream's last message (heartbeats included); null before the first. */
+  last_message_age_s: number | null;
+}
+
+/** The stream in one line, for /status and the dashboard: "live (last message 0.4 s ago)". */
+export function streamLine(s: StreamView | undefined): string {
+  if (!s || s.state === 'rest_only') return 'REST only';
+  const age = s.last_message_age_s === null ? '' : ` (last message ${s.last_message_age_s} s ago)`;
+  return `${s.state}${age}`;
 }
 
 export interface RebuildView {

@@ -273,3 +273,12 @@ export class KrakenStream {
     return snapshot ? 'live' : undefined;
   }
 }
+
+/** Kraken WebSocket v2 symbol of a REST pair name (v2 writes BTC and DOGE where REST has XBT and XDG). */
+export function wsSymbol(pair: string): string {
+  const p = pair.toUpperCase().replace('/', '');
+  const m = /^X?(XBT|XDG|[A-Z0-9]{2,5}?)Z?(USD|EUR|GBP|CAD|JPY|CHF|AUD|USDT|USDC)$/.exec(p);
+  if (!m) return pair;
+  const base = m[1] === 'XBT' ? 'BTC' : m[1] === 'XDG' ? 'DOGE' : m[1]!;
+  return `${base}/${m[2]}`;
+}
