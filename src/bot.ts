@@ -11,7 +11,7 @@ import { newState, type GridState } from './core/grid-strategy.js';
 import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
 import { FileRateStore } from './exchange/kraken/rate-limiter.js';
 import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
-import { KrakenStream, wsSymbol, type StreamHealth } from './exchange/kraken/stream.js';
+import { KrakenStream, wsSymbol, type KrakenStreamOptions, type StreamHealth } from './exchange/kraken/stream.js';
 import type { StreamSync } from './exchange/kraken/stream-sync.js';
 import { configureLogger, errorMessage, guardStdout, logger, registerSecret } from './util/log.js';
 import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
@@ -118,6 +118,8 @@ export interface BotOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Monotonic milliseconds for the health check (default performance.now; tests inject one). */
   monoNow?: () => number;
+  /** Overrides for the Kraken WebSocket stream the bot builds (tests: timers, random, stale limit). */
+  stream?: Partial<KrakenStreamOptions>;
 }
 
 /** The hooks the outside services plug in (kept under its old name for tests and tools). */
@@ -144,9 +146,10 @@ function krakenClient(config: Config, now: () => number, monoNow: (() => number)
 
 /**
  * KRAKEN_WS: a Kraken WebSocket v2 stream on the exchange that talks to Kraken (live: ticker and
- * executions; dry run: the ticker of the paper account's price source). Null when off.
+ * executions; dry run: the ticker of the paper account's price source). Null when off. `now` is
+ * monotonic: silence and token age are measured in real elapsed time, whatever the wall clock does.
  */
-function attachKrakenStream(config: Config, kraken: KrakenExchange, now: () => number): StreamSync | null {
+function attachKrakenStream(config: Config, kraken: KrakenExchange, now: () => number, over: Partial<KrakenStreamOptions> = {}): StreamSync | null {
   if (!config.krakenWs) return null;
   const stream = new KrakenStream({
     wsUrl: config.krakenWsUrl,
@@ -155,6 +158,7 @@ function attachKrakenStream(config: Config, kraken: KrakenExchange, now: () => n
     getToken: () => kraken.client.getWebSocketsToken(),
     now,
     random: Math.random,
+    ...over,
   });
   return kraken.attachStream(stream);
 }
@@ -308,7 +312,7 @@ export class Bot implements BotHandle {
         let market = opts.market;
         if (!market) {
           const kraken = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
-          streamSync = attachKrakenStream(config, kraken, now);
+          streamSync = attachKrakenStream(config, kraken, opts.monoNow ?? (() => performance.now()), opts.stream);
           market = kraken;
         } else if (market instanceof KrakenExchange) streamSync = market.streamSync;
         exchange = new PaperExchange({
@@ -322,7 +326,7 @@ export class Bot implements BotHandle {
         });
       } else {
         const kraken = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
-        streamSync = attachKrakenStream(config, kraken, now);
+        streamSync = attachKrakenStream(config, kraken, opts.monoNow ?? (() => performance.now()), opts.stream);
         exchange = kraken;
       }
     }

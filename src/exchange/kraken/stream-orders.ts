@@ -10,8 +10,9 @@
 //   executed volume: every trade seen once (by exec_id) with its fee; otherwise the order is
 //   left to REST (e.g. a `filled` that overtook its `trade`, or a snapshot of a partly
 //   filled order);
-// - REST reports merge in by the same forward-only rule and are complete (until the stream
-//   reports more execution than REST did: then REST is asked again).
+// - REST reports merge in by the same forward-only rule and become the base: later trades
+//   add to it, and the entry stays complete only while base + later trades add up to the
+//   executed volume (a trade REST had already counted, delivered late, breaks the sum: REST).
 import type { OrderReport, OrderState } from '../exchange.js';
 import type { StreamExecution } from './stream.js';
 
@@ -20,12 +21,13 @@ const MAX_ENTRIES = 2000;
 
 interface Entry {
   report: OrderReport;
-  /** exec_id → [qty, fee] of each trade seen. */
+  /** exec_id → [qty, fee] of each trade seen since the base. */
   trades: Map<string, [number, number]>;
-  /** Numbers known for the whole executed volume. */
+  /** Executed volume and fee as REST last reported them (0 for orders known from the stream or our AddOrder). */
+  baseVol: number;
+  baseFee: number;
+  /** Numbers known for the whole executed volume: base + the trades seen since add up to it. */
   complete: boolean;
-  /** The numbers came from REST: further stream executions make the entry incomplete (REST is asked again). */
-  restFee: boolean;
 }
 
 const TERMINAL = new Set<OrderState>(['closed', 'canceled', 'expired']);
@@ -117,8 +119,9 @@ export class StreamOrders {
           openedAt: e.timestamp ?? 0,
         },
         trades: new Map(),
+        baseVol: 0,
+        baseFee: 0,
         complete: true,
-        restFee: false,
       };
       this.entries.set(e.orderId, entry);
     }
@@ -132,30 +135,28 @@ export class StreamOrders {
     }
     if (e.cumQty !== null && e.cumQty > r.volumeExecuted + VOL_EPS) {
       r.volumeExecuted = e.cumQty;
-      if (entry.restFee) entry.complete = false;
       if (e.avgPrice !== null && e.avgPrice > 0) r.avgPrice = e.avgPrice;
     }
     if (state !== null && !TERMINAL.has(r.state) && (TERMINAL.has(state) || r.state === 'pending')) {
       r.state = state;
       if (state === 'canceled' && e.reason !== null && /post\s*only/i.test(e.reason)) r.postOnlyRejected = true;
     }
-    if (!entry.restFee) {
-      let qty = 0;
-      let fee = 0;
-      for (const [q, f] of entry.trades.values()) {
-        qty += q;
-        fee += f;
-      }
-      r.fee = fee;
-      entry.complete = Math.abs(qty - r.volumeExecuted) <= VOL_EPS * Math.max(1, r.volume);
+    // A trade REST already counted and the stream delivers late makes the sum too large: incomplete, REST decides.
+    let qty = entry.baseVol;
+    let fee = entry.baseFee;
+    for (const [q, f] of entry.trades.values()) {
+      qty += q;
+      fee += f;
     }
+    r.fee = fee;
+    entry.complete = Math.abs(qty - r.volumeExecuted) <= VOL_EPS * Math.max(1, r.volume);
     return entry;
   }
 
   /** An order we just placed (AddOrder answered): open, nothing executed, unless the stream already said more. */
   placed(report: OrderReport): void {
     if (this.entries.has(report.id)) return;
-    this.entries.set(report.id, { report: { ...report }, trades: new Map(), complete: true, restFee: false });
+    this.entries.set(report.id, { report: { ...report }, trades: new Map(), baseVol: report.volumeExecuted, baseFee: report.fee, complete: true });
   }
 
   /** Forgets an order (after we cancelled or amended it): the next question about it goes to REST. */
@@ -168,7 +169,7 @@ export class StreamOrders {
     return reports.map((rest) => {
       const cur = this.entries.get(rest.id);
       if (cur && cur.complete && !forward(cur.report, rest)) return { ...cur.report };
-      this.entries.set(rest.id, { report: { ...rest }, trades: cur?.trades ?? new Map(), complete: true, restFee: true });
+      this.entries.set(rest.id, { report: { ...rest }, trades: new Map(), baseVol: rest.volumeExecuted, baseFee: rest.fee, complete: true });
       return { ...rest };
     });
   }

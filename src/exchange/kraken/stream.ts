@@ -277,7 +277,9 @@ export class KrakenStream {
 /** Kraken WebSocket v2 symbol of a REST pair name (v2 writes BTC and DOGE where REST has XBT and XDG). */
 export function wsSymbol(pair: string): string {
   const p = pair.toUpperCase().replace('/', '');
-  const m = /^X?(XBT|XDG|[A-Z0-9]{2,5}?)Z?(USD|EUR|GBP|CAD|JPY|CHF|AUD|USDT|USDC)$/.exec(p);
+  // Kraken's long form XXDGZUSD / XXBTZUSD, else BASE + QUOTE (XDGUSD, ETHUSD).
+  const long = /^X([A-Z0-9]{3})Z([A-Z]{3})$/.exec(p);
+  const m = long ?? /^([A-Z0-9]{2,5}?)(USD|EUR|GBP|CAD|JPY|CHF|AUD|USDT|USDC)$/.exec(p);
   if (!m) return pair;
   const base = m[1] === 'XBT' ? 'BTC' : m[1] === 'XDG' ? 'DOGE' : m[1]!;
   return `${base}/${m[2]}`;
