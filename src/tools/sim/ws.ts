@@ -219,10 +219,17 @@ export class SimWs {
     this.send(c, { channel: 'executions', type: 'snapshot', data: [...orders, ...trades], sequence: ++c.sequence });
   }
 
+  /** 24 h statistics, recomputed at most once a simulated minute (a long path makes them costly). */
+  private dayStats: { at: number; day: ReturnType<SimEngine['market']['windowStats']>; first: number } | null = null;
+
   private tickerData(): Record<string, unknown> {
     const m = this.engine.market;
-    const day = m.windowStats(m.since(this.engine.now() - 86_400_000));
-    const first = m.since(this.engine.now() - 86_400_000)[0]?.p ?? m.mid();
+    const now = this.engine.now();
+    if (!this.dayStats || now - this.dayStats.at >= 60_000 || now < this.dayStats.at) {
+      const xs = m.since(now - 86_400_000);
+      this.dayStats = { at: now, day: m.windowStats(xs), first: xs[0]?.p ?? m.mid() };
+    }
+    const { day, first } = this.dayStats;
     const last = m.mid();
     return {
       symbol: 'DOGE/USD',
