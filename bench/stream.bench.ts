@@ -7,7 +7,7 @@
 //    over the 30 s poll for an execution at a random moment; 400 draws from a seeded generator)
 //    plus the tick's own processing, measured for real.
 // 2. Private REST calls per hour in steady state (no fills): 120 ticks = one hour at 30 s.
-// 3. Dry run on a simulated day (1 s price steps, OU process, default grid): of the swings that
+// 3. Dry run over simulated hours (default 6, BENCH_STREAM_HOURS=24 for a day; 1 s price steps, OU process, default grid): of the swings that
 //    crossed one of our resting orders between two ticks while neither tick's price did, the
 //    share the paper account filled.
 import { performance } from 'node:perf_hooks';
@@ -146,7 +146,7 @@ export async function benchStream(): Promise<BenchRow[]> {
     { name: 'private REST calls/h, stream', value: after, unit: 'calls', target: `<= ${Math.floor(before / 5)}` },
   );
   // 3. Dry run: between-tick swings filled.
-  const hours = Number(process.env.BENCH_STREAM_HOURS ?? 24);
+  const hours = Number(process.env.BENCH_STREAM_HOURS ?? 6); // a whole day: BENCH_STREAM_HOURS=24 (about 10 min here)
   const t0 = performance.now();
   const off = await swings(false, hours);
   const on = await swings(true, hours);

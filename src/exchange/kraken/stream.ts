@@ -135,7 +135,7 @@ export class KrakenStream {
       ...common,
       name: 'public',
       url: o.wsUrl,
-      subscribe: async (ws) => ws.send(JSON.stringify({ method: 'subscribe', params: { channel: 'ticker', symbol: [o.symbol] }, req_id: ++this.reqId })),
+      subscribe: async (ws) => ws.send(JSON.stringify({ method: 'subscribe', params: { channel: 'ticker', symbol: [o.symbol], event_trigger: 'bbo' }, req_id: ++this.reqId })),
       onMessage: (m) => this.publicMessage(m),
       onLive: () => this.emitLive('public', true),
       onDown: () => this.emitLive('public', false),
@@ -204,9 +204,13 @@ export class KrakenStream {
     return this.auth?.isLive() ?? false;
   }
 
-  /** The latest ticker while the public channel is live and it is fresh, else null. */
+  /**
+   * The latest ticker while the public channel is live, else null. Kraken sends a ticker update on
+   * every best bid/offer change (event_trigger bbo) and heartbeats in between, so a live channel's
+   * last ticker is the current one however long ago it came.
+   */
   freshTicker(): Ticker | null {
-    if (!this.ticker || !this.public.isLive() || this.o.now() - this.ticker.at > this.staleMs) return null;
+    if (!this.ticker || !this.public.isLive()) return null;
     return this.ticker.value;
   }
 

@@ -200,7 +200,7 @@ export class SimWs {
     const bad = symbols.find((s) => !WS_SYMBOLS.includes(s));
     if (symbols.length === 0 || bad !== undefined) return this.reply(c, method, reqId, { error: `Currency pair not supported ${bad ?? ''}`.trim(), success: false, symbol: bad });
     c.ticker = method === 'subscribe';
-    for (const symbol of symbols) this.reply(c, method, reqId, { result: { channel: 'ticker', symbol, event_trigger: 'trades', snapshot: params.snapshot !== false }, success: true });
+    for (const symbol of symbols) this.reply(c, method, reqId, { result: { channel: 'ticker', symbol, event_trigger: params.event_trigger === 'bbo' ? 'bbo' : 'trades', snapshot: params.snapshot !== false }, success: true });
     if (c.ticker && params.snapshot !== false) this.send(c, { channel: 'ticker', type: 'snapshot', data: [this.tickerData()] });
   }
 
