@@ -19,6 +19,7 @@ async function load(): Promise<Bench[]> {
     ['bot-http', './bot-http.bench.js', 'benchBotHttp'],
     ['backtest', './backtest.bench.js', 'benchBacktest'],
     ['rebuild', './rebuild.bench.js', 'benchRebuild'],
+    ['stream', './stream.bench.js', 'benchStream'],
   ];
   for (const [name, file, fn] of optional) {
     try {

@@ -11,6 +11,8 @@ import { newState, type GridState } from './core/grid-strategy.js';
 import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
 import { FileRateStore } from './exchange/kraken/rate-limiter.js';
 import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
+import { KrakenStream, wsSymbol, type KrakenStreamOptions, type StreamHealth } from './exchange/kraken/stream.js';
+import type { StreamSync } from './exchange/kraken/stream-sync.js';
 import { configureLogger, errorMessage, guardStdout, logger, registerSecret } from './util/log.js';
 import { PaperExchange, type PaperSnapshot } from './exchange/paper-exchange.js';
 import { createServices } from './frontends/services.js';
@@ -124,6 +126,8 @@ export interface BotOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Monotonic milliseconds for the health check (default performance.now; tests inject one). */
   monoNow?: () => number;
+  /** Overrides for the Kraken WebSocket stream the bot builds (tests: timers, random, stale limit). */
+  stream?: Partial<KrakenStreamOptions>;
 }
 
 /** The hooks the outside services plug in (kept under its old name for tests and tools). */
@@ -147,6 +151,28 @@ function krakenClient(config: Config, now: () => number, monoNow: (() => number)
     rateStore: config.dryRun ? undefined : new FileRateStore(path.join(config.logDir, 'trading-counter.json')),
   });
 }
+
+/**
+ * KRAKEN_WS: a Kraken WebSocket v2 stream on the exchange that talks to Kraken (live: ticker and
+ * executions; dry run: the ticker of the paper account's price source). Null when off. `now` is
+ * monotonic: silence and token age are measured in real elapsed time, whatever the wall clock does.
+ */
+function attachKrakenStream(config: Config, kraken: KrakenExchange, now: () => number, over: Partial<KrakenStreamOptions> = {}): StreamSync | null {
+  if (!config.krakenWs) return null;
+  const stream = new KrakenStream({
+    wsUrl: config.krakenWsUrl,
+    wsAuthUrl: config.dryRun ? null : config.krakenWsAuthUrl,
+    symbol: wsSymbol(config.pair),
+    getToken: () => kraken.client.getWebSocketsToken(),
+    now,
+    random: Math.random,
+    ...over,
+  });
+  return kraken.attachStream(stream);
+}
+
+/** Fewest milliseconds between two ticks woken by the dry-run price stream. */
+const PRICE_WAKE_MIN_MS = 1000;
 
 export class Bot implements BotHandle {
   readonly config: Config;
@@ -185,12 +211,18 @@ export class Bot implements BotHandle {
   private readonly monoNow: () => number;
   /** Ends the start-up retry wait early (shutdown). */
   private wakeStart: (() => void) | null = null;
+  /** The Kraken WebSocket stream (KRAKEN_WS), null when off or when the exchange is not Kraken's. */
+  readonly streamSync: StreamSync | null;
+  /** A tick woken by the stream is queued (at most one waits behind the running one). */
+  private wakeQueued = false;
+  private lastPriceWake = -Infinity;
   /** Resolves when the loop stops for good, with the process exit code. */
   readonly finished: Promise<number>;
   private finish!: (code: number) => void;
 
-  private constructor(opts: BotOptions, state: GridState, exchange: Exchange, store: StateStore) {
+  private constructor(opts: BotOptions, state: GridState, exchange: Exchange, store: StateStore, streamSync: StreamSync | null = null) {
     this.config = opts.config;
+    this.streamSync = streamSync;
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
     this.services = opts.services ?? {};
@@ -208,6 +240,44 @@ export class Bot implements BotHandle {
       checkpoint: opts.persist === false ? undefined : () => this.persist(false),
     });
     this.finished = new Promise((resolve) => (this.finish = resolve));
+    if (streamSync) this.wireStream(streamSync);
+  }
+
+  /**
+   * Stream events wake the trader at once through the serialised tick (never beside it): an
+   * execution of one of our orders (live), a price that crosses one of our orders (dry run,
+   * offered to the paper account first), and the stream going down or coming back (REST
+   * reconciles at once).
+   */
+  private wireStream(sync: StreamSync): void {
+    sync.onActivity(() => this.wake());
+    const paper = this.exchange instanceof PaperExchange ? this.exchange : null;
+    if (!paper) return;
+    sync.stream.onTicker((t) => {
+      if (!this.started || this.stopping) return;
+      paper.observe(t.last);
+      const crosses = this.state.orders.some((o) => o.status === 'open' && (o.side === 'buy' ? t.last <= o.price : t.last >= o.price));
+      const now = this.now();
+      if (crosses && now - this.lastPriceWake >= PRICE_WAKE_MIN_MS) {
+        this.lastPriceWake = now;
+        this.wake();
+      }
+    });
+  }
+
+  /** One tick soon (coalesced), when the bot runs. */
+  private wake(): void {
+    if (this.wakeQueued || !this.started || this.stopping) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      if (this.started && !this.stopping) void this.tickOnce();
+    });
+  }
+
+  /** The stream's health for /api/status: rest_only when KRAKEN_WS is off or the exchange is not Kraken's. */
+  streamHealth(): StreamHealth {
+    return this.streamSync?.health() ?? { state: 'rest_only', last_message_age_s: null };
   }
 
   /** Plugs in the outside services (notifications, analyzers, AI); see frontends/services.ts. */
@@ -243,10 +313,16 @@ export class Bot implements BotHandle {
     }
     state.mode = mode;
     let exchange = opts.exchange;
+    let streamSync: StreamSync | null = opts.exchange instanceof KrakenExchange ? opts.exchange.streamSync : null;
     const monoClock = opts.monoNow ?? (opts.now ? undefined : () => performance.now());
     if (!exchange) {
       if (config.dryRun) {
-        const market = opts.market ?? new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
+        let market = opts.market;
+        if (!market) {
+          const kraken = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
+          streamSync = attachKrakenStream(config, kraken, opts.monoNow ?? (() => performance.now()), opts.stream);
+          market = kraken;
+        } else if (market instanceof KrakenExchange) streamSync = market.streamSync;
         exchange = new PaperExchange({
           market,
           startingQuote: state.ledger.startingCapital,
@@ -257,10 +333,12 @@ export class Bot implements BotHandle {
           snapshot: (saved?.exchange as PaperSnapshot | undefined) ?? null,
         });
       } else {
-        exchange = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
+        const kraken = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
+        streamSync = attachKrakenStream(config, kraken, opts.monoNow ?? (() => performance.now()), opts.stream);
+        exchange = kraken;
       }
     }
-    const bot = new Bot(opts, state, exchange, store);
+    const bot = new Bot(opts, state, exchange, store, streamSync);
     bot.restored = saved !== null;
     if (saved) bot.savedRevision = state.revision;
     return bot;
@@ -268,6 +346,7 @@ export class Bot implements BotHandle {
 
   /** Reconcile or build the first grid, retrying while the exchange is unreachable. */
   async start(): Promise<void> {
+    this.streamSync?.stream.start();
     for (let attempt = 1; ; attempt++) {
       // A shutdown during a retry wait must not be followed by a grid nobody watches.
       if (this.stopping) return;
@@ -423,6 +502,7 @@ export class Bot implements BotHandle {
       this.running = false;
       if (this.timer) clearTimeout(this.timer);
       this.wakeStart?.();
+      this.streamSync?.stream.stop();
       log.info(`shutting down (${reason})`);
       const openBefore = this.state.orders.length;
       let timer: NodeJS.Timeout | undefined;

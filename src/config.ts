@@ -57,6 +57,10 @@ export interface Config {
   krakenTier: KrakenTier;
   /** Tag on every order we place; orders without it are never touched. */
   krakenUserref: number;
+  /** KRAKEN_WS: fills and prices from Kraken's WebSocket v2 (false: REST polling only, as before). */
+  krakenWs: boolean;
+  krakenWsUrl: string;
+  krakenWsAuthUrl: string;
   telegramApiUrl: string;
   telegramBotToken: string;
   telegramChatId: string;
@@ -122,6 +126,24 @@ function url(env: Env, name: string, fallback: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(name, `expected an http(s) URL, got "${r}"`);
   return r.replace(/\/+$/, '');
+}
+
+/**
+ * A ws(s):// URL. Defaults: Kraken's v2 endpoints; when KRAKEN_API_URL points elsewhere (a
+ * simulator or test double), the same host's /v2 and /auth/v2 (what the simulator serves).
+ */
+function wsUrl(env: Env, name: string, apiUrl: string, kraken: string, path: string): string {
+  const api = new URL(apiUrl);
+  const fallback = api.host === 'api.kraken.com' ? kraken : `${api.protocol === 'https:' ? 'wss' : 'ws'}://${api.host}${path}`;
+  const r = raw(env, name) ?? fallback;
+  let u: URL | null = null;
+  try {
+    u = new URL(r);
+  } catch {
+    // reported below
+  }
+  if (!u || (u.protocol !== 'ws:' && u.protocol !== 'wss:')) throw new ConfigError(name, `expected a ws:// or wss:// URL, got "${r}"`);
+  return r;
 }
 
 function str(env: Env, name: string, fallback = ''): string {
@@ -252,6 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('TELEGRAM_CHAT_ID', 'required when TELEGRAM_BOT_TOKEN is set (only that chat may command the bot)');
   }
 
+  const krakenApiUrl = url(env, 'KRAKEN_API_URL', 'https://api.kraken.com');
   const dashboardToken = str(env, 'DASHBOARD_TOKEN');
   if (dashboardToken && dashboardToken.length < 12) {
     throw new ConfigError('DASHBOARD_TOKEN', 'must be at least 12 characters (a short token is guessable and cannot be masked in logs)');
@@ -288,11 +311,14 @@ export function loadConfig(env: Env = process.env): Config {
     httpPort,
     httpHost: host(env),
     dashboardHosts: dashboardHosts(env),
-    krakenApiUrl: url(env, 'KRAKEN_API_URL', 'https://api.kraken.com'),
+    krakenApiUrl,
     krakenApiKey,
     krakenApiSecret,
     krakenTier: tierRaw,
     krakenUserref: num(env, 'KRAKEN_USERREF', 7301, { min: 1, max: 2147483647, integer: true }),
+    krakenWs: bool(env, 'KRAKEN_WS', true),
+    krakenWsUrl: wsUrl(env, 'KRAKEN_WS_URL', krakenApiUrl, 'wss://ws.kraken.com/v2', '/v2'),
+    krakenWsAuthUrl: wsUrl(env, 'KRAKEN_WS_AUTH_URL', krakenApiUrl, 'wss://ws-auth.kraken.com/v2', '/auth/v2'),
     telegramApiUrl: url(env, 'TELEGRAM_API_URL', 'https://api.telegram.org'),
     telegramBotToken,
     telegramChatId,

@@ -6,6 +6,7 @@ import type { GridState } from '../core/grid-strategy.js';
 import type { Trader } from '../core/trader.js';
 import type { TraderEvent } from '../core/trading/events.js';
 import type { Exchange } from '../exchange/exchange.js';
+import type { StreamView } from './status-view.js';
 
 export interface BotHandle {
   readonly config: Config;
@@ -31,6 +32,8 @@ export interface BotHandle {
   readonly lastError: string | null;
   /** Milliseconds since the last good tick on the monotonic clock; null before the start. */
   lastTickAgeMs(): number | null;
+  /** The Kraken WebSocket stream's health (absent: REST only). */
+  streamHealth?(): StreamView;
   /** Saves the state if it changed (force: always). Call only outside a tick. */
   persist(force: boolean): void;
 }

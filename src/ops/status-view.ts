@@ -127,6 +127,21 @@ export interface StatusView {
   start_wait?: { price: number; side: 'below' | 'above'; since: string; text: string } | null;
   /** The sell-on-stop (STOP_ACTION=sell), working or finished, or null. */
   exit?: ExitView | null;
+  /** Kraken WebSocket v2 (KRAKEN_WS): live, reconnecting (REST polls meanwhile) or rest_only (off). */
+  stream?: StreamView;
+}
+
+export interface StreamView {
+  state: 'live' | 'reconnecting' | 'rest_only';
+  /** Seconds since the stream's last message (heartbeats included); null before the first. */
+  last_message_age_s: number | null;
+}
+
+/** The stream in one line, for /status and the dashboard: "live (last message 0.4 s ago)". */
+export function streamLine(s: StreamView | undefined): string {
+  if (!s || s.state === 'rest_only') return 'REST only';
+  const age = s.last_message_age_s === null ? '' : ` (last message ${s.last_message_age_s} s ago)`;
+  return `${s.state}${age}`;
 }
 
 export interface ExitView {

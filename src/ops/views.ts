@@ -14,7 +14,7 @@ export function equityNow(bot: BotHandle): number {
 }
 
 export function statusOf(bot: BotHandle, stats: StatusView['stats'] = null, pendingApprovalAction: string | null = null): StatusView {
-  return buildStatusView(bot.state, {
+  const view = buildStatusView(bot.state, {
     notTrading: tradingProblem(bot),
     makerFeePct: bot.trader.makerFeePct(),
     config: bot.config,
@@ -24,6 +24,8 @@ export function statusOf(bot: BotHandle, stats: StatusView['stats'] = null, pend
     lastTickAt: bot.lastTickAt,
     pendingApprovalAction,
   });
+  view.stream = bot.streamHealth?.() ?? { state: 'rest_only', last_message_age_s: null };
+  return view;
 }
 
 /** What /metrics reports (Prometheus names are chosen by the HTTP server). */

@@ -70,5 +70,7 @@ export function tempDir(prefix = 'grid-test-'): string {
 
 /** A config as the daemon would load it, with test-friendly defaults. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_DIR: tempDir(), HEALTH_PORT: '0', LOG_LEVEL: 'ERROR', ...env });
+  // KRAKEN_WS=false unless a test asks for the stream: these tests pin the REST-only behaviour
+  // (tick by tick), which KRAKEN_WS=false must keep exactly (test/exchange/kraken/stream-live.test.ts has the stream on).
+  return loadConfig({ LOG_DIR: tempDir(), HEALTH_PORT: '0', LOG_LEVEL: 'ERROR', KRAKEN_WS: 'false', ...env });
 }

@@ -2,7 +2,7 @@
 //
 // - Public GET /0/public/{Time, Ticker, OHLC, AssetPairs, Depth}.
 // - Private POST /0/private/{AddOrder, CancelOrder, OpenOrders, ClosedOrders,
-//   QueryOrders, Balance, BalanceEx, TradeVolume, TradesHistory}. There is deliberately no
+//   QueryOrders, Balance, BalanceEx, TradeVolume, TradesHistory, GetWebSocketsToken}. There is deliberately no
 //   CancelAll: we never touch orders that are not ours.
 // - Private calls are serialised (one in flight per client), so nonces reach
 //   Kraken in order, and pass through a model of Kraken's rate counters that
@@ -238,6 +238,14 @@ export class KrakenClient {
   /** Trade volume and fee tiers for `pair` (Kraken `TradeVolume`): `fees_maker[pair].fee` is the account's maker fee in percent. */
   tradeVolume(pair: string): Promise<{ currency?: string; volume?: string; fees?: Record<string, { fee?: string }>; fees_maker?: Record<string, { fee?: string }> }> {
     return this.privateRead('TradeVolume', { pair });
+  }
+
+  /** A token for Kraken's private WebSocket (Kraken `GetWebSocketsToken`): `{token, expires}` (seconds it may start a subscription). */
+  async getWebSocketsToken(): Promise<{ token: string; expires: number }> {
+    const res = await this.privateRead<{ token?: unknown; expires?: unknown }>('GetWebSocketsToken', {});
+    if (typeof res.token !== 'string' || res.token.length === 0) throw new ExchangeError('retryable', 'Kraken GetWebSocketsToken: no token in the answer');
+    const expires = typeof res.expires === 'number' && Number.isFinite(res.expires) && res.expires > 0 ? res.expires : 900;
+    return { token: res.token, expires };
   }
 
   tradesHistory(opts: { start?: number; end?: number; ofs?: number; type?: string } = {}): Promise<{ trades: Record<string, KrakenTrade>; count: number }> {

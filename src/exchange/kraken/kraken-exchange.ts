@@ -38,6 +38,8 @@ import { normalizeClOrdId, type AddOrderParams, type KrakenOrderInfo } from './a
 import { errorMessage, logger } from '../../util/log.js';
 import { toDecimalString } from '../../core/money.js';
 import type { Candle, Side } from '../../core/types.js';
+import type { KrakenStream, StreamExecution, StreamHealth } from './stream.js';
+import { StreamSync } from './stream-sync.js';
 import { MAX_AMOUNT, MAX_PRICE, balanceAmount, krakenNum, parseOhlcRows, parseOrderNumbers, parseTicker, tradableBalanceKeys } from './sanitize.js';
 
 const log = logger('kraken-exchange');
@@ -89,6 +91,8 @@ export class KrakenExchange implements Exchange {
   private pairNames: string[] = [];
   /** The account's maker fee (percent), once TradeVolume told it. */
   private makerFeePct: number | null = null;
+  /** Kraken WebSocket v2 (KRAKEN_WS): order states from the executions stream, prices from the ticker. Null: REST only. */
+  private sync: StreamSync | null = null;
 
   constructor(
     readonly client: KrakenClient,
@@ -113,9 +117,38 @@ export class KrakenExchange implements Exchange {
     return o.userref !== null && o.userref !== undefined && Number(o.userref) === this.userref;
   }
 
+  // ----- WebSocket stream (optional) ---------------------------------------
+
+  /**
+   * Uses a Kraken WebSocket stream: the order sync reads states learned from the executions
+   * channel while it is live (stream-sync.ts), the ticker comes from the public channel while
+   * it is fresh. Without it, every call is REST as before.
+   */
+  attachStream(stream: KrakenStream, opts: { reconcileEveryMs?: number } = {}): StreamSync {
+    this.sync = new StreamSync(stream, {
+      now: this.now,
+      reconcileEveryMs: opts.reconcileEveryMs,
+      isOurs: (e: StreamExecution) => this.isOurs({ userref: e.userref, cl_ord_id: e.clOrdId }),
+      clientIdOf: (cl) => (cl === null ? null : (this.clientIds.get(normalizeClOrdId(cl)) ?? this.clientIds.get(cl) ?? cl)),
+      userrefOf: (e) => userrefFromClientOrderId(e.clOrdId) ?? e.userref,
+    });
+    return this.sync;
+  }
+
+  get streamSync(): StreamSync | null {
+    return this.sync;
+  }
+
+  /** The stream's health, or null when there is none (REST only). */
+  streamHealth(): StreamHealth | null {
+    return this.sync?.health() ?? null;
+  }
+
   // ----- market data -------------------------------------------------------
 
   async getTicker(): Promise<Ticker> {
+    const streamed = this.sync?.stream.freshTicker();
+    if (streamed) return { ...streamed };
     const res = await this.client.getTicker(this.pair);
     const t = Object.values(res)[0];
     if (!t) throw new ExchangeError('retryable', `Kraken Ticker: no data for ${this.pair}`);
@@ -191,7 +224,14 @@ export class KrakenExchange implements Exchange {
     const id = res.txid[0];
     if (!id) throw new ExchangeError('retryable', 'Kraken AddOrder: no txid in the answer');
     if (res.recovered) log.info('order found on Kraken after an ambiguous failure', { id, clientOrderId: req.clientOrderId });
+    this.notePlaced(id, req, price, volume, res.recovered === true);
     return { id, clientOrderId: req.clientOrderId, price, volume };
+  }
+
+  /** The stream's view of our orders learns of one we placed; one recovered after an ambiguous answer is asked of REST instead. */
+  private notePlaced(id: string, req: PlaceOrderRequest, price: number, volume: number, recovered: boolean): void {
+    if (recovered) this.sync?.orders.forget(id);
+    else this.sync?.orders.placed({ id, clientOrderId: req.clientOrderId, userref: this.userref, side: req.side, price, volume, volumeExecuted: 0, avgPrice: 0, fee: 0, state: 'open', openedAt: this.now() });
   }
 
   /** AddOrder's parameters for `req`: rounded to the pair, checked against its minimums (throws), tagged with our cl_ord_id. */
@@ -267,6 +307,7 @@ export class KrakenExchange implements Exchange {
         const clientOrderId = reqs[c.i]!.clientOrderId;
         if ('txid' in r) {
           if (r.recovered) log.info('order found on Kraken after an ambiguous AddOrderBatch', { id: r.txid, clientOrderId });
+          this.notePlaced(r.txid, reqs[c.i]!, c.price, c.volume, r.recovered === true);
           out[c.i] = { id: r.txid, clientOrderId, price: c.price, volume: c.volume };
         } else {
           out[c.i] = new KrakenApiError(r.notPlaced ? 'retryable' : krakenErrorKind(r.error), `Kraken AddOrderBatch: ${r.error}`, 'AddOrderBatch', r.notPlaced ? [] : [r.error]);
@@ -278,6 +319,8 @@ export class KrakenExchange implements Exchange {
 
   /** Cancel one order by txid. An order that is not open any more (filled, cancelled, expired) is not an error: queryOrders tells what happened. */
   async cancelOrder(id: string, placedAt?: number): Promise<void> {
+    // What happened to a cancelled order is asked of REST (the stream may not have said it yet).
+    this.sync?.orders.forget(id);
     try {
       await this.client.cancelOrder({ txid: id }, placedAt);
     } catch (err) {
@@ -303,6 +346,7 @@ export class KrakenExchange implements Exchange {
     const price = priceString(req.price, info);
     const volume = toDecimalString(req.volume, info.lotDecimals);
     if (Number(volume) < info.orderMin) throw new ExchangeError('invalid_arguments', `order volume ${volume} is below the pair minimum ${info.orderMin}`);
+    this.sync?.orders.forget(req.id);
     try {
       await this.client.amendOrder({ txid: req.id, limit_price: price, order_qty: volume, post_only: req.postOnly === false ? undefined : true }, req.placedAt);
     } catch (err) {
@@ -335,6 +379,7 @@ export class KrakenExchange implements Exchange {
     const failures: string[] = [];
     for (const [txid, o] of Object.entries(open)) {
       if (!this.isOurs(o)) continue;
+      this.sync?.orders.forget(txid);
       try {
         const r = await this.client.cancelOrder({ txid }, typeof o.opentm === 'number' ? o.opentm * 1000 : undefined);
         if (r.count > 0) cancelled++;
@@ -349,8 +394,16 @@ export class KrakenExchange implements Exchange {
     return cancelled;
   }
 
-  /** Reports for the given txids, ≤ 50 per QueryOrders call. Unknown ids are omitted. */
+  /**
+   * Reports for the given txids, ≤ 50 per QueryOrders call. Unknown ids are omitted.
+   * With a live stream: from the executions stream, REST only at the slow reconciliation cadence (stream-sync.ts).
+   */
   async queryOrders(ids: string[]): Promise<OrderReport[]> {
+    if (this.sync) return this.sync.queryOrders(ids, (x) => this.restQueryOrders(x));
+    return this.restQueryOrders(ids);
+  }
+
+  private async restQueryOrders(ids: string[]): Promise<OrderReport[]> {
     const uniq = [...new Set(ids.filter((x) => typeof x === 'string' && x.length > 0))];
     const out: OrderReport[] = [];
     for (let i = 0; i < uniq.length; i += QUERY_BATCH) {

@@ -2,7 +2,7 @@
 // The command table that uses them is commands.ts.
 import { RATIO_MAX, RATIO_MIN } from '../../core/limits.js';
 import { fmtAmount, fmtDuration, fmtPct, fmtPrice, fmtUsd } from '../../util/format.js';
-import type { AttributionView, StatusView } from '../../ops/status-view.js';
+import { streamLine, type AttributionView, type StatusView } from '../../ops/status-view.js';
 import { NOTIFY_KIND_TEXT, NOTIFY_KINDS, NOTIFY_LEVELS, WARNINGS_OFF_TEXT, type NotifyLevel, type NotifyLevels } from '../../ops/notify-levels.js';
 import { analyzerLabel } from '../../stats/shared.js';
 import { clip, html, raw } from './html.js';
@@ -74,6 +74,7 @@ export function statusMessage(v: StatusView): string {
     html`\nRound trips ${v.profit.round_trips_today} today / ${v.profit.round_trips} total · cash ${fmtUsd(l.cash)}\n` +
     html`Grid ${t.grid_buys} buys / ${t.grid_sells} sells · spacing ${fmtPct(c.spacing_pct)} (min ${fmtPct(c.min_spacing)}) · order ${fmtUsd(c.order_size)}\n` +
     html`Trend ratio ${fmtAmount(t.ratio)} (${t.source}) · AI check every ${c.ai_interval} s\n` +
+    html`Stream: ${streamLine(v.stream)}\n` +
     html`Uptime ${fmtDuration(v.uptime)}` +
     (v.last_tick ? html` · last tick ${v.last_tick.replace('T', ' ').slice(0, 19)} UTC` : '')
   );

@@ -7,13 +7,16 @@
 //   GET|POST|DELETE /sim/faults · POST /sim/latency {ms} · GET|POST /sim/balances
 //   POST /sim/pair-status {status: online|cancel_only|post_only|limit_only|reduce_only|maintenance}
 //   POST /sim/system-status {status: online|maintenance|cancel_only|post_only}
+//   GET /sim/ws · POST /sim/ws/faults {type: drop|stall|malformed|oversized|duplicate|expire_tokens,
+//     endpoint?: public|auth|both, ms?, count?} · DELETE /sim/ws/faults   (WebSocket v2, see ws.ts)
 // Answers JSON; 400 for a bad request, 404 for an unknown route.
 import type http from 'node:http';
 import type { SimEngine } from './engine.js';
 import type { FaultSpec } from './faults.js';
 import { sendJson } from './http.js';
 import { orderInfo } from './order-info.js';
-import type { SimOrder } from './types.js';
+import type { SimOrder, WsFaultSpec } from './types.js';
+import type { SimWs } from './ws.js';
 
 type Data = Record<string, unknown>;
 type AdminHandler = (engine: SimEngine, data: Data, url: URL, match: RegExpExecArray) => unknown;
@@ -95,7 +98,20 @@ const ROUTES: [string, RegExp, AdminHandler][] = [
   ['POST', /^\/sim\/system-status$/, setSystemStatus],
 ];
 
-export function handleAdmin(engine: SimEngine, req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): void {
+/** The WebSocket side's admin routes (GET /sim/ws, POST|DELETE /sim/ws/faults), or undefined for another path. */
+function wsAdmin(ws: SimWs, method: string, path: string, data: Data): unknown {
+  if (method === 'GET' && path === '/sim/ws') return { public: ws.connections('public'), auth: ws.connections('auth') };
+  if (path !== '/sim/ws/faults') return undefined;
+  if (method === 'DELETE') {
+    ws.clearFaults();
+    return { ok: true };
+  }
+  if (method !== 'POST') return undefined;
+  for (const spec of (Array.isArray(data) ? data : [data]) as WsFaultSpec[]) ws.fault(spec);
+  return { ok: true };
+}
+
+export function handleAdmin(engine: SimEngine, req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string, ws?: SimWs): void {
   let data: Data = {};
   if (body.trim()) {
     try {
@@ -106,6 +122,8 @@ export function handleAdmin(engine: SimEngine, req: http.IncomingMessage, res: h
   }
   const method = req.method ?? 'GET';
   try {
+    const wsAnswer = ws && url.pathname.startsWith('/sim/ws') ? wsAdmin(ws, method, url.pathname, data) : undefined;
+    if (wsAnswer !== undefined) return sendJson(res, 200, wsAnswer);
     for (const [m, pattern, handler] of ROUTES) {
       const match = m === method ? pattern.exec(url.pathname) : null;
       if (match) return sendJson(res, 200, handler(engine, data, url, match));

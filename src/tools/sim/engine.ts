@@ -43,6 +43,9 @@ export class SimEngine {
   readonly requests: SimRequest[] = [];
   readonly apiKey: string;
   readonly apiSecret: string;
+  /** WebSocket tokens issued by GetWebSocketsToken → when (sim ms); ws.ts checks them. */
+  readonly wsTokens = new Map<string, number>();
+  private readonly changeListeners: (() => void)[] = [];
 
   constructor(options: KrakenSimOptions = {}) {
     this.now = options.now ?? (() => Date.now());
@@ -86,6 +89,15 @@ export class SimEngine {
     this.systemStatus = status as SystemStatus;
   }
 
+  /** Called after anything that may change the book or the price (the WebSocket side publishes it). */
+  onChange(fn: () => void): void {
+    this.changeListeners.push(fn);
+  }
+
+  changed(): void {
+    for (const fn of this.changeListeners) fn();
+  }
+
   /** Count a rejection by its Kraken error (or "fault:<type>"). */
   reject(what: string): void {
     this.stats.rejections[what] = (this.stats.rejections[what] ?? 0) + 1;
@@ -108,6 +120,7 @@ export class SimEngine {
   private applyPrice(p: number): void {
     this.market.record(p);
     this.book.match(p);
+    this.changed();
   }
 
   /** Place an order as the account owner would by hand (no auth, no counters); throws Error(<Kraken error>). */
@@ -123,7 +136,9 @@ export class SimEngine {
     if (o.userref !== undefined) params.userref = String(o.userref);
     if (o.clOrdId !== undefined) params.cl_ord_id = o.clOrdId;
     try {
-      return placeOrder(this, params).txid![0]!;
+      const txid = placeOrder(this, params).txid![0]!;
+      this.changed();
+      return txid;
     } catch (err) {
       if (err instanceof KrakenFail) throw new Error(err.krakenError);
       throw err;
@@ -135,6 +150,7 @@ export class SimEngine {
     const o = this.book.orders.get(txid);
     if (!o || o.status !== 'open') throw new Error(`no open order ${txid}`);
     this.book.close(o, status, status === 'expired' ? 'Order expired' : 'Cancelled by the exchange');
+    this.changed();
   }
 
   balances(): Record<string, number> {

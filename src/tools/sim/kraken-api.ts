@@ -104,6 +104,7 @@ export class KrakenApi {
       return;
     }
     const reply = this.execute(route, req, url, body);
+    engine.changed();
     const err = errorOf(reply);
     if (err) engine.reject(err);
     else engine.countCall(endpoint);

@@ -38,23 +38,26 @@
 //   faults.ts       fault injection
 //   endpoints/      one handler per Kraken endpoint, in a table keyed by path
 //   kraken-api.ts   request pipeline for /0/…: faults, auth, counters, envelope
+//   ws.ts           Kraken's WebSocket v2 (public ticker, private executions) and its faults
 //   admin.ts        the /sim/… API
 //   server.ts       the HTTP shell
 import { SimEngine } from './engine.js';
 import { serveSim } from './server.js';
 import type { KrakenSim, KrakenSimOptions } from './types.js';
+import { WS_AUTH_PATH, WS_PUBLIC_PATH, type SimWs } from './ws.js';
 
 export { XDGUSD_ASSET_PAIR } from './asset-pair.js';
 export { FAULT_TYPES, type ActiveFault, type FaultSpec, type FaultType } from './faults.js';
-export type { DirectOrder, KrakenSim, KrakenSimOptions, PairStatus, PostOnlyCross, SimOrder, SimOrderStatus, SimStats, SimTier, SimTrade, SystemStatus } from './types.js';
+export type { WsFaultSpec, WsFaultType, WsEndpoint, DirectOrder, KrakenSim, KrakenSimOptions, PairStatus, PostOnlyCross, SimOrder, SimOrderStatus, SimStats, SimTier, SimTrade, SystemStatus } from './types.js';
 
 export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<KrakenSim> {
   const engine = new SimEngine(options);
-  const server = await serveSim(engine, { port: options.port, host: options.host });
+  const server = await serveSim(engine, { port: options.port, host: options.host, wsHeartbeatMs: options.wsHeartbeatMs });
   let timer: NodeJS.Timeout | null = null;
   if (options.autoStepMs && options.autoStepMs > 0) timer = setInterval(() => engine.step(1), options.autoStepMs);
   return simHandle(engine, {
     port: server.port,
+    ws: server.ws,
     close: async () => {
       if (timer) clearInterval(timer);
       await server.close();
@@ -63,10 +66,17 @@ export async function startKrakenSim(options: KrakenSimOptions = {}): Promise<Kr
 }
 
 /** The KrakenSim handle over an engine and its server (plain functions: safe to pass around unbound). */
-function simHandle(engine: SimEngine, server: { port: number; close(): Promise<void> }): KrakenSim {
+function simHandle(engine: SimEngine, server: { port: number; ws: SimWs; close(): Promise<void> }): KrakenSim {
   const { book, counters } = engine;
   return {
     url: `http://127.0.0.1:${server.port}`,
+    wsUrl: `ws://127.0.0.1:${server.port}${WS_PUBLIC_PATH}`,
+    wsAuthUrl: `ws://127.0.0.1:${server.port}${WS_AUTH_PATH}`,
+    ws: {
+      fault: (spec) => server.ws.fault(spec),
+      clear: () => server.ws.clearFaults(),
+      connections: (endpoint) => server.ws.connections(endpoint),
+    },
     port: server.port,
     apiKey: engine.apiKey,
     apiSecret: engine.apiSecret,

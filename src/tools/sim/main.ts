@@ -9,7 +9,7 @@
 // order is accepted then cancelled as Kraken does today; `reject` gives the
 // older EOrder:Post only order answer.
 //
-// Prints one JSON line {"url", "apiKey", "apiSecret", ...} on stdout once it
+// Prints one JSON line {"url", "wsUrl", "wsAuthUrl", "apiKey", "apiSecret", ...} on stdout once it
 // listens (the key pair is fake and only valid for this simulator), then
 // steps the price every --step-ms real milliseconds. Scripts drive it over
 // HTTP: POST /sim/price {"price":0.1}, GET /sim/orders, POST /sim/faults, …
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     postOnlyCross,
     pairStatus,
   });
-  process.stdout.write(JSON.stringify({ url: sim.url, port: sim.port, apiKey: sim.apiKey, apiSecret: sim.apiSecret, process: spec.kind, tier }) + '\n');
+  process.stdout.write(JSON.stringify({ url: sim.url, port: sim.port, wsUrl: sim.wsUrl, wsAuthUrl: sim.wsAuthUrl, apiKey: sim.apiKey, apiSecret: sim.apiSecret, process: spec.kind, tier }) + '\n');
   const stop = () => {
     void sim.close().then(() => process.exit(0));
   };

@@ -101,6 +101,21 @@ export interface KrakenSimOptions {
   postOnlyCross?: PostOnlyCross;
   /** The pair's starting status (default online); change it later through POST /sim/pair-status. */
   pairStatus?: PairStatus;
+  /** WebSocket heartbeat period in real ms (default 1000, Kraken's; 0: none). */
+  wsHeartbeatMs?: number;
+}
+
+/** The simulator's WebSocket endpoints and faults (ws.ts). */
+export type WsEndpoint = 'public' | 'auth';
+export type WsFaultType = 'drop' | 'stall' | 'malformed' | 'oversized' | 'duplicate' | 'expire_tokens';
+export interface WsFaultSpec {
+  type: WsFaultType;
+  /** Which endpoint (default both). */
+  endpoint?: WsEndpoint | 'both';
+  /** stall: how long in sim milliseconds (default until cleared). */
+  ms?: number;
+  /** duplicate: how many execution messages (default 1). */
+  count?: number;
 }
 
 /** An order placed by hand on the account (admin API, tests): no auth, no counters. */
@@ -115,6 +130,16 @@ export interface DirectOrder {
 
 export interface KrakenSim {
   url: string;
+  /** Kraken WebSocket v2, public (ticker): ws://127.0.0.1:<port>/v2. */
+  wsUrl: string;
+  /** Kraken WebSocket v2, private (executions): ws://127.0.0.1:<port>/auth/v2. */
+  wsAuthUrl: string;
+  /** WebSocket faults and connection counts (see ws.ts). */
+  ws: {
+    fault(spec: WsFaultSpec): void;
+    clear(): void;
+    connections(endpoint?: WsEndpoint): number;
+  };
   port: number;
   apiKey: string;
   apiSecret: string;

@@ -297,8 +297,11 @@ test('CLI: node dist/src/tools/sim/main.js --port 0 --process gbm|replay:file pr
           });
           child.once('exit', (code) => reject(new Error(`exited ${code}`)));
         });
-        const info = JSON.parse(line) as { url: string; apiKey: string; apiSecret: string; process: string };
+        const info = JSON.parse(line) as { url: string; wsUrl: string; wsAuthUrl: string; apiKey: string; apiSecret: string; process: string };
         assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+        // SPEC §2: the start line carries Kraken's WebSocket v2 endpoints (public and private) on the same port.
+        assert.equal(info.wsUrl, `${info.url.replace('http:', 'ws:')}/v2`);
+        assert.equal(info.wsAuthUrl, `${info.url.replace('http:', 'ws:')}/auth/v2`);
         assert.equal(info.process, proc === 'gbm' ? 'gbm' : 'replay');
         const price = async () => Number(JSON.parse((await httpRequest({ url: `${info.url}/0/public/Ticker?pair=XDGUSD`, timeoutMs: 2000 })).body).result.XDGUSD.c[0]);
         const first = await price();

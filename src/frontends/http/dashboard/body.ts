@@ -9,7 +9,7 @@ export const BODY = String.raw`
     <div class="logo" aria-hidden="true">Ð</div>
     <div>
       <h1>DOGE grid bot <span class="muted" id="pair"></span></h1>
-      <div class="sub">up <span id="uptime">–</span> · last tick <span id="last-tick">–</span></div>
+      <div class="sub">up <span id="uptime">–</span> · last tick <span id="last-tick">–</span> · stream <span id="stream" data-testid="stream">–</span></div>
     </div>
   </div>
   <div class="badges">

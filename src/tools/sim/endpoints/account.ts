@@ -94,8 +94,10 @@ function tradeVolume(p: Params, { book, now }: SimEngine) {
   return out;
 }
 
-function webSocketsToken() {
-  return { token: crypto.randomBytes(32).toString('base64').replace(/=+$/, ''), expires: 900 };
+function webSocketsToken(_p: Params, engine: SimEngine) {
+  const token = crypto.randomBytes(32).toString('base64').replace(/=+$/, '');
+  engine.wsTokens.set(token, engine.now());
+  return { token, expires: 900 };
 }
 
 /** The `userref` and `cl_ord_id` filters of the order listings. */

@@ -3,6 +3,13 @@
 import { byId, setText } from './dom.js';
 import { ago, fmtDuration, fmtTime } from './format.js';
 import { state } from './state.js';
+import type { StatusView } from '../../../../ops/status-view.js';
+
+/** The Kraken stream in a few words (same wording as Telegram /status). */
+function streamLine(s: StatusView['stream']): string {
+  if (!s || s.state === 'rest_only') return 'REST only';
+  return s.state + (s.last_message_age_s === null ? '' : ' (last message ' + s.last_message_age_s + ' s ago)');
+}
 
 export function tickClock(): void {
   const now = Date.now();
@@ -11,6 +18,7 @@ export function tickClock(): void {
     // While the bot does not answer, its uptime is unknown: keep the last figure.
     if (!state.failingSince) setText('uptime', fmtDuration((last.uptime || 0) + (now - state.fetchedAt) / 1000));
     setText('last-tick', last.last_tick ? ago(now - Date.parse(last.last_tick)) : 'not yet');
+    setText('stream', streamLine(last.stream));
   }
   if (state.failingSince) renderUnreachable(now);
   else renderReachable(now);
