@@ -14,7 +14,18 @@ export interface Settings {
   aiIntervalSec: number;
   /** Fixed levels per side instead of the adaptive count (backtest sweeps); null/absent = adaptive. */
   levelsOverride?: number | null;
+  /** Set by the operator at run time (GRID_MODE until then): drift rebuilds, or a trailing ladder. */
+  gridMode?: GridMode;
+  /** Set by the operator at run time (GRID_SPACING_MODE until then): how level prices are spaced. */
+  spacingMode?: SpacingMode;
 }
+
+/** drift: rebuild around the price after GRID_DRIFT_RESET_PCT; trailing: move the farthest order one level at a time (trading/trailing.ts). */
+export type GridMode = 'drift' | 'trailing';
+/** arithmetic: center × (1 ± s·i); geometric: center × (1 + s)^±i. */
+export type SpacingMode = 'arithmetic' | 'geometric';
+export const GRID_MODES: readonly GridMode[] = ['drift', 'trailing'];
+export const SPACING_MODES: readonly SpacingMode[] = ['arithmetic', 'geometric'];
 
 /** Everything the rules need from the start-up configuration. */
 export interface StrategyConfig {
@@ -28,6 +39,22 @@ export interface StrategyConfig {
   accumulationSweepDays: number;
   orderSizeUsd: number;
   gridLevels: number;
+  /** GRID_MODE / GRID_SPACING_MODE (the settings override them once the operator changes them); absent = drift / arithmetic. */
+  gridMode?: GridMode;
+  spacingMode?: SpacingMode;
+  /** TRAIL_UP_LIMIT / TRAIL_DOWN_LIMIT: prices the trailing grid never follows beyond; null = no limit. */
+  trailUpLimit?: number | null;
+  trailDownLimit?: number | null;
+}
+
+/** The grid mode in force: the operator's, else the start-up one. */
+export function gridModeOf(settings: Settings, cfg: { gridMode?: GridMode }): GridMode {
+  return settings.gridMode ?? cfg.gridMode ?? 'drift';
+}
+
+/** The spacing mode in force: the operator's, else the start-up one. */
+export function spacingModeOf(settings: Settings, cfg: { spacingMode?: SpacingMode }): SpacingMode {
+  return settings.spacingMode ?? cfg.spacingMode ?? 'arithmetic';
 }
 
 /** The fill an order answers: a counter order completes a round trip with it. */
@@ -95,6 +122,8 @@ export interface RebuildTarget {
   ratio: number;
   levelsPerSide: number;
   orderSizeUsd: number;
+  /** Level spacing of the target (absent in states saved before it existed: arithmetic). */
+  spacingMode?: SpacingMode;
   /** When the target was fixed: counter orders placed after it answer fills of the new grid and keep their slot. */
   builtAt: number;
 }
@@ -152,6 +181,8 @@ export interface GridState {
   equityDays?: { day: string; equity: number }[];
   /** The rebuild in progress (null/absent: none); it goes on in steps, across ticks and restarts. */
   rebuild?: RebuildProgress | null;
+  /** The trailing grid's moves so far (absent: none yet). */
+  trail?: { moves: number; lastMoveAt: number; lastDirection: 'up' | 'down' } | null;
 }
 
 export const EQUITY_DAYS_KEPT = 400;
@@ -213,9 +244,36 @@ export function nextClientOrderId(state: GridState): string {
 
 // ---------------------------------------------------------------- geometry and sizing
 
-/** Price of a grid level: below center `c(1 − s·i)`, above `c(1 + s·i)`. */
-export function levelPrice(center: number, level: number, spacingPct: number): number {
-  return center * (1 + (spacingPct / 100) * level);
+/** A level's distance from the center as a factor: arithmetic `1 + s·i`, geometric `(1 + s)^i`. */
+export function levelFactor(level: number, spacingPct: number, mode: SpacingMode = 'arithmetic'): number {
+  const s = spacingPct / 100;
+  return mode === 'geometric' ? Math.pow(1 + s, level) : 1 + s * level;
+}
+
+/**
+ * Price of a grid level (unrounded). Arithmetic (default): below center
+ * `c(1 − s·i)`, above `c(1 + s·i)`; geometric: `c(1 + s)^±i`, the same
+ * percentage gap between any two neighbouring levels. Every level price of
+ * the bot comes from here (planGrid, counters, re-arms, the trailing grid).
+ */
+export function levelPrice(center: number, level: number, spacingPct: number, mode: SpacingMode = 'arithmetic'): number {
+  return center * levelFactor(level, spacingPct, mode);
+}
+
+/**
+ * The price one level away (`dir` +1 up, −1 down) from an order at `price`
+ * on `level`: the neighbouring level of the grid that order belongs to (its
+ * center is price / levelFactor(level)), so no center is needed and a fill's
+ * counter sits on the neighbouring level in both modes. Geometric: price ×
+ * (1 + s)^dir. Arithmetic: price + center·s·dir. Where an arithmetic grid
+ * would reach a price ≤ 0, SPEC's price × (1 ± s).
+ */
+export function neighbourPrice(price: number, level: number, dir: 1 | -1, spacingPct: number, mode: SpacingMode = 'arithmetic'): number {
+  const from = levelFactor(level, spacingPct, mode);
+  const to = levelFactor(level + dir, spacingPct, mode);
+  if (mode === 'geometric') return price * (1 + spacingPct / 100) ** dir;
+  if (!(from > 0) || !(to > 0)) return price * (1 + (dir * spacingPct) / 100);
+  return (price * to) / from;
 }
 
 /** Buy and sell counts for a grid of `2 × levelsPerSide` orders split by the trend ratio. */
@@ -253,15 +311,15 @@ export interface OrderIntent {
 }
 
 /** The fresh ladder around `center` (no I/O): buys at −1…−nBuys, sells at +1…+nSells. */
-export function planGrid(center: number, spacingPct: number, ratio: number, levelsPerSide: number, orderSizeUsd: number, pair: PairInfo): OrderIntent[] {
+export function planGrid(center: number, spacingPct: number, ratio: number, levelsPerSide: number, orderSizeUsd: number, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent[] {
   const { buys, sells } = splitLevels(levelsPerSide, ratio);
   const out: OrderIntent[] = [];
   for (let i = 1; i <= sells; i++) {
-    const price = roundTo(levelPrice(center, i, spacingPct), pair.priceDecimals);
+    const price = roundTo(levelPrice(center, i, spacingPct, mode), pair.priceDecimals);
     out.push({ kind: 'grid', level: i, side: 'sell', price, volume: orderVolume(orderSizeUsd, price, pair), answers: null });
   }
   for (let i = 1; i <= buys; i++) {
-    const price = roundTo(levelPrice(center, -i, spacingPct), pair.priceDecimals);
+    const price = roundTo(levelPrice(center, -i, spacingPct, mode), pair.priceDecimals);
     out.push({ kind: 'grid', level: -i, side: 'buy', price, volume: orderVolume(orderSizeUsd, price, pair), answers: null });
   }
   return out;
@@ -284,10 +342,10 @@ export function gridSlot(o: { kind: OrderKind; level: number; answers: Answered 
  * level no order of the state keeps busy: what a shutdown cancelled before a
  * restart adopted the rest.
  */
-export function missingGridLevels(state: GridState, pair: PairInfo): OrderIntent[] {
+export function missingGridLevels(state: GridState, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent[] {
   if (!(state.center > 0) || !(state.levelsPerSide > 0)) return [];
   const busy = new Set(state.orders.map(gridSlot));
-  return planGrid(state.center, state.settings.spacingPct, state.ratioAtBuild, state.levelsPerSide, state.orderSizeUsd, pair).filter((i) => !busy.has(i.level));
+  return planGrid(state.center, state.settings.spacingPct, state.ratioAtBuild, state.levelsPerSide, state.orderSizeUsd, pair, mode).filter((i) => !busy.has(i.level));
 }
 
 /** Base units the plan's sells need; the first grid funds them from the capital. */
@@ -296,10 +354,9 @@ export function baseNeeded(plan: readonly OrderIntent[]): number {
 }
 
 /** The opposite order one level away, answering a completed fill (SPEC §3 "Fills"). */
-export function counterIntent(filled: { side: Side; level: number; price: number; volume: number; fee: number; time: number }, spacingPct: number, pair: PairInfo): OrderIntent {
-  const s = spacingPct / 100;
+export function counterIntent(filled: { side: Side; level: number; price: number; volume: number; fee: number; time: number }, spacingPct: number, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent {
   const side: Side = filled.side === 'buy' ? 'sell' : 'buy';
-  const price = roundTo(filled.side === 'buy' ? filled.price * (1 + s) : filled.price * (1 - s), pair.priceDecimals);
+  const price = roundTo(neighbourPrice(filled.price, filled.level, filled.side === 'buy' ? 1 : -1, spacingPct, mode), pair.priceDecimals);
   return {
     kind: 'counter',
     level: filled.side === 'buy' ? filled.level + 1 : filled.level - 1,
@@ -314,10 +371,9 @@ export function counterIntent(filled: { side: Side; level: number; price: number
  * After a counter order completes its round trip, the level it came from is
  * re-armed with a plain grid order, so the ladder keeps catching oscillations.
  */
-export function rearmIntent(completed: { side: Side; level: number; price: number; volume: number }, spacingPct: number, pair: PairInfo): OrderIntent {
-  const s = spacingPct / 100;
+export function rearmIntent(completed: { side: Side; level: number; price: number; volume: number }, spacingPct: number, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent {
   const side: Side = completed.side === 'buy' ? 'sell' : 'buy';
-  const price = roundTo(completed.side === 'buy' ? completed.price * (1 + s) : completed.price * (1 - s), pair.priceDecimals);
+  const price = roundTo(neighbourPrice(completed.price, completed.level, completed.side === 'buy' ? 1 : -1, spacingPct, mode), pair.priceDecimals);
   return { kind: 'grid', level: completed.side === 'buy' ? completed.level + 1 : completed.level - 1, side, price, volume: completed.volume, answers: null };
 }
 

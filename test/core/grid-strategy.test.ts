@@ -226,7 +226,8 @@ describe('fills and round trips', () => {
     assert.equal(c.side, 'sell');
     assert.equal(c.level, -1);
     assert.equal(c.volume, 17.5);
-    assert.equal(c.price, Math.round(0.098 * 1.01 * 1e7) / 1e7);
+    // Exactly on level −1 of the grid the buy belongs to (center 0.098 / 0.98 = 0.1): 0.099 (issue 14).
+    assert.equal(c.price, 0.099);
     assert.deepEqual(c.answers, { side: 'buy', price: 0.098, volume: 17.5, fee: 0.004, time: T0 });
   });
 
