@@ -8,6 +8,8 @@ export type ControlRequest =
   | { kind: 'spacing'; pct: number }
   | { kind: 'ratio'; ratio: number | 'auto' }
   | { kind: 'interval'; seconds: number }
+  | { kind: 'gridMode'; mode: string }
+  | { kind: 'spacingMode'; mode: string }
   | { kind: 'check' }
   | { kind: 'pause' }
   | { kind: 'resume' }
@@ -33,6 +35,10 @@ export interface ControlTarget {
   pause(reason: string): Promise<string>;
   resume(): Promise<string>;
   resetGrid(reason: string): Promise<string>;
+  /** GRID_MODE at run time (absent on targets that predate it: refused). */
+  setGridMode?(mode: 'drift' | 'trailing'): Promise<string>;
+  /** GRID_SPACING_MODE at run time (absent on targets that predate it: refused). */
+  setSpacingMode?(mode: 'arithmetic' | 'geometric'): Promise<string>;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -67,8 +73,18 @@ export function parseInterval(raw: unknown): Parsed<number> {
   return { ok: true, value: n };
 }
 
+export function parseGridMode(raw: unknown): Parsed<'drift' | 'trailing'> {
+  const m = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  return m === 'drift' || m === 'trailing' ? { ok: true, value: m } : { ok: false, error: 'grid mode must be "drift" (rebuild after the drift limit) or "trailing" (follow the price one level at a time)' };
+}
+
+export function parseSpacingMode(raw: unknown): Parsed<'arithmetic' | 'geometric'> {
+  const m = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  return m === 'arithmetic' || m === 'geometric' ? { ok: true, value: m } : { ok: false, error: 'spacing mode must be "arithmetic" (equal price steps) or "geometric" (equal percentage steps)' };
+}
+
 /**
- * The dashboard's `POST /api/config` body: `{spacing?, ratio?, interval?}`.
+ * The dashboard's `POST /api/config` body: `{spacing?, ratio?, interval?, grid_mode?, spacing_mode?}`.
  * Either every field is valid (and at least one is present) or nothing is applied.
  */
 export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: true; requests: ControlRequest[] } | { ok: false; errors: string[] } {
@@ -77,7 +93,18 @@ export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: tru
   const errors: string[] = [];
   const requests: ControlRequest[] = [];
   for (const key of Object.keys(b)) {
-    if (key !== 'spacing' && key !== 'ratio' && key !== 'interval') errors.push(`unknown field "${key.slice(0, 40)}"`);
+    if (!['spacing', 'ratio', 'interval', 'grid_mode', 'spacing_mode'].includes(key)) errors.push(`unknown field "${key.slice(0, 40)}"`);
+  }
+  // The spacing mode goes first: with a new spacing in the same body, the one rebuild that follows uses both.
+  if ('spacing_mode' in b) {
+    const p = parseSpacingMode(b.spacing_mode);
+    if (p.ok) requests.push({ kind: 'spacingMode', mode: p.value });
+    else errors.push(p.error);
+  }
+  if ('grid_mode' in b) {
+    const p = parseGridMode(b.grid_mode);
+    if (p.ok) requests.push({ kind: 'gridMode', mode: p.value });
+    else errors.push(p.error);
   }
   if ('spacing' in b) {
     const p = parseSpacing(b.spacing, minSpacingPct);
@@ -94,7 +121,7 @@ export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: tru
     if (p.ok) requests.push({ kind: 'interval', seconds: p.value });
     else errors.push(p.error);
   }
-  if (errors.length === 0 && requests.length === 0) errors.push('nothing to change: send spacing, ratio or interval');
+  if (errors.length === 0 && requests.length === 0) errors.push('nothing to change: send spacing, ratio, interval, grid_mode or spacing_mode');
   return errors.length ? { ok: false, errors } : { ok: true, requests };
 }
 
@@ -120,6 +147,18 @@ export function createControls(target: ControlTarget): Controls {
       case 'interval': {
         const p = parseInterval(req.seconds);
         return p.ok ? { ok: true, message: await target.setAiInterval(p.value) } : { ok: false, message: p.error };
+      }
+      case 'gridMode': {
+        const p = parseGridMode(req.mode);
+        if (!p.ok) return { ok: false, message: p.error };
+        if (!target.setGridMode) return { ok: false, message: 'this bot cannot change the grid mode at run time' };
+        return { ok: true, message: await target.setGridMode(p.value) };
+      }
+      case 'spacingMode': {
+        const p = parseSpacingMode(req.mode);
+        if (!p.ok) return { ok: false, message: p.error };
+        if (!target.setSpacingMode) return { ok: false, message: 'this bot cannot change the spacing mode at run time' };
+        return { ok: true, message: await target.setSpacingMode(p.value) };
       }
       case 'check':
         return { ok: true, message: await target.requestAiCheck() };

@@ -104,6 +104,11 @@ function intervalNote(ctx: CommandContext): string | undefined {
   return current !== undefined ? `AI check every ${current} s now.` : undefined;
 }
 
+function modeNote(ctx: CommandContext, key: 'grid_mode' | 'spacing_mode'): string | undefined {
+  const current = safeStatus(ctx)?.config[key];
+  return current !== undefined ? `Now ${current}.` : undefined;
+}
+
 async function help(): Promise<string> {
   return helpMessage();
 }
@@ -134,6 +139,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'AI check interval in seconds',
     changes: 'always',
     run: appliesValue((a) => ({ kind: 'interval', seconds: decimal(a.replace(/s$/i, '')) }), { note: intervalNote }),
+  },
+  {
+    name: 'mode',
+    args: '<drift | trailing>',
+    description: 'Grid mode: drift rebuild or trailing grid',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'gridMode', mode: a }), { note: (ctx) => modeNote(ctx, 'grid_mode') }),
+  },
+  {
+    name: 'levels',
+    args: '<arithmetic | geometric>',
+    description: 'Level spacing: equal steps or equal % (rebuild)',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'spacingMode', mode: a }), { note: (ctx) => modeNote(ctx, 'spacing_mode') }),
   },
   { name: 'check', args: '', description: 'Run the AI check on the next cycle', changes: 'always', run: applies({ kind: 'check' }) },
   { name: 'pause', args: '', description: 'Pause trading (cancels open buys)', changes: 'always', run: applies({ kind: 'pause' }) },

@@ -6,7 +6,7 @@ import type { StatusView } from '../../../../ops/status-view.js';
 export type ControlName = 'spacing' | 'ratio' | 'interval';
 
 /** Body of POST api/config as the page sends it. */
-export type ConfigBody = { spacing?: number; ratio?: number | 'auto'; interval?: number };
+export type ConfigBody = { spacing?: number; ratio?: number | 'auto'; interval?: number; grid_mode?: string; spacing_mode?: string };
 
 export interface PageState {
   /** Refresh period (ms), from the body's data-refresh-ms. */
@@ -22,6 +22,8 @@ export interface PageState {
   inflight: boolean;
   /** Inputs the operator has typed into: refreshes leave them alone. */
   dirty: Record<ControlName, boolean>;
+  /** The mode selects were changed by the operator: refreshes leave them alone. */
+  modesDirty?: boolean;
   /** A change waiting for the dashboard token. */
   pendingBody: ConfigBody | null;
   /** The ladder prices last scrolled to. */
