@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { GridState } from '../../../src/core/grid-strategy.js';
+import { neighbourPrice, type GridState } from '../../../src/core/grid-strategy.js';
 import { identityError } from '../../../src/core/ledger.js';
 import { startKrakenSim } from '../../../src/tools/sim/kraken-sim.js';
 import { tempDir } from '../../support/core.js';
@@ -87,7 +87,7 @@ describe('kill -9 while the market moves', () => {
       assert.ok(counter, `a counter for the buy at ${o.price}`);
       assert.equal(counter.side, 'sell');
       assert.equal(counter.volume, o.volume);
-      assert.equal(counter.price, Math.round(o.price * 1.01 * 1e7) / 1e7);
+      assert.equal(counter.price, Math.round(neighbourPrice(o.price, counter.level - 1, 1, 1) * 1e7) / 1e7, 'on the neighbouring level (issue 14)');
       assert.equal(sim.order(counter.id!)!.status, 'open');
     }
     assert.equal(ours().length, 40);
