@@ -170,7 +170,7 @@ async function moveLevels(d: Desk, r: RebuildProgress, todo: readonly OrderInten
 }
 
 /** Whether the ledger funds `o` moved onto `t` (its own commitment counted free). */
-export function fundsMove(d: Desk, o: GridOrder, t: OrderIntent): boolean {
+function fundsMove(d: Desk, o: GridOrder, t: OrderIntent): boolean {
   const s = d.state;
   const i = s.orders.indexOf(o);
   if (i < 0) return false;
