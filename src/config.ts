@@ -70,6 +70,13 @@ export interface Config {
   dashboardToken: string;
   /** NOTIFY: notification levels by kind over the defaults (ops/notify-levels.ts); /notify changes win. */
   notify?: NotifyOverrides;
+  /** GRID_MODE: drift (rebuild after GRID_DRIFT_RESET_PCT) or trailing (move one level at a time). */
+  gridMode: 'drift' | 'trailing';
+  /** GRID_SPACING_MODE: arithmetic center × (1 ± s·i) or geometric center × (1 + s)^±i. */
+  gridSpacingMode: 'arithmetic' | 'geometric';
+  /** TRAIL_UP_LIMIT / TRAIL_DOWN_LIMIT: prices the trailing grid does not follow beyond; null = no limit. */
+  trailUpLimit: number | null;
+  trailDownLimit: number | null;
 }
 
 export type StopAction = 'hold' | 'sell';
@@ -114,6 +121,20 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(l)) return true;
   if (['false', '0', 'no', 'off'].includes(l)) return false;
   throw new ConfigError(name, `expected true/false (or 1/0, yes/no), got "${r}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const r = (raw(env, name) ?? fallback).toLowerCase();
+  if (!(choices as readonly string[]).includes(r)) throw new ConfigError(name, `expected ${choices.join(' or ')}, got "${r}"`);
+  return r as T;
+}
+
+/** TRAIL_UP_LIMIT / TRAIL_DOWN_LIMIT: optional prices, the lower below the upper. */
+function trailLimits(env: Env): { trailUpLimit: number | null; trailDownLimit: number | null } {
+  const up = raw(env, 'TRAIL_UP_LIMIT') === undefined ? null : num(env, 'TRAIL_UP_LIMIT', 0, { above: 0 });
+  const down = raw(env, 'TRAIL_DOWN_LIMIT') === undefined ? null : num(env, 'TRAIL_DOWN_LIMIT', 0, { above: 0 });
+  if (up !== null && down !== null && down >= up) throw new ConfigError('TRAIL_DOWN_LIMIT', `must be below TRAIL_UP_LIMIT (${up}), got ${down}`);
+  return { trailUpLimit: up, trailDownLimit: down };
 }
 
 function url(env: Env, name: string, fallback: string): string {
@@ -327,5 +348,8 @@ export function loadConfig(env: Env = process.env): Config {
     aiModel: str(env, 'AI_MODEL', 'meta/llama-3.1-8b-instruct'),
     dashboardToken,
     notify: notify(env),
+    gridMode: oneOf(env, 'GRID_MODE', ['drift', 'trailing'] as const, 'drift'),
+    gridSpacingMode: oneOf(env, 'GRID_SPACING_MODE', ['arithmetic', 'geometric'] as const, 'arithmetic'),
+    ...trailLimits(env),
   };
 }

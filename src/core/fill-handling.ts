@@ -4,7 +4,7 @@
 // is completed if it answered an earlier fill, and the next order is planned.
 // Pure apart from mutating the state it is given.
 import type { OrderReport, PairInfo } from '../exchange/exchange.js';
-import { counterIntent, rearmIntent, roundTripProfit, touch, VOLUME_EPS, type GridOrder, type GridState, type OrderIntent } from './grid-strategy.js';
+import { counterIntent, rearmIntent, roundTripProfit, touch, VOLUME_EPS, type GridOrder, type GridState, type OrderIntent, type SpacingMode } from './grid-strategy.js';
 import { bookBuy, bookSell } from './ledger.js';
 import { REPORT_FEE_MAX_SHARE, REPORT_PRICE_MAX_FACTOR } from './limits.js';
 import type { FillRecord } from './types.js';
@@ -28,6 +28,8 @@ export interface ReportContext {
   cancelledByUs: boolean;
   /** The pair's maker fee in percent: the fee of an execution whose report carries no usable one. */
   makerFeePct: number;
+  /** How the grid's levels are spaced (absent: arithmetic): the counter sits on the neighbouring level. */
+  spacingMode?: SpacingMode;
 }
 
 /** A finite number, or null (NaN, ±Infinity, a string, a missing field). */
@@ -113,7 +115,7 @@ export function applyReport(state: GridState, order: GridOrder, report: OrderRep
       fill.profit = null;
     } else if (!ctx.cancelledByUs) {
       const done = { side: order.side, level: order.level, price: avg, volume: vol, fee: order.bookedFee, time: ctx.now };
-      next.push(order.answers ? rearmIntent(done, ctx.spacingPct, ctx.pair) : counterIntent(done, ctx.spacingPct, ctx.pair));
+      next.push(order.answers ? rearmIntent(done, ctx.spacingPct, ctx.pair, ctx.spacingMode) : counterIntent(done, ctx.spacingPct, ctx.pair, ctx.spacingMode));
     }
   }
 

@@ -25,10 +25,21 @@ export interface Settings {
   takeProfitEquity?: number | null;
   stopAction?: StopAction;
   profitMode?: ProfitMode;
+  /** Set by the operator at run time (GRID_MODE until then): drift rebuilds, or a trailing ladder. */
+  gridMode?: GridMode;
+  /** Set by the operator at run time (GRID_SPACING_MODE until then): how level prices are spaced. */
+  spacingMode?: SpacingMode;
 }
 
 export type StopAction = 'hold' | 'sell';
 export type ProfitMode = 'compound' | 'fixed' | 'accumulate';
+
+/** drift: rebuild around the price after GRID_DRIFT_RESET_PCT; trailing: move the farthest order one level at a time (trading/trailing.ts). */
+export type GridMode = 'drift' | 'trailing';
+/** arithmetic: center × (1 ± s·i); geometric: center × (1 + s)^±i. */
+export type SpacingMode = 'arithmetic' | 'geometric';
+export const GRID_MODES: readonly GridMode[] = ['drift', 'trailing'];
+export const SPACING_MODES: readonly SpacingMode[] = ['arithmetic', 'geometric'];
 
 /** Everything the rules need from the start-up configuration. */
 export interface StrategyConfig {
@@ -50,6 +61,12 @@ export interface StrategyConfig {
   takeProfitEquity?: number | null;
   stopAction?: StopAction;
   profitMode?: ProfitMode;
+  /** GRID_MODE / GRID_SPACING_MODE (the settings override them once the operator changes them); absent = drift / arithmetic. */
+  gridMode?: GridMode;
+  spacingMode?: SpacingMode;
+  /** TRAIL_UP_LIMIT / TRAIL_DOWN_LIMIT: prices the trailing grid never follows beyond; null = no limit. */
+  trailUpLimit?: number | null;
+  trailDownLimit?: number | null;
 }
 
 /** The start/exit rules and profit policy in force: the saved settings, else the environment's, else today's behaviour. */
@@ -61,6 +78,16 @@ export function rules(state: GridState, cfg: Pick<StrategyConfig, 'startPrice' |
     stopAction: st.stopAction ?? cfg.stopAction ?? 'hold',
     profitMode: st.profitMode ?? cfg.profitMode ?? 'accumulate',
   };
+}
+
+/** The grid mode in force: the operator's, else the start-up one. */
+export function gridModeOf(settings: Settings, cfg: { gridMode?: GridMode }): GridMode {
+  return settings.gridMode ?? cfg.gridMode ?? 'drift';
+}
+
+/** The spacing mode in force: the operator's, else the start-up one. */
+export function spacingModeOf(settings: Settings, cfg: { spacingMode?: SpacingMode }): SpacingMode {
+  return settings.spacingMode ?? cfg.spacingMode ?? 'arithmetic';
 }
 
 /** The fill an order answers: a counter order completes a round trip with it. */
@@ -129,6 +156,8 @@ export interface RebuildTarget {
   ratio: number;
   levelsPerSide: number;
   orderSizeUsd: number;
+  /** Level spacing of the target (absent in states saved before it existed: arithmetic). */
+  spacingMode?: SpacingMode;
   /** When the target was fixed: counter orders placed after it answer fills of the new grid and keep their slot. */
   builtAt: number;
 }
@@ -190,6 +219,8 @@ export interface GridState {
   startWait?: { price: number; side: 'below' | 'above'; since: number } | null;
   /** The sell of the grid's DOGE after a stop (STOP_ACTION=sell), in progress or finished; null/absent: none. */
   exit?: ExitProgress | null;
+  /** The trailing grid's moves so far (absent: none yet). */
+  trail?: { moves: number; lastMoveAt: number; lastDirection: 'up' | 'down' } | null;
 }
 
 /** A sell-on-stop (trading/exit.ts): maker first, a marketable limit after the timeout, every part booked through the ledger. */
@@ -274,9 +305,31 @@ export function nextClientOrderId(state: GridState): string {
 
 // ---------------------------------------------------------------- geometry and sizing
 
-/** Price of a grid level: below center `c(1 − s·i)`, above `c(1 + s·i)`. */
-export function levelPrice(center: number, level: number, spacingPct: number): number {
-  return center * (1 + (spacingPct / 100) * level);
+/** A level's distance from the center as a factor: arithmetic `1 + s·i`, geometric `(1 + s)^i`. */
+export function levelFactor(level: number, spacingPct: number, mode: SpacingMode = 'arithmetic'): number {
+  const s = spacingPct / 100;
+  return mode === 'geometric' ? Math.pow(1 + s, level) : 1 + s * level;
+}
+
+/**
+ * Price of a grid level (unrounded). Arithmetic (default): below center
+ * `c(1 − s·i)`, above `c(1 + s·i)`; geometric: `c(1 + s)^±i`, the same
+ * percentage gap between any two neighbouring levels. Every level price of
+ * the bot comes from here (planGrid, counters, re-arms, the trailing grid).
+ */
+export function levelPrice(center: number, level: number, spacingPct: number, mode: SpacingMode = 'arithmetic'): number {
+  return center * levelFactor(level, spacingPct, mode);
+}
+
+/**
+ * The price one level away (`dir` +1 up, −1 down) from a fill at `price`:
+ * SPEC §3's price × (1 ± s) in the default arithmetic mode (the counter is
+ * priced from the fill, as the system we port does); geometric: price ×
+ * (1 + s)^dir, which is exactly the neighbouring level of a geometric grid.
+ */
+export function neighbourPrice(price: number, dir: 1 | -1, spacingPct: number, mode: SpacingMode = 'arithmetic'): number {
+  if (mode === 'geometric') return price * (1 + spacingPct / 100) ** dir;
+  return price * (1 + (dir * spacingPct) / 100);
 }
 
 /** Buy and sell counts for a grid of `2 × levelsPerSide` orders split by the trend ratio. */
@@ -378,15 +431,15 @@ export interface OrderIntent {
 }
 
 /** The fresh ladder around `center` (no I/O): buys at −1…−nBuys, sells at +1…+nSells. */
-export function planGrid(center: number, spacingPct: number, ratio: number, levelsPerSide: number, orderSizeUsd: number, pair: PairInfo): OrderIntent[] {
+export function planGrid(center: number, spacingPct: number, ratio: number, levelsPerSide: number, orderSizeUsd: number, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent[] {
   const { buys, sells } = splitLevels(levelsPerSide, ratio);
   const out: OrderIntent[] = [];
   for (let i = 1; i <= sells; i++) {
-    const price = roundTo(levelPrice(center, i, spacingPct), pair.priceDecimals);
+    const price = roundTo(levelPrice(center, i, spacingPct, mode), pair.priceDecimals);
     out.push({ kind: 'grid', level: i, side: 'sell', price, volume: orderVolume(orderSizeUsd, price, pair), answers: null });
   }
   for (let i = 1; i <= buys; i++) {
-    const price = roundTo(levelPrice(center, -i, spacingPct), pair.priceDecimals);
+    const price = roundTo(levelPrice(center, -i, spacingPct, mode), pair.priceDecimals);
     out.push({ kind: 'grid', level: -i, side: 'buy', price, volume: orderVolume(orderSizeUsd, price, pair), answers: null });
   }
   return out;
@@ -409,10 +462,10 @@ export function gridSlot(o: { kind: OrderKind; level: number; answers: Answered 
  * level no order of the state keeps busy: what a shutdown cancelled before a
  * restart adopted the rest.
  */
-export function missingGridLevels(state: GridState, pair: PairInfo): OrderIntent[] {
+export function missingGridLevels(state: GridState, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent[] {
   if (!(state.center > 0) || !(state.levelsPerSide > 0)) return [];
   const busy = new Set(state.orders.map(gridSlot));
-  return planGrid(state.center, state.settings.spacingPct, state.ratioAtBuild, state.levelsPerSide, state.orderSizeUsd, pair).filter((i) => !busy.has(i.level));
+  return planGrid(state.center, state.settings.spacingPct, state.ratioAtBuild, state.levelsPerSide, state.orderSizeUsd, pair, mode).filter((i) => !busy.has(i.level));
 }
 
 /** Base units the plan's sells need; the first grid funds them from the capital. */
@@ -421,10 +474,9 @@ export function baseNeeded(plan: readonly OrderIntent[]): number {
 }
 
 /** The opposite order one level away, answering a completed fill (SPEC §3 "Fills"). */
-export function counterIntent(filled: { side: Side; level: number; price: number; volume: number; fee: number; time: number }, spacingPct: number, pair: PairInfo): OrderIntent {
-  const s = spacingPct / 100;
+export function counterIntent(filled: { side: Side; level: number; price: number; volume: number; fee: number; time: number }, spacingPct: number, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent {
   const side: Side = filled.side === 'buy' ? 'sell' : 'buy';
-  const price = roundTo(filled.side === 'buy' ? filled.price * (1 + s) : filled.price * (1 - s), pair.priceDecimals);
+  const price = roundTo(neighbourPrice(filled.price, filled.side === 'buy' ? 1 : -1, spacingPct, mode), pair.priceDecimals);
   return {
     kind: 'counter',
     level: filled.side === 'buy' ? filled.level + 1 : filled.level - 1,
@@ -439,10 +491,9 @@ export function counterIntent(filled: { side: Side; level: number; price: number
  * After a counter order completes its round trip, the level it came from is
  * re-armed with a plain grid order, so the ladder keeps catching oscillations.
  */
-export function rearmIntent(completed: { side: Side; level: number; price: number; volume: number }, spacingPct: number, pair: PairInfo): OrderIntent {
-  const s = spacingPct / 100;
+export function rearmIntent(completed: { side: Side; level: number; price: number; volume: number }, spacingPct: number, pair: PairInfo, mode: SpacingMode = 'arithmetic'): OrderIntent {
   const side: Side = completed.side === 'buy' ? 'sell' : 'buy';
-  const price = roundTo(completed.side === 'buy' ? completed.price * (1 + s) : completed.price * (1 - s), pair.priceDecimals);
+  const price = roundTo(neighbourPrice(completed.price, completed.side === 'buy' ? 1 : -1, spacingPct, mode), pair.priceDecimals);
   return { kind: 'grid', level: completed.side === 'buy' ? completed.level + 1 : completed.level - 1, side, price, volume: completed.volume, answers: null };
 }
 

@@ -27,7 +27,7 @@ export const UNLIMITED_BUDGET: TradingBudget = {
 };
 
 export function targetPlan(t: RebuildTarget, pair: PairInfo): OrderIntent[] {
-  return planGrid(t.center, t.spacingPct, t.ratio, t.levelsPerSide, t.orderSizeUsd, pair);
+  return planGrid(t.center, t.spacingPct, t.ratio, t.levelsPerSide, t.orderSizeUsd, pair, t.spacingMode ?? 'arithmetic');
 }
 
 /** Nearest the price first (ties: sells before buys, as planGrid lists them). */

@@ -16,16 +16,20 @@ import {
   closePrices,
   computeTrend,
   driftNeedsRebuild,
+  gridModeOf,
   marketPrice,
   missingGridLevels,
   ratioNeedsRebuild,
   recordPrice,
   rollDays,
   rules,
+  spacingModeOf,
   touch,
   unconfirmedJump,
+  type GridMode,
   type GridState,
   type RebuildProgress,
+  type SpacingMode,
   type StrategyConfig,
 } from './grid-strategy.js';
 import { equity, ledgerProblem } from './ledger.js';
@@ -39,6 +43,7 @@ import { placeAll, placePending, syncOrders } from './trading/orders.js';
 import { cancelNearestFirst, cancelOpenBuys, cancelOurOrders, pauseTrading, stopTrading, unfinishedCancels } from './trading/cancels.js';
 import { cancelSurplus, rebuildStep, requestRebuild } from './trading/rebuild.js';
 import { reconcile } from './trading/reconcile.js';
+import { trailStep } from './trading/trailing.js';
 import { readPair, refreshExchangeFacts } from './trading/exchange-facts.js';
 import { beginExit, exitActive, exitStep } from './trading/exit.js';
 import { startRule } from './trading/start-price.js';
@@ -83,6 +88,10 @@ export function strategyConfig(c: Config): StrategyConfig {
     takeProfitEquity: c.takeProfitEquity ?? null,
     stopAction: c.stopAction ?? 'hold',
     profitMode: c.profitMode ?? 'accumulate',
+    gridMode: c.gridMode,
+    spacingMode: c.gridSpacingMode,
+    trailUpLimit: c.trailUpLimit,
+    trailDownLimit: c.trailDownLimit,
   };
 }
 
@@ -267,10 +276,11 @@ export class Trader {
     let rebuilt: string | null = null;
     // A requested rebuild whose target is not fixed yet builds around this price with the current settings anyway.
     const settled = !s.rebuild || s.rebuild.target !== null;
+    const trailing = gridModeOf(s.settings, this.cfg) === 'trailing';
     if (dailyPauseBefore) {
       rebuilt = 'new day: daily-loss pause lifted';
       d.emit({ type: 'risk', action: 'resume', reason: 'new trading day' });
-    } else if (settled && driftNeedsRebuild(price, s.center, this.cfg.gridDriftResetPct)) {
+    } else if (settled && !trailing && driftNeedsRebuild(price, s.center, this.cfg.gridDriftResetPct)) {
       rebuilt = 'drift';
     } else if (settled && s.settings.ratioOverride === null && ratioNeedsRebuild(s.trend.ratio, s.ratioAtBuild)) {
       rebuilt = 'ratio';
@@ -289,11 +299,18 @@ export class Trader {
     await placePending(d);
     // After adopting a previous run's orders: the levels its shutdown cancelled come back
     // (the flag stays set until that succeeded, so a failed tick tries again).
-    if (refill) {
-      await placeAll(d, missingGridLevels(s, this.pairInfo));
-      d.refillLevels = false;
-    }
+    if (refill) await this.refillLevels(trailing);
+    // GRID_MODE=trailing, in place of the drift rebuild: the ladder follows the price one level at a time.
+    if (trailing && !s.rebuild) await trailStep(d, price, spacingModeOf(s.settings, this.cfg));
     return rebuilt;
+  }
+
+  /** The levels a shutdown cancelled come back; a ladder the trailing grid moved off its build is rebuilt instead (its plan is not the build's). */
+  private async refillLevels(trailing: boolean): Promise<void> {
+    const s = this.state;
+    if (trailing && s.orders.some((o) => Math.abs(o.level) > s.levelsPerSide + 1)) requestRebuild(this.d, 'restart with a trailed ladder');
+    else await placeAll(this.d, missingGridLevels(s, this.pairInfo, spacingModeOf(s.settings, this.cfg)));
+    this.d.refillLevels = false;
   }
 
   /**
@@ -446,6 +463,30 @@ export class Trader {
       if (!this.canTrade()) return `${said} (saved)`;
       this.requestRebuild('ratio changed');
       return `${said} (saved); rebuilding the grid in the background`;
+    });
+  }
+
+  /** GRID_MODE at run time: no rebuild (drift checks the current center from the next tick; trailing moves from the ladder as it is). */
+  setGridMode(mode: GridMode): Promise<string> {
+    return this.saveAndAnswer(() => {
+      const before = gridModeOf(this.state.settings, this.cfg);
+      this.state.settings.gridMode = mode;
+      touch(this.state);
+      if (before === mode) return `grid mode is ${mode} (saved)`;
+      return mode === 'trailing' ? 'grid mode set to trailing (saved): the ladder follows the price one level at a time' : `grid mode set to drift (saved): rebuild after ${this.cfg.gridDriftResetPct}% drift`;
+    });
+  }
+
+  /** GRID_SPACING_MODE at run time: the grid is rebuilt with the new level prices, like a spacing change. */
+  setSpacingMode(mode: SpacingMode): Promise<string> {
+    return this.saveAndAnswer(() => {
+      const before = spacingModeOf(this.state.settings, this.cfg);
+      this.state.settings.spacingMode = mode;
+      touch(this.state);
+      if (before === mode) return `spacing mode is ${mode} (saved)`;
+      if (!this.canTrade()) return `spacing mode set to ${mode} (saved)`;
+      this.requestRebuild('spacing mode changed');
+      return `spacing mode set to ${mode} (saved); rebuilding the grid in the background`;
     });
   }
 

@@ -9,6 +9,8 @@ export type ControlRequest =
   | { kind: 'spacing'; pct: number }
   | { kind: 'ratio'; ratio: number | 'auto' }
   | { kind: 'interval'; seconds: number }
+  | { kind: 'gridMode'; mode: string }
+  | { kind: 'spacingMode'; mode: string }
   | { kind: 'check' }
   | { kind: 'pause' }
   | { kind: 'resume' }
@@ -45,6 +47,10 @@ export interface ControlTarget {
   setTakeProfit?(equityUsd: number | null): Promise<string>;
   setStopAction?(action: 'hold' | 'sell'): Promise<string>;
   setProfitMode?(mode: 'compound' | 'fixed' | 'accumulate'): Promise<string>;
+  /** GRID_MODE at run time (absent on targets that predate it: refused). */
+  setGridMode?(mode: 'drift' | 'trailing'): Promise<string>;
+  /** GRID_SPACING_MODE at run time (absent on targets that predate it: refused). */
+  setSpacingMode?(mode: 'arithmetic' | 'geometric'): Promise<string>;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -108,10 +114,20 @@ function parseRuleFields(b: Record<string, unknown>, requests: ControlRequest[],
   if ('profit_mode' in b) add(parseChoice(b.profit_mode, PROFIT_MODE_CHOICES, 'profit mode'), (v) => ({ kind: 'profit_mode', mode: v }));
 }
 
-const CONFIG_FIELDS = ['spacing', 'ratio', 'interval', 'start_price', 'take_profit', 'stop_action', 'profit_mode'];
+const CONFIG_FIELDS = ['spacing', 'ratio', 'interval', 'grid_mode', 'spacing_mode', 'start_price', 'take_profit', 'stop_action', 'profit_mode'];
+
+export function parseGridMode(raw: unknown): Parsed<'drift' | 'trailing'> {
+  const m = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  return m === 'drift' || m === 'trailing' ? { ok: true, value: m } : { ok: false, error: 'grid mode must be "drift" (rebuild after the drift limit) or "trailing" (follow the price one level at a time)' };
+}
+
+export function parseSpacingMode(raw: unknown): Parsed<'arithmetic' | 'geometric'> {
+  const m = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  return m === 'arithmetic' || m === 'geometric' ? { ok: true, value: m } : { ok: false, error: 'spacing mode must be "arithmetic" (equal price steps) or "geometric" (equal percentage steps)' };
+}
 
 /**
- * The dashboard's `POST /api/config` body: `{spacing?, ratio?, interval?}`.
+ * The dashboard's `POST /api/config` body: `{spacing?, ratio?, interval?, grid_mode?, spacing_mode?}`.
  * Either every field is valid (and at least one is present) or nothing is applied.
  */
 export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: true; requests: ControlRequest[] } | { ok: false; errors: string[] } {
@@ -121,6 +137,17 @@ export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: tru
   const requests: ControlRequest[] = [];
   for (const key of Object.keys(b)) {
     if (!CONFIG_FIELDS.includes(key)) errors.push(`unknown field "${key.slice(0, 40)}"`);
+  }
+  // The spacing mode goes first: with a new spacing in the same body, the one rebuild that follows uses both.
+  if ('spacing_mode' in b) {
+    const p = parseSpacingMode(b.spacing_mode);
+    if (p.ok) requests.push({ kind: 'spacingMode', mode: p.value });
+    else errors.push(p.error);
+  }
+  if ('grid_mode' in b) {
+    const p = parseGridMode(b.grid_mode);
+    if (p.ok) requests.push({ kind: 'gridMode', mode: p.value });
+    else errors.push(p.error);
   }
   if ('spacing' in b) {
     const p = parseSpacing(b.spacing, minSpacingPct);
@@ -138,7 +165,7 @@ export function parseConfigBody(body: unknown, minSpacingPct: number): { ok: tru
     else errors.push(p.error);
   }
   parseRuleFields(b, requests, errors);
-  if (errors.length === 0 && requests.length === 0) errors.push('nothing to change: send spacing, ratio or interval');
+  if (errors.length === 0 && requests.length === 0) errors.push('nothing to change: send spacing, ratio, interval, grid_mode, spacing_mode, start_price, take_profit, stop_action or profit_mode');
   return errors.length ? { ok: false, errors } : { ok: true, requests };
 }
 
@@ -175,6 +202,18 @@ export function createControls(target: ControlTarget, notify?: NotifyTarget): Co
       case 'interval': {
         const p = parseInterval(req.seconds);
         return p.ok ? { ok: true, message: await target.setAiInterval(p.value) } : { ok: false, message: p.error };
+      }
+      case 'gridMode': {
+        const p = parseGridMode(req.mode);
+        if (!p.ok) return { ok: false, message: p.error };
+        if (!target.setGridMode) return { ok: false, message: 'this bot cannot change the grid mode at run time' };
+        return { ok: true, message: await target.setGridMode(p.value) };
+      }
+      case 'spacingMode': {
+        const p = parseSpacingMode(req.mode);
+        if (!p.ok) return { ok: false, message: p.error };
+        if (!target.setSpacingMode) return { ok: false, message: 'this bot cannot change the spacing mode at run time' };
+        return { ok: true, message: await target.setSpacingMode(p.value) };
       }
       case 'check':
         return { ok: true, message: await target.requestAiCheck() };

@@ -109,6 +109,15 @@ export interface StatusView {
     sizing_capital?: number;
     /** Whether POST /api/config is accepted, and whether it needs the token. */
     controls: 'open' | 'token' | 'read_only';
+    /** GRID_MODE in force (the operator's setting, else the environment's): drift or trailing. */
+    grid_mode?: 'drift' | 'trailing';
+    /** GRID_SPACING_MODE in force: arithmetic or geometric. */
+    spacing_mode?: 'arithmetic' | 'geometric';
+    /** TRAIL_UP_LIMIT / TRAIL_DOWN_LIMIT (null: none). */
+    trail_up_limit?: number | null;
+    trail_down_limit?: number | null;
+    /** Moves the trailing grid made so far (one order, one level each). */
+    trail_moves?: number;
   };
   /** Every bound the controls enforce, so the dashboard restates none. */
   limits: LimitsView;

@@ -1,7 +1,7 @@
 // GridState → the /api/status view (SPEC §2). Read-only; never includes a secret.
 import type { Config } from '../config.js';
 import { limitsView, minSpacingPct, roundTripFeePct } from '../core/limits.js';
-import { driftPct, priceChanges, rules, sizingCapital, type GridState } from '../core/grid-strategy.js';
+import { driftPct, gridModeOf, priceChanges, rules, sizingCapital, spacingModeOf, type GridState } from '../core/grid-strategy.js';
 import { attribution, type Attribution } from './attribution.js';
 import { analyzerLabel } from '../stats/shared.js';
 import type { AnalyzerView, AttributionView, ExitView, RebuildView, StatusView } from './status-view.js';
@@ -67,6 +67,17 @@ function attributionView(a: Attribution): AttributionView {
 function labelled(stats: StatusContext['stats']): StatusView['stats'] {
   if (!stats) return null;
   return { health: stats.health, analyzers: stats.analyzers.map((a) => ({ ...a, label: a.label ?? analyzerLabel(a.name) })) };
+}
+
+/** The grid and spacing modes in force and the trailing grid's limits and moves (issue 14). */
+function modesView(state: GridState, c: Config): Pick<StatusView['config'], 'grid_mode' | 'spacing_mode' | 'trail_up_limit' | 'trail_down_limit' | 'trail_moves'> {
+  return {
+    grid_mode: gridModeOf(state.settings, { gridMode: c.gridMode }),
+    spacing_mode: spacingModeOf(state.settings, { spacingMode: c.gridSpacingMode }),
+    trail_up_limit: c.trailUpLimit ?? null,
+    trail_down_limit: c.trailDownLimit ?? null,
+    trail_moves: state.trail?.moves ?? 0,
+  };
 }
 
 export function rebuildView(state: GridState): RebuildView | null {
@@ -187,6 +198,7 @@ export function buildStatusView(state: GridState, ctx: StatusContext): StatusVie
       poll_interval: c.pollIntervalSeconds,
       ...ruleKeys(state, c),
       controls: tokenMode,
+      ...modesView(state, c),
     },
     limits: limitsView(ctx.makerFeePct ?? c.makerFeePct),
     recent_fills: state.fills

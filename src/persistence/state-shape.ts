@@ -46,6 +46,11 @@ function checkSettings(p: Problems, s: unknown): void {
   if (!Number.isInteger(s.aiIntervalSec) || (s.aiIntervalSec as number) < INTERVAL_MIN_SEC || (s.aiIntervalSec as number) > INTERVAL_MAX_SEC) {
     p.add('settings.aiIntervalSec', `expected whole seconds ${INTERVAL_MIN_SEC}..${INTERVAL_MAX_SEC}, got ${JSON.stringify(s.aiIntervalSec)}`);
   }
+  // Absent in states saved before the grid and spacing modes existed (the environment's then).
+  if (s.gridMode !== undefined && s.gridMode !== 'drift' && s.gridMode !== 'trailing') p.add('settings.gridMode', `expected drift or trailing, got ${JSON.stringify(s.gridMode)}`);
+  if (s.spacingMode !== undefined && s.spacingMode !== 'arithmetic' && s.spacingMode !== 'geometric') {
+    p.add('settings.spacingMode', `expected arithmetic or geometric, got ${JSON.stringify(s.spacingMode)}`);
+  }
   checkNotify(p, s.notify);
 }
 

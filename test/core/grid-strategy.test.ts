@@ -237,6 +237,7 @@ describe('fills and round trips', () => {
     assert.equal(c.side, 'sell');
     assert.equal(c.level, -1);
     assert.equal(c.volume, 17.5);
+    // SPEC §3: the counter is the fill price × (1 + spacing) in the default arithmetic mode.
     assert.equal(c.price, Math.round(0.098 * 1.01 * 1e7) / 1e7);
     assert.deepEqual(c.answers, { side: 'buy', price: 0.098, volume: 17.5, fee: 0.004, time: T0 });
   });

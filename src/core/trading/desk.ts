@@ -4,7 +4,7 @@
 import type { Config } from '../../config.js';
 import type { Exchange, PairInfo, TradingBudget } from '../../exchange/exchange.js';
 import { errorMessage, logger } from '../../util/log.js';
-import { canFund, recordFill, touch, type DailySummaryRow, type GridState, type OrderIntent, type StrategyConfig } from '../grid-strategy.js';
+import { canFund, recordFill, spacingModeOf, touch, type DailySummaryRow, type GridState, type OrderIntent, type StrategyConfig } from '../grid-strategy.js';
 import { ledgerProblem } from '../ledger.js';
 import { LEDGER_IDENTITY_TOLERANCE } from '../limits.js';
 import type { ReportContext } from '../fill-handling.js';
@@ -56,7 +56,7 @@ export function pairInfo(d: Desk): PairInfo {
 }
 
 export function reportContext(d: Desk, now: number, cancelledByUs: boolean): ReportContext {
-  return { spacingPct: d.state.settings.spacingPct, pair: pairInfo(d), now, cancelledByUs, makerFeePct: d.cfg.makerFeePct };
+  return { spacingPct: d.state.settings.spacingPct, pair: pairInfo(d), now, cancelledByUs, makerFeePct: d.cfg.makerFeePct, spacingMode: spacingModeOf(d.state.settings, d.cfg) };
 }
 
 /**

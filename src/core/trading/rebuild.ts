@@ -4,7 +4,7 @@
 // now. A newer request supersedes the one in progress; nothing ever waits.
 import { ExchangeError } from '../../exchange/exchange.js';
 import { errorMessage } from '../../util/log.js';
-import { baseNeeded, canFund, closePrices, sizeGrid, touch, type GridSizing, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
+import { baseNeeded, canFund, closePrices, sizeGrid, spacingModeOf, touch, type GridSizing, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
 import { equity, fundInventory } from '../ledger.js';
 import { diffGrid, newRebuild, pickAmend, targetPlan } from '../rebuild-plan.js';
 import { bookCancelled, unfinishedCancels } from './cancels.js';
@@ -40,7 +40,7 @@ async function fixTarget(d: Desk, r: RebuildProgress): Promise<void> {
   announceSizing(d, params);
   const levels = params.levelsPerSide;
   const ratio = s.settings.ratioOverride ?? s.trend.ratio;
-  const target = { center: price, spacingPct: s.settings.spacingPct, ratio, levelsPerSide: levels, orderSizeUsd: params.orderSizeUsd, builtAt: d.now() };
+  const target = { center: price, spacingPct: s.settings.spacingPct, spacingMode: spacingModeOf(s.settings, d.cfg), ratio, levelsPerSide: levels, orderSizeUsd: params.orderSizeUsd, builtAt: d.now() };
   const plan = targetPlan(target, pair);
   if (!s.funded) await fundFirstGrid(d, plan, price);
   s.orderSizeUsd = params.orderSizeUsd;
@@ -201,8 +201,8 @@ function fundsMove(d: Desk, o: GridOrder, t: OrderIntent): boolean {
   }
 }
 
-/** AmendOrder `o` onto the wanted level `t`. */
-async function amend(d: Desk, o: GridOrder, t: OrderIntent): Promise<'done' | 'refused' | 'unsupported' | 'stop'> {
+/** AmendOrder `o` onto the wanted level `t` (also the trailing grid's move, trading/trailing.ts). */
+export async function amend(d: Desk, o: GridOrder, t: OrderIntent): Promise<'done' | 'refused' | 'unsupported' | 'stop'> {
   const amendOrder = d.exchange.amendOrder;
   if (!amendOrder || !o.id) return 'unsupported';
   try {

@@ -128,6 +128,11 @@ function ruleNote(key: 'start_price' | 'take_profit_equity' | 'stop_action' | 'p
   };
 }
 
+function modeNote(ctx: CommandContext, key: 'grid_mode' | 'spacing_mode'): string | undefined {
+  const current = safeStatus(ctx)?.config[key];
+  return current !== undefined ? `Now ${current}.` : undefined;
+}
+
 async function help(): Promise<string> {
   return helpMessage();
 }
@@ -192,6 +197,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'What the grid does with its profit',
     changes: 'always',
     run: appliesValue((a) => ({ kind: 'profit_mode', mode: a }), { note: ruleNote('profit_mode', 'Profit mode') }),
+  },
+  {
+    name: 'mode',
+    args: '<drift | trailing>',
+    description: 'Grid mode: drift rebuild or trailing grid',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'gridMode', mode: a }), { note: (ctx) => modeNote(ctx, 'grid_mode') }),
+  },
+  {
+    name: 'levels',
+    args: '<arithmetic | geometric>',
+    description: 'Level spacing: equal steps or equal % (rebuild)',
+    changes: 'always',
+    run: appliesValue((a) => ({ kind: 'spacingMode', mode: a }), { note: (ctx) => modeNote(ctx, 'spacing_mode') }),
   },
   { name: 'check', args: '', description: 'Run the AI check on the next cycle', changes: 'always', run: applies({ kind: 'check' }) },
   { name: 'pause', args: '', description: 'Pause trading (cancels open buys)', changes: 'always', run: applies({ kind: 'pause' }) },

@@ -47,6 +47,11 @@ Scenarios (a sweep runs every combination):
                         (from:to:step). Default GRID_SPACING_PCT or 1.0
   --levels LIST         grid levels per side instead of the adaptive count
                         (needs a Trader hook; refused with an explanation until then)
+  --grid-mode LIST      drift and/or trailing, e.g. drift,trailing (default
+                        GRID_MODE or drift; TRAIL_UP_LIMIT / TRAIL_DOWN_LIMIT
+                        from the environment)
+  --spacing-mode LIST   arithmetic and/or geometric (default GRID_SPACING_MODE
+                        or arithmetic)
   --capital USD         starting capital (default STARTING_CAPITAL or 120)
   --fee PCT             maker fee per side (default MAKER_FEE_PCT or 0.25)
   --start-price P       START_PRICE: no grid until the price crosses P
@@ -117,6 +122,15 @@ export function parseList(name: string, raw: string): number[] {
   }
   if (out.length === 0) throw new UsageError(`--${name}: empty list`);
   return out;
+}
+
+/** "drift,trailing" → the listed words, each one of `allowed`; [undefined] (the environment's) without the flag. */
+function words(name: string, raw: string | undefined, allowed: readonly string[]): (string | undefined)[] {
+  if (raw === undefined) return [undefined];
+  const out = raw.split(',').map((w) => w.trim().toLowerCase()).filter((w) => w !== '');
+  if (out.length === 0) throw new UsageError(`--${name}: empty list`);
+  for (const w of out) if (!allowed.includes(w)) throw new UsageError(`--${name}: expected ${allowed.join(' or ')}, got "${w}"`);
+  return [...new Set(out)];
 }
 
 function date(name: string, raw: string | undefined): number | undefined {
@@ -212,6 +226,8 @@ const CLI_OPTIONS = {
   'half-life': { type: 'string' },
   spacing: { type: 'string' },
   levels: { type: 'string' },
+  'grid-mode': { type: 'string' },
+  'spacing-mode': { type: 'string' },
   capital: { type: 'string' },
   fee: { type: 'string' },
   'start-price': { type: 'string' },
@@ -251,8 +267,16 @@ function scenarioConfigs(values: Record<string, string | boolean | undefined>, b
   for (const l of levels) if (l !== null && !(Number.isInteger(l) && l >= 1 && l <= 50)) throw new UsageError(`--levels: expected whole numbers 1–50, got ${l}`);
   const capital = values.capital !== undefined ? num('capital', values.capital as string, 0, (x) => x > 0, 'a positive amount') : undefined;
   const fee = values.fee !== undefined ? num('fee', values.fee as string, 0, (x) => x >= 0 && x <= 5, 'a fee in % (0–5)') : undefined;
+  const gridModes = words('grid-mode', values['grid-mode'] as string | undefined, ['drift', 'trailing']);
+  const spacingModes = words('spacing-mode', values['spacing-mode'] as string | undefined, ['arithmetic', 'geometric']);
   const configs: Scenario[] = [];
-  for (const s of spacings) for (const l of levels) configs.push({ config: backtestConfig({ spacingPct: s, capital, makerFeePct: fee, env }), levels: l });
+  for (const s of spacings) {
+    for (const l of levels) {
+      for (const gridMode of gridModes) {
+        for (const spacingMode of spacingModes) configs.push({ config: backtestConfig({ spacingPct: s, capital, makerFeePct: fee, gridMode, spacingMode, env }), levels: l });
+      }
+    }
+  }
   return configs;
 }
 

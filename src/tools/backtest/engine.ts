@@ -75,10 +75,16 @@ export const STRATEGY_ENV_VARS = [
   'TAKE_PROFIT_EQUITY',
   'STOP_ACTION',
   'PROFIT_MODE',
+  'GRID_MODE',
+  'GRID_SPACING_MODE',
+  'TRAIL_UP_LIMIT',
+  'TRAIL_DOWN_LIMIT',
 ] as const;
 
 /** A Config for one scenario through the real loadConfig (same validation, e.g. spacing ≥ fees + 0.1). */
-export function backtestConfig(opts: { spacingPct?: number; capital?: number; makerFeePct?: number; env?: Record<string, string | undefined> } = {}): Config {
+export function backtestConfig(
+  opts: { spacingPct?: number; capital?: number; makerFeePct?: number; gridMode?: string; spacingMode?: string; env?: Record<string, string | undefined> } = {},
+): Config {
   const env: Record<string, string> = { DRY_RUN: 'true', LOG_DIR: os.tmpdir(), HEALTH_PORT: '0', LOG_LEVEL: 'ERROR' };
   for (const k of STRATEGY_ENV_VARS) {
     const v = opts.env?.[k];
@@ -87,6 +93,8 @@ export function backtestConfig(opts: { spacingPct?: number; capital?: number; ma
   if (opts.capital !== undefined) env.STARTING_CAPITAL = String(opts.capital);
   if (opts.makerFeePct !== undefined) env.MAKER_FEE_PCT = String(opts.makerFeePct);
   if (opts.spacingPct !== undefined) env.GRID_SPACING_PCT = String(opts.spacingPct);
+  if (opts.gridMode !== undefined) env.GRID_MODE = opts.gridMode;
+  if (opts.spacingMode !== undefined) env.GRID_SPACING_MODE = opts.spacingMode;
   return loadConfig(env);
 }
 

@@ -85,6 +85,26 @@ export interface PaperBot {
   clock: ReplayClock;
   tally: EventTally;
   levelsOverride: number | null;
+  /** Orders placed, cancelled and amended on the paper exchange (a proxy for the rate-limit cost). */
+  ops: OrderOps;
+}
+
+export interface OrderOps {
+  placed: number;
+  cancelled: number;
+  amended: number;
+}
+
+/** Counts the order operations the Trader sends (the calls themselves are unchanged). */
+function countOrderOps(ex: PaperExchange): OrderOps {
+  const ops: OrderOps = { placed: 0, cancelled: 0, amended: 0 };
+  const place = ex.placeOrder.bind(ex);
+  const cancel = ex.cancelOrder.bind(ex);
+  const amend = ex.amendOrder.bind(ex);
+  ex.placeOrder = (req) => (ops.placed++, place(req));
+  ex.cancelOrder = (id) => (ops.cancelled++, cancel(id));
+  ex.amendOrder = (req) => (ops.amended++, amend(req));
+  return ops;
 }
 
 /**
@@ -111,5 +131,5 @@ export function createPaperBot(opts: BacktestOptions, startMs: number): PaperBot
   const state = bot.state;
   if (!(bot.exchange instanceof PaperExchange)) throw new BacktestError('the dry-run bot did not build a paper exchange');
   if (levelsOverride !== null) (state.settings as Settings & Record<string, unknown>)[LEVELS_OVERRIDE_FIELD] = levelsOverride;
-  return { trader, state, exchange: bot.exchange, market, clock, tally, levelsOverride };
+  return { trader, state, exchange: bot.exchange, market, clock, tally, levelsOverride, ops: countOrderOps(bot.exchange) };
 }

@@ -2,8 +2,9 @@
 // the state the Trader left behind, the open interval (lo, hi) of prices and
 // the time `next` before which a tick can change nothing. Every margin is
 // inward, so a doubtful visit runs the real tick.
-import { rules, TREND_WINDOW_MS, type GridState, type StrategyConfig } from '../../core/grid-strategy.js';
+import { gridModeOf, rules, spacingModeOf, TREND_WINDOW_MS, type GridState, type StrategyConfig } from '../../core/grid-strategy.js';
 import { exitActive } from '../../core/trading/exit.js';
+import { trailQuietBounds } from '../../core/trading/trailing.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -36,7 +37,10 @@ export class QuietBand {
   refresh(s: GridState, t: number): void {
     let force = this.restingBounds(s);
     if (s.funded && !s.risk.stopped && this.riskBounds(s)) force = true;
-    if (!s.risk.paused && !s.risk.stopped && s.center > 0) this.driftBounds(s.center);
+    if (!s.risk.paused && !s.risk.stopped && s.center > 0) {
+      if (gridModeOf(s.settings, this.cfg) === 'trailing') this.trailBounds(s);
+      else this.driftBounds(s.center);
+    }
     if (s.funded && !s.risk.stopped && this.takeProfitBounds(s)) force = true;
     // START_PRICE: the first visit at or past the start price builds the grid; a sell-on-stop ticks at every visit.
     if (s.startWait) {
@@ -112,6 +116,14 @@ export class QuietBand {
     const d = (this.cfg.gridDriftResetPct - 1e-6) / 100;
     this.lo = Math.max(this.lo, center * (1 - d));
     this.hi = Math.min(this.hi, center * (1 + d));
+  }
+
+  /** GRID_MODE=trailing: narrows the band to the prices at which the ladder cannot move (trading/trailing.ts). */
+  private trailBounds(s: GridState): void {
+    const b = trailQuietBounds(s, spacingModeOf(s.settings, this.cfg));
+    if (!b) return;
+    this.lo = Math.max(this.lo, b.lo);
+    this.hi = Math.min(this.hi, b.hi);
   }
 
   /** The next trading-day boundary, the moment the oldest fill of the last 12 h leaves the trend window, or the next accumulation sweep. */

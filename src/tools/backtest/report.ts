@@ -79,6 +79,27 @@ export function resultsTable(scenarios: readonly ScenarioSummary[]): string {
   return markdownTable(header, rows, right);
 }
 
+/** Grid mode × spacing mode: what each costs in orders and what it earns (shown when a run uses a non-default mode). */
+export function modesTable(scenarios: readonly ScenarioSummary[]): string {
+  const header = ['spacing', 'grid mode', 'levels', 'net profit', 'fees', 'max drawdown', 'equity Δ', 'vs hold', 'placed', 'cancelled', 'amended', 'rebuilds'];
+  const right = [true, false, false, true, true, true, true, true, true, true, true, false];
+  const rows = scenarios.map((s) => [
+    pct(s.spacingPct, 1),
+    s.gridMode,
+    s.spacingMode,
+    money(s.netProfit),
+    money(s.fees),
+    `${money(s.maxDrawdown)} (${pct(s.maxDrawdownPct)})`,
+    money(s.equityChange, true),
+    money(s.vsHold, true),
+    String(s.orders.placed),
+    String(s.orders.cancelled),
+    String(s.orders.amended),
+    rebuildText(s),
+  ]);
+  return markdownTable(header, rows, right);
+}
+
 export function verdictTable(scenarios: readonly ScenarioSummary[]): string {
   const names = scenarios[0]?.analyzers.map((a) => a.name) ?? [];
   const header = ['spacing', 'health', ...names];
@@ -107,6 +128,9 @@ export function textReport(r: BacktestReport): string {
       (r.scenarios.some((s) => s.levelsOverride !== null) ? '; levels*: fixed by --levels' : '') +
       '.',
   );
+  if (r.scenarios.some((s) => s.gridMode !== 'drift' || s.spacingMode !== 'arithmetic')) {
+    lines.push('', 'Grid and spacing modes (vs hold: final equity minus half the capital held in DOGE from the first price; placed / cancelled / amended: order operations, the rate-limit cost):', '', modesTable(r.scenarios));
+  }
   lines.push('', 'Analyzers at the end of the data:', '', verdictTable(r.scenarios), '');
   for (const s of r.scenarios) {
     if (s.stopped) lines.push(`spacing ${pct(s.spacingPct)}: trading stopped ${s.stoppedAt ?? ''}: ${s.stopReason ?? ''}`);

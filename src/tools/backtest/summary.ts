@@ -1,7 +1,8 @@
 // The end of a replay: the analyzers as the bot's stats runner would run
 // them (on candle data), and the scenario summary.
 import type { Config } from '../../config.js';
-import type { GridState } from '../../core/grid-strategy.js';
+import { gridModeOf, spacingModeOf, type GridState } from '../../core/grid-strategy.js';
+import { holdValue } from '../../ops/attribution.js';
 import { equity, identityError, unrealized } from '../../core/ledger.js';
 import type { FillRecord, PricePoint } from '../../core/types.js';
 import { newBaseline, runAnalyzers, updateBaseline, type StatsReport } from '../../stats/analyzers.js';
@@ -66,6 +67,10 @@ export function buildSummary({ series, config, interval, bot, replay, stats, rep
   const fills = tally.fills.length;
   return {
     spacingPct: state.settings.spacingPct,
+    gridMode: gridModeOf(state.settings, { gridMode: config.gridMode }),
+    spacingMode: spacingModeOf(state.settings, { spacingMode: config.gridSpacingMode }),
+    vsHold: finalEquity - holdValue(ledger.startingCapital, state.firstPrice ?? open[0]!, lastPrice),
+    orders: { ...bot.ops },
     levelsPerSide: state.levelsPerSide,
     levelsOverride: bot.levelsOverride,
     candles: n,

@@ -28,6 +28,13 @@ export interface BacktestOptions {
 
 export interface ScenarioSummary {
   spacingPct: number;
+  /** GRID_MODE and GRID_SPACING_MODE of the run. */
+  gridMode: string;
+  spacingMode: string;
+  /** Final equity minus the hold benchmark (half the capital in DOGE at the first price, half in USD; see ops/attribution.ts). */
+  vsHold: number;
+  /** Order operations sent to the paper exchange (a proxy for Kraken's rate-limit cost). */
+  orders: { placed: number; cancelled: number; amended: number };
   /** Levels per side of the last grid built. */
   levelsPerSide: number;
   levelsOverride: number | null;

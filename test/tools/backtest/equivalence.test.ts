@@ -136,4 +136,28 @@ describe('backtest = live dry-run loop', () => {
     assert.ok(s.exit!.sold > 0);
     assert.deepEqual(bt.state.exit, s.exit);
   });
+
+  // Issue 14: each new mode, on a trending path (the trailing grid moves, the quiet band must see its triggers).
+  for (const [gridMode, spacingMode] of [['trailing', 'arithmetic'], ['drift', 'geometric'], ['trailing', 'geometric']] as const) {
+    it(`GRID_MODE=${gridMode}, GRID_SPACING_MODE=${spacingMode}: a rise then a fall as 1-minute candles`, async () => {
+      const INTERVAL = 60_000;
+      // At $1 the adaptive grid has 3 levels per side: the path rises 12 % and falls back 15 % with small swings, so it leaves the grid both ways.
+      const T = Date.parse('2026-02-02T00:00:00Z');
+      const path = (i: number) => (i < 720 ? 1 + 0.12 * (i / 720) : 1.12 - 0.15 * ((i - 720) / 720)) * (1 + 0.004 * Math.sin(i / 9));
+      const candles: Candle[] = [];
+      for (let i = 0; i < 1440; i++) {
+        const open = path(i);
+        const close = path(i + 1);
+        const wiggle = 0.0015 * Math.abs(Math.sin(i * 1.7));
+        candles.push({ time: T + i * INTERVAL, open, high: Math.max(open, close) * (1 + wiggle), low: Math.min(open, close) * (1 - wiggle), close, volume: 1 });
+      }
+      const config = testConfig({ GRID_MODE: gridMode, GRID_SPACING_MODE: spacingMode, DAILY_LOSS_LIMIT: '50', STOP_FLOOR: '50' });
+      const { live } = await compare(config, candles, INTERVAL, candleVisits(candles, INTERVAL), `${gridMode}/${spacingMode}`);
+      const s = live.bot.state;
+      if (gridMode === 'trailing') {
+        assert.ok((s.trail?.moves ?? 0) >= 3, `the trailing grid moved (${s.trail?.moves ?? 0})`);
+        assert.equal(count(live.events, (e) => e.type === 'grid_built' && e.reason === 'drift'), 0, 'never a drift rebuild');
+      } else assert.ok(count(live.events, (e) => e.type === 'grid_built' && e.reason === 'drift') >= 1, 'a drift rebuild happened');
+    });
+  }
 });

@@ -91,6 +91,11 @@ export const BODY = String.raw`
         <div class="row"><select id="profit-mode-input" name="profit_mode"><option value="accumulate">accumulate</option><option value="compound">compound</option><option value="fixed">fixed</option></select><button id="rules-apply" type="submit">Apply</button></div>
         <div class="hint" id="rules-hint"></div>
       </form>
+      <form class="ctl" id="modes-form" novalidate>
+        <label for="grid-mode-select">Grid mode · level spacing</label>
+        <div class="row"><select id="grid-mode-select" name="grid_mode"><option value="drift">drift rebuild</option><option value="trailing">trailing</option></select><select id="spacing-mode-select" name="spacing_mode"><option value="arithmetic">arithmetic</option><option value="geometric">geometric</option></select><button id="modes-apply" type="submit">Apply</button></div>
+        <div class="hint" id="modes-hint"></div>
+      </form>
       <form class="ctl" id="token-form" hidden>
         <label for="token-input" id="token-label">Enter the dashboard token to apply changes:</label>
         <div class="row"><input id="token-input" type="password" autocomplete="current-password"><button id="token-submit" type="submit">Unlock</button></div>

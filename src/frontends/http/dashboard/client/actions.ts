@@ -42,7 +42,10 @@ function showAnswer(body: ConfigBody, status: number, ok: boolean, j: ConfigAnsw
   if (ok && j.ok) {
     const applied = Array.isArray(j.applied) ? j.applied.map(String) : [];
     setMsg('ok', applied.length ? applied.join(' · ') : 'Applied.');
-    for (const k of Object.keys(body)) if (k in state.dirty) state.dirty[k as ControlName] = false;
+    for (const k of Object.keys(body)) {
+      if (k === 'grid_mode' || k === 'spacing_mode') state.modesDirty = false;
+      else if (k in state.dirty) state.dirty[k as ControlName] = false;
+    }
     schedule(0);
     return;
   }
@@ -113,6 +116,17 @@ export function bindControls(): void {
   bindForm('spacing');
   bindForm('ratio');
   bindForm('interval');
+  formById('modes-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const grid = (byId('grid-mode-select') as HTMLSelectElement).value;
+    const spacing = (byId('spacing-mode-select') as HTMLSelectElement).value;
+    void post({ grid_mode: grid, spacing_mode: spacing });
+  });
+  for (const id of ['grid-mode-select', 'spacing-mode-select']) {
+    byId(id).addEventListener('change', () => {
+      state.modesDirty = true;
+    });
+  }
   buttonById('ratio-auto').addEventListener('click', () => {
     state.dirty.ratio = false;
     void post({ ratio: 'auto' });

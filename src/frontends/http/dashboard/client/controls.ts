@@ -9,7 +9,8 @@ import { state, type ControlName } from './state.js';
 import { haveToken } from './token.js';
 
 const INPUT_IDS = ['spacing-input', 'ratio-input', 'interval-input'];
-export const BUTTON_IDS = ['spacing-apply', 'ratio-apply', 'ratio-auto', 'interval-apply'];
+export const BUTTON_IDS = ['spacing-apply', 'ratio-apply', 'ratio-auto', 'interval-apply', 'modes-apply'];
+const SELECT_IDS = ['grid-mode-select', 'spacing-mode-select'];
 
 type Range = LimitsView['spacing'] | undefined;
 
@@ -51,6 +52,7 @@ export function renderControls(s: StatusView): void {
   const readOnly = mode === 'read_only';
   for (const id of INPUT_IDS) inputById(id).disabled = readOnly;
   for (const id of BUTTON_IDS) buttonById(id).disabled = readOnly;
+  for (const id of SELECT_IDS) (byId(id) as HTMLSelectElement).disabled = readOnly;
   const note = byId('controls-note');
   note.className = 'note' + (readOnly ? ' ro' : '');
   note.textContent = controlsNote(mode);
@@ -66,4 +68,16 @@ export function renderControls(s: StatusView): void {
   fillInput('spacing', c.spacing_pct);
   fillInput('ratio', t.ratio);
   fillInput('interval', c.ai_interval);
+  renderModes(c);
+}
+
+/** The grid and spacing mode selects, and their hint (trail limits, moves so far). */
+function renderModes(c: Partial<StatusView['config']>): void {
+  const limit = (x: unknown): string => (isNum(x) ? plain(x) : 'none');
+  setText('modes-hint', 'current ' + (c.grid_mode ?? MISSING) + ' · ' + (c.spacing_mode ?? MISSING) + (c.grid_mode === 'trailing' ? ' · trail limits ' + limit(c.trail_down_limit) + ' – ' + limit(c.trail_up_limit) + ' · ' + (c.trail_moves ?? 0) + ' moves' : ''));
+  if (state.modesDirty) return;
+  const grid = byId('grid-mode-select') as HTMLSelectElement;
+  const spacing = byId('spacing-mode-select') as HTMLSelectElement;
+  if (c.grid_mode && document.activeElement !== grid) grid.value = c.grid_mode;
+  if (c.spacing_mode && document.activeElement !== spacing) spacing.value = c.spacing_mode;
 }

@@ -16,6 +16,8 @@ export function renderParams(s: StatusView): void {
     ['Effective capital', fmtUsd(c.effective_capital)],
     ['Starting capital', fmtUsd(c.starting_capital)],
     ['Drift reset', fmtPct(c.drift_reset_pct, 1)],
+    ['Grid mode', c.grid_mode ?? MISSING],
+    ['Level spacing', c.spacing_mode ?? MISSING],
     ['Stop floor', fmtUsd(c.stop_floor)],
     ['Daily loss limit', fmtUsd(c.daily_loss_limit)],
     ['Poll interval', isNum(c.poll_interval) ? c.poll_interval + ' s' : MISSING],

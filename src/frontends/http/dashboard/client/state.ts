@@ -14,6 +14,8 @@ export type ConfigBody = {
   take_profit?: number | 'off';
   stop_action?: string;
   profit_mode?: string;
+  grid_mode?: string;
+  spacing_mode?: string;
 };
 
 export interface PageState {
@@ -30,6 +32,8 @@ export interface PageState {
   inflight: boolean;
   /** Inputs the operator has typed into: refreshes leave them alone. */
   dirty: Record<ControlName, boolean>;
+  /** The mode selects were changed by the operator: refreshes leave them alone. */
+  modesDirty?: boolean;
   /** A change waiting for the dashboard token. */
   pendingBody: ConfigBody | null;
   /** The ladder prices last scrolled to. */
