@@ -18,6 +18,8 @@ const log = logger('telegram-commands');
 export interface CommandContext {
   controls: Controls;
   status: () => StatusView;
+  /** Starts a /suggest walk-forward in the background; its immediate answer (absent: not available). */
+  suggest?: () => { started: boolean; message: string };
 }
 
 /**
@@ -139,6 +141,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'pause', args: '', description: 'Pause trading (cancels open buys)', changes: 'always', run: applies({ kind: 'pause' }) },
   { name: 'resume', args: '', description: 'Resume trading', changes: 'always', run: applies({ kind: 'resume' }) },
   { name: 'reset', args: '', description: 'Rebuild the grid around the current price', changes: 'always', run: applies({ kind: 'reset' }) },
+  {
+    name: 'suggest',
+    args: '',
+    description: 'Backtest recent candles; propose better settings',
+    changes: 'always',
+    run: async (args, ctx, usage) => {
+      if (args.length !== 0) return usageMessage(usage, `${usage} takes no arguments`);
+      if (!ctx.suggest) return html`Suggestions are not available in this bot.`;
+      return html`🔎 ${ctx.suggest().message}`;
+    },
+  },
   { name: 'help', args: '', description: 'List the commands', changes: 'never', run: help, aliases: ['start'] },
 ];
 

@@ -37,6 +37,8 @@ export interface TelegramFrontEndDeps {
    * Age is measured on Telegram's clock (see refusedAsStale), so a skewed local clock refuses nothing.
    */
   staleCommandMs?: number;
+  /** /suggest: starts a walk-forward in the background and answers at once. */
+  suggest?: () => { started: boolean; message: string };
 }
 
 export interface TelegramFrontEnd {
@@ -49,6 +51,8 @@ export interface TelegramFrontEnd {
   notify(html: string): void;
   /** continue → nothing; otherwise Approve/Skip buttons (supersedes any pending one). Never throws. */
   recommend(rec: Recommendation): Promise<void>;
+  /** A /suggest configuration with Approve / Skip buttons (supersedes any pending one). Never throws. */
+  propose(p: Parameters<ApprovalWorkflow['propose']>[0]): Promise<void>;
   /** Call every tick: expires the pending approval after its lifetime. Never waits on the network. */
   checkExpiry(): Promise<void>;
   /**
@@ -138,7 +142,7 @@ async function handleMessage(s: Session, u: TelegramUpdate, ctx: UpdateContext |
   if (cmd.target !== null && s.ownUsername === null) s.ownUsername = await notifier.getMe(); // Telegram was down at start-up
   if (!isForUs(cmd, s.ownUsername)) return;
   if (refusedAsStale(s, cmd, typeof msg.date === 'number' ? msg.date * 1000 : null, ctx)) return;
-  const reply = await runCommand(cmd, { controls: s.deps.controls, status: s.deps.status });
+  const reply = await runCommand(cmd, { controls: s.deps.controls, status: s.deps.status, ...(s.deps.suggest ? { suggest: s.deps.suggest } : {}) });
   void notifier.sendMessage(reply, { label: `reply to /${cmd.name}` });
 }
 
@@ -216,6 +220,7 @@ export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFron
       }
     },
     recommend: (rec) => logged('recommendation', () => s.approvals.recommend(rec)),
+    propose: (p) => logged('suggestion', () => s.approvals.propose(p)),
     checkExpiry: () => logged('approval expiry check', () => s.approvals.checkExpiry()),
     handleUpdate: onUpdate,
   };

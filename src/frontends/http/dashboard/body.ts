@@ -80,6 +80,11 @@ export const BODY = String.raw`
         <div class="row"><input id="interval-input" name="interval" type="number" step="60" inputmode="numeric" autocomplete="off"><button id="interval-apply" type="submit">Apply</button></div>
         <div class="hint" id="interval-hint"></div>
       </form>
+      <div class="ctl">
+        <label for="suggest-run">Backtested settings</label>
+        <div class="row"><button id="suggest-run" type="button" class="ghost">Suggest settings</button></div>
+        <div class="hint">A walk-forward backtest on the bot's recent candles, in the background; a better configuration arrives in Telegram with Approve / Skip.</div>
+      </div>
       <form class="ctl" id="token-form" hidden>
         <label for="token-input" id="token-label">Enter the dashboard token to apply changes:</label>
         <div class="row"><input id="token-input" type="password" autocomplete="current-password"><button id="token-submit" type="submit">Unlock</button></div>
