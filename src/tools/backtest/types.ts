@@ -71,7 +71,8 @@ export interface ScenarioSummary {
   errors: number;
   health: { verdict: string; summary: string };
   analyzers: { name: string; verdict: string; summary: string }[];
-  perf: { realTicks: number; replayMs: number; candlesPerSecond: number };
+  /** realTicks: Trader.tick() calls; trendSteps: visits that only recounted the 12 h trend (Replay.trendStep). */
+  perf: { realTicks: number; trendSteps: number; replayMs: number; candlesPerSecond: number };
 }
 
 export interface BacktestRun {
