@@ -4,8 +4,8 @@
 //   OU 4 %/day, and OU 9 %/day with about 29,000 fills and 1,200 rebuilds), at 1 % spacing;
 // - peak RSS for the volatile year replayed from a CSV file (streaming parse);
 // - the optimizer's speed-up on worker threads: the same 8 configurations
-//   over 30 volatile days with 1 worker, then 2 (wall time; the cores are
-//   shared with whatever else the machine runs).
+//   over 60 volatile days with 1 worker, then 2, each in a fresh process
+//   (optimize-child.ts; wall time, and CPU time for a busy machine).
 //
 // Run alone: node dist/bench/backtest.bench.js
 import { execFileSync } from 'node:child_process';
@@ -13,9 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRunner } from '../src/tools/backtest/optimize/pool.js';
-import { optimize } from '../src/tools/backtest/optimize/search.js';
-import { gridCandidates } from '../src/tools/backtest/optimize/space.js';
 import { syntheticCandles } from '../src/tools/backtest/synthetic.js';
 import { configureLogger } from '../src/util/log.js';
 import { BENCH_YEARS, csvRows } from './backtest-years.js';
@@ -67,31 +64,19 @@ function writeVolatileCsv(): string {
 }
 
 /**
- * Wall and CPU time (the whole process: every thread) of the same optimizer
- * run with 1 and with 2 worker threads. The wall-time ratio is the speed-up
- * when two cores are free; on a busy machine the CPU figures still show the
- * cost of going parallel (2 × CPU₁ / CPU₂ is the speed-up two free cores would give).
+ * The optimizer with 1 and with 2 worker threads, each run in a fresh process
+ * (cold, as a CLI run is): wall time, and CPU time of the whole process. The
+ * wall-time ratio is the speed-up when two cores are free; on a busy machine
+ * the CPU figures still show what going parallel costs (2 × CPU₁ / CPU₂ is the
+ * speed-up two free cores would give).
  */
-async function optimizerSpeedup(): Promise<{ one: number; two: number; cpuOne: number; cpuTwo: number }> {
-  const series = syntheticCandles({ ...BENCH_YEARS.volatile.synthetic, days: 30 });
-  const candidates = gridCandidates([
-    { key: 'spacing', values: [0.8, 1.0, 1.2, 1.5] },
-    { key: 'drift-reset', values: [4, 6] },
-  ]);
-  const base = { env: BENCH_YEARS.volatile.env };
-  const end = series.time[series.length - 1]! + series.intervalMs;
-  const time = async (workers: number): Promise<{ wall: number; cpu: number }> => {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await optimize(createRunner(series, base, { workers }), candidates, series.time[0]!, end, 'equity');
-    const c = process.cpuUsage(c0);
-    return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
-  };
-  await time(2); // warm-up: file cache, JIT of the main thread
-  const ones = [await time(1), await time(1)];
-  const twos = [await time(2), await time(2)];
-  const min = (xs: { wall: number; cpu: number }[], k: 'wall' | 'cpu') => Math.min(...xs.map((x) => x[k]));
-  return { one: min(ones, 'wall'), two: min(twos, 'wall'), cpuOne: min(ones, 'cpu'), cpuTwo: min(twos, 'cpu') };
+function optimizerSpeedup(): { one: number; two: number; cpuOne: number; cpuTwo: number } {
+  const file = fileURLToPath(new URL('./optimize-child.js', import.meta.url));
+  const run = (workers: number): { wallMs: number; cpuMs: number } => JSON.parse(execFileSync(process.execPath, [file, String(workers)], { encoding: 'utf8' }).trim().split('\n').pop()!) as { wallMs: number; cpuMs: number };
+  const ones = [run(1), run(1)];
+  const twos = [run(2), run(2)];
+  const min = (xs: { wallMs: number; cpuMs: number }[], k: 'wallMs' | 'cpuMs') => Math.min(...xs.map((x) => x[k]));
+  return { one: min(ones, 'wallMs'), two: min(twos, 'wallMs'), cpuOne: min(ones, 'cpuMs'), cpuTwo: min(twos, 'cpuMs') };
 }
 
 export async function benchBacktest(): Promise<BenchResult[]> {
@@ -105,7 +90,7 @@ export async function benchBacktest(): Promise<BenchResult[]> {
   } finally {
     fs.rmSync(path.dirname(csv), { recursive: true, force: true });
   }
-  const sp = await optimizerSpeedup();
+  const sp = optimizerSpeedup();
   const cps = (r: ChildResult) => (r.candles / r.replayMs) * 1000;
   const perCpu = (r: ChildResult) => (r.candles / r.cpuMs) * 1000;
   const load = os.loadavg()[0]!;
@@ -119,7 +104,7 @@ export async function benchBacktest(): Promise<BenchResult[]> {
     { name: 'backtest: volatile year, real ticks', value: vol.realTicks, unit: 'ticks' },
     { name: 'backtest: peak RSS, volatile year (synthetic)', value: vol.maxRssMb, unit: 'MB', target: '≤ 100 MB' },
     { name: 'backtest: peak RSS, volatile year from CSV', value: fromCsv.maxRssMb, unit: 'MB', target: '≤ 100 MB' },
-    { name: 'optimizer: 8 configs × 30 d, 1 worker', value: sp.one, unit: 'ms' },
+    { name: 'optimizer: 8 configs × 60 d, 1 worker', value: sp.one, unit: 'ms' },
     { name: 'optimizer: same, 2 workers', value: sp.two, unit: 'ms' },
     { name: 'optimizer: speed-up on 2 cores (wall time)', value: sp.one / sp.two, unit: '×', target: '≥ 1.8' },
     { name: 'optimizer: CPU, 1 worker (all threads)', value: sp.cpuOne, unit: 'ms' },

@@ -61,7 +61,7 @@ function objectiveText(o: Objective): string {
 export function walkForwardText(r: WalkForwardResult, info: { seconds: number; workers: number }): string {
   const keys = keysOf(r.windows.map((w) => w.chosen).concat(r.final ? [r.final.candidate] : []));
   const value = OBJECTIVES[r.objective];
-  const header = ['window', 'train', 'test', ...keys.map((k) => PARAMS.find((p) => p.key === k)!.label), 'in-sample equity Δ', 'out-of-sample equity Δ', 'OOS net profit', 'OOS max dd', 'OOS stops', 'current config OOS'];
+  const header = ['window', 'train', 'test', ...keys.map((k) => PARAMS.find((p) => p.key === k)!.label), 'in-sample equity Δ', 'out-of-sample equity Δ', 'OOS net profit', 'OOS max dd', 'OOS stops / pauses', 'current config OOS'];
   const rows = r.windows.map((w, i) => [
     String(i + 1),
     `${day(w.trainFrom)} → ${day(w.trainTo)}`,
@@ -81,7 +81,7 @@ export function walkForwardText(r: WalkForwardResult, info: { seconds: number; w
     '',
     markdownTable(header, rows, header.map((_, i) => i === 0 || i >= 3 + keys.length)),
     '',
-    `In sample (sum of ${r.objective} over the train windows): ${money(t.inSample, true)}; out of sample (sum over the test windows): ${money(t.outOfSample, true)}` +
+    `In sample (sum of ${objectiveText(r.objective)} over the train windows): ${money(t.inSample, true)}; out of sample (sum over the test windows): ${money(t.outOfSample, true)}` +
       (t.baseline !== null ? `; current configuration out of sample: ${money(t.baseline, true)} (the choice beat it in ${t.wins} of ${r.windows.length} windows).` : '.'),
     'Each window starts a fresh bot with the full capital; the in-sample figure is the best of many tries on a longer stretch and is expected to flatter.',
     '',
