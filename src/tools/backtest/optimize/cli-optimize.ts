@@ -53,7 +53,8 @@ function count(name: string, raw: string | boolean | undefined, fallback: number
 /** The strategy environment every candidate starts from: the bot's variables, --capital and --fee. */
 export function baseEnvOf(values: Values, env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of STRATEGY_ENV_VARS) if (env[k] !== undefined) out[k] = env[k]!;
+  const names: readonly string[] = STRATEGY_ENV_VARS;
+  for (const [name, value] of Object.entries(env)) if (names.includes(name) && value !== undefined) out[name] = value;
   if (typeof values.capital === 'string') out.STARTING_CAPITAL = values.capital;
   if (typeof values.fee === 'string') out.MAKER_FEE_PCT = values.fee;
   return out;
