@@ -13,6 +13,9 @@ import { advisorContext, equityNow, healthOf, metricsOf, statusOf } from '../ops
 import { csvFiles } from '../persistence/journal.js';
 import { OffsetStore } from '../persistence/telegram-offset.js';
 import { StatsRunner } from '../stats/runner.js';
+import { CandleHistory } from '../stats/candle-history.js';
+import { strategyEnvOf, SUGGEST_HISTORY_MS, type SuggestRunner } from '../ops/suggestion.js';
+import { Suggester } from './ai/suggest.js';
 import { errorMessage, logger } from '../util/log.js';
 import { AdvisorSchedule } from './ai/advisor-schedule.js';
 import { createAiAdvisor, type AiAdvisor } from './ai/advisor.js';
@@ -20,6 +23,7 @@ import { isPendingApproval, type PendingApproval } from './ai/approvals.js';
 import { periodCsvTables } from './http/periods-api.js';
 import { startHttpServer, type RunningHttpServer } from './http/server.js';
 import { createTelegramFrontEnd, type TelegramFrontEnd } from './telegram/frontend.js';
+import { html } from './telegram/html.js';
 import { shutdownMessage, startupMessage, tradingProblemMessage, traderEventNotice } from './telegram/messages.js';
 import { TelegramNotifier } from './telegram/notifier.js';
 
@@ -31,6 +35,8 @@ export interface Services {
   stats: StatsRunner;
   telegram: TelegramFrontEnd;
   advisor: AiAdvisor;
+  /** /suggest and POST /api/suggest. */
+  suggester: Suggester;
   /** Starts what should run before the first price: the HTTP server (so /health answers during start-up) and Telegram. */
   startEarly(): Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +50,8 @@ export interface ServiceOptions {
   telegramPollTimeoutSec?: number;
   telegramRetryDelayMs?: number;
   aiTimeoutMs?: number;
+  /** Runs /suggest's walk-forward (default: a worker thread); tests inject a stub. */
+  suggestRunner?: SuggestRunner;
   httpHost?: string;
 }
 
@@ -71,7 +79,7 @@ function createAdvisor(config: Config, now: () => number, opts: ServiceOptions):
 }
 
 /** Telegram commands, notices and the approval buttons, over the bot's state. */
-function createTelegram(bot: BotHandle, controls: Controls, status: () => StatusView, reports: ReportSource, opts: ServiceOptions): TelegramFrontEnd {
+function createTelegram(bot: BotHandle, controls: Controls, status: () => StatusView, reports: ReportSource, opts: ServiceOptions, suggest: () => { started: boolean; message: string }): TelegramFrontEnd {
   const offsets = new OffsetStore(bot.config.logDir);
   /** Saves outside a tick, so a half-done tick is never written. */
   const saveSoon = () => void bot.trader.exclusive(async () => bot.persist(false)).catch((err: unknown) => log.error(`save failed: ${errorMessage(err)}`));
@@ -91,6 +99,7 @@ function createTelegram(bot: BotHandle, controls: Controls, status: () => Status
     getOffset: () => offsets.get(),
     setOffset: (n) => offsets.set(n),
     onDecision: (d) => recordDecision(bot.state, d.action, d.decision),
+    suggest,
   });
 }
 
@@ -146,7 +155,7 @@ function createHooks(stats: StatsRunner, telegram: TelegramFrontEnd, schedule: A
 }
 
 /** The dashboard and API; a port that cannot be bound is logged, not fatal (trading goes on). */
-async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner, status: () => StatusView, reports: ReportSource, host: string | undefined): Promise<RunningHttpServer | null> {
+async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner, status: () => StatusView, reports: ReportSource, host: string | undefined, suggest: () => { started: boolean; message: string }): Promise<RunningHttpServer | null> {
   const config = bot.config;
   if (config.httpPort === 0) return null;
   try {
@@ -159,6 +168,7 @@ async function startHttp(bot: BotHandle, controls: Controls, stats: StatsRunner,
         health: () => healthOf(bot),
         metrics: () => metricsOf(bot),
         controls,
+        suggest,
         dashboardToken: config.dashboardToken,
         allowedHosts: config.dashboardHosts,
         csvFiles: csvFiles(config.logDir),
@@ -190,9 +200,26 @@ function notifySettings(bot: BotHandle): NotifyTarget {
   return target;
 }
 
+/** /suggest over the bot's own candles; a better configuration goes to the approval flow with its numbers. */
+function createSuggester(bot: BotHandle, controls: Controls, history: CandleHistory, telegram: TelegramFrontEnd, runner: SuggestRunner | undefined): Suggester {
+  return new Suggester({
+    candles: () => history.candles(),
+    request: () => ({
+      env: strategyEnvOf(bot.config),
+      current: { spacingPct: bot.state.settings.spacingPct, driftResetPct: bot.config.gridDriftResetPct, ratioOverride: bot.state.settings.ratioOverride },
+      minSpacingPct: controls.minSpacingPct(),
+    }),
+    ...(runner ? { runner } : {}),
+    propose: (r) => telegram.propose({ condition: 'backtest (walk-forward)', reason: [r.evidence[1], r.evidence[3]].join(' '), price: bot.state.lastPrice, suggestion: r.proposal! }),
+    notify: (text) => telegram.notify(html`🔎 ${text}`),
+    now: bot.now,
+  });
+}
+
 export async function createServices(bot: BotHandle, opts: ServiceOptions = {}): Promise<Services> {
   const controls = createControls(bot.trader, notifySettings(bot));
-  const stats = new StatsRunner(() => bot.state, bot.exchange, bot.config.pollIntervalSeconds);
+  const history = new CandleHistory(SUGGEST_HISTORY_MS);
+  const stats = new StatsRunner(() => bot.state, bot.exchange, bot.config.pollIntervalSeconds, history);
   const advisor = createAdvisor(bot.config, bot.now, opts);
   const pendingAction = (): string | null => {
     const p = bot.state.ai.pendingApproval;
@@ -200,12 +227,15 @@ export async function createServices(bot: BotHandle, opts: ServiceOptions = {}):
   };
   const status = () => statusOf(bot, stats.view(), pendingAction());
   const reports = createReports(bot);
-  const telegram = createTelegram(bot, controls, status, reports, opts);
+  let suggester: Suggester | null = null;
+  const suggest = () => suggester!.start();
+  const telegram = createTelegram(bot, controls, status, reports, opts, suggest);
+  suggester = createSuggester(bot, controls, history, telegram, opts.suggestRunner);
   const schedule = new AdvisorSchedule({
     advisor,
     state: () => bot.state,
     now: bot.now,
-    context: () => advisorContext(bot, stats.promptLines()),
+    context: () => advisorContext(bot, [...stats.promptLines(), ...(suggester?.evidenceLines() ?? [])]),
     notify: (text) => telegram.notify(text),
     recommend: (rec, asked) => telegram.recommend(rec, asked),
   });
@@ -215,13 +245,14 @@ export async function createServices(bot: BotHandle, opts: ServiceOptions = {}):
     stats,
     telegram,
     advisor,
+    suggester,
     get aiInFlight() {
       return schedule.inFlight;
     },
     httpPort: () => http?.port ?? null,
     hooks: createHooks(stats, telegram, schedule, controls),
     async startEarly() {
-      http = await startHttp(bot, controls, stats, status, reports, opts.httpHost ?? bot.config.httpHost);
+      http = await startHttp(bot, controls, stats, status, reports, opts.httpHost ?? bot.config.httpHost, suggest);
       await telegram.start();
     },
     async stop() {

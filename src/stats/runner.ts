@@ -8,6 +8,7 @@ import { newBaseline, runAnalyzers, statsPromptLines, updateBaseline, type Poiss
 import type { StatusView } from '../ops/status-view.js';
 import type { Candle } from '../core/types.js';
 import { equity } from '../core/ledger.js';
+import type { CandleHistory } from './candle-history.js';
 
 const log = logger('stats');
 
@@ -33,6 +34,8 @@ export class StatsRunner {
     private readonly state: () => GridState,
     private readonly market: MarketData,
     private readonly pollIntervalSec: number,
+    /** Keeps every refresh's candles for longer (the /suggest walk-forward reads it). */
+    private readonly history: CandleHistory | null = null,
   ) {}
 
   /** New fills arrived: run at the next opportunity. */
@@ -89,6 +92,7 @@ export class StatsRunner {
       .getOhlc(5, now - CANDLES_KEPT * 5 * 60_000)
       .then((c) => {
         this.candles = c.slice(-CANDLES_KEPT);
+        this.history?.add(c);
       })
       .catch((err: unknown) => log.warn(`OHLC refresh failed: ${errorMessage(err)}`))
       .finally(() => {

@@ -16,14 +16,31 @@ import { errorMessage, logger } from '../../util/log.js';
 import { fmtPct, recommendationMessage, recommendationResolvedMessage, type ApprovalState, type RecommendationInfo } from '../telegram/messages.js';
 import type { InlineKeyboard, TelegramCallbackQuery } from '../telegram/bot-api.js';
 import type { TelegramNotifier } from '../telegram/notifier.js';
+import type { SuggestionProposal } from '../../ops/suggestion.js';
 
 const log = logger('approvals');
 
 export const APPROVAL_TTL_MS = 10 * 60_000;
 
+/** A configuration found by /suggest (a walk-forward backtest), approved like an AI recommendation. */
+export const SUGGESTION_ACTION = 'apply_suggestion';
+export type ApprovalAction = ActionableAiAction | typeof SUGGESTION_ACTION;
+
+function isApprovalAction(x: unknown): x is ApprovalAction {
+  return isActionableAction(x) || x === SUGGESTION_ACTION;
+}
+
+function isProposal(x: unknown): x is SuggestionProposal {
+  if (typeof x !== 'object' || x === null) return false;
+  const p = x as Record<string, unknown>;
+  return typeof p.spacingPct === 'number' && Number.isFinite(p.spacingPct) && (p.ratio === null || p.ratio === 'auto' || (typeof p.ratio === 'number' && Number.isFinite(p.ratio)));
+}
+
 /** Persisted in the bot's state (JSON). */
 export interface PendingApproval {
-  action: ActionableAiAction;
+  action: ApprovalAction;
+  /** The settings an apply_suggestion approval applies. */
+  suggestion?: SuggestionProposal;
   condition: string;
   reason: string;
   price: number;
@@ -41,7 +58,8 @@ export function isPendingApproval(x: unknown): x is PendingApproval {
   if (typeof x !== 'object' || x === null) return false;
   const p = x as Record<string, unknown>;
   return (
-    isActionableAction(p.action) &&
+    isApprovalAction(p.action) &&
+    (p.action !== SUGGESTION_ACTION || isProposal(p.suggestion)) &&
     typeof p.condition === 'string' &&
     typeof p.reason === 'string' &&
     typeof p.price === 'number' &&
@@ -53,7 +71,7 @@ export function isPendingApproval(x: unknown): x is PendingApproval {
   );
 }
 
-export function callbackData(decision: Decision, action: ActionableAiAction): string {
+export function callbackData(decision: Decision, action: ApprovalAction): string {
   return `${decision}:${action}`;
 }
 
@@ -63,7 +81,7 @@ export function parseCallbackData(data: unknown): { decision: Decision; action: 
   return m ? { decision: m[1] as Decision, action: m[2]! } : null;
 }
 
-export function approvalKeyboard(action: ActionableAiAction): InlineKeyboard {
+export function approvalKeyboard(action: ApprovalAction): InlineKeyboard {
   return {
     inline_keyboard: [
       [
@@ -88,7 +106,7 @@ export function checkCallback(
   if (press.chatId !== press.authorizedChatId) return { ok: false, reason: `unauthorized chat ${press.chatId}` };
   const parsed = parseCallbackData(press.data);
   if (!parsed) return { ok: false, reason: 'malformed callback data' };
-  if (!isActionableAction(parsed.action)) return { ok: false, reason: `action "${parsed.action}" not allowed` };
+  if (!isApprovalAction(parsed.action)) return { ok: false, reason: `action "${parsed.action}" not allowed` };
   if (!pending) return { ok: false, reason: 'no pending approval' };
   if (press.messageId !== pending.messageId) return { ok: false, reason: `message ${press.messageId} is not the pending one (${pending.messageId})` };
   if (parsed.action !== pending.action) return { ok: false, reason: `action ${parsed.action} does not match the pending ${pending.action}` };
@@ -120,6 +138,17 @@ function effectText(action: ActionableAiAction, currentSpacingPct: number, minSp
     case 'reset_grid':
       return 'grid rebuilt around the current price';
   }
+}
+
+/** What approving a suggestion executes: the spacing, then the ratio when the proposal sets one. */
+export function suggestionRequests(s: SuggestionProposal): ControlRequest[] {
+  const out: ControlRequest[] = [{ kind: 'spacing', pct: s.spacingPct }];
+  if (s.ratio !== null) out.push({ kind: 'ratio', ratio: s.ratio });
+  return out;
+}
+
+function suggestionEffect(s: SuggestionProposal, currentSpacingPct: number): string {
+  return `spacing ${fmtPct(currentSpacingPct)} → ${fmtPct(s.spacingPct)}${s.ratio !== null ? `, ratio ${s.ratio}` : ''}, grid rebuilt`;
 }
 
 function infoOf(p: Omit<PendingApproval, 'messageId'>, effect?: string): RecommendationInfo {
@@ -155,6 +184,8 @@ export interface ApprovalWorkflow {
    * The `ai` notification level applies (silent: no sound; off: not sent, recorded undelivered) unless `asked`.
    */
   recommend(rec: Recommendation, asked?: boolean): Promise<void>;
+  /** Sends a /suggest configuration for approval (Approve applies its spacing and ratio). Asked for: always sent. Resolves once sent (or dropped). */
+  propose(p: { condition: string; reason: string; price: number; suggestion: SuggestionProposal }): Promise<void>;
   /** A button press (any chat). */
   handleCallback(cq: TelegramCallbackQuery): Promise<void>;
   /** Expires the pending approval when its time is up. Does not wait on the network. */
@@ -232,37 +263,47 @@ function spacingNow(w: Workflow): { current: number; min: number } {
 }
 
 /** What approving would do, for the message; undefined if the spacing cannot be read now. */
-function effectNow(w: Workflow, action: ActionableAiAction): string | undefined {
+function effectNow(w: Workflow, p: { action: ApprovalAction; suggestion?: SuggestionProposal }): string | undefined {
   try {
     const s = spacingNow(w);
-    return effectText(action, s.current, s.min);
+    if (p.action === SUGGESTION_ACTION) return p.suggestion ? suggestionEffect(p.suggestion, s.current) : undefined;
+    return effectText(p.action, s.current, s.min);
   } catch {
     return undefined;
   }
 }
 
-/** recommend(): supersedes the pending one, sends the new one with buttons, and makes it pending once delivered. */
-async function sendForApproval(w: Workflow, rec: Recommendation, asked: boolean): Promise<void> {
+/** What recommend() and propose() send for approval. */
+interface ApprovalRequest {
+  action: ApprovalAction;
+  condition: string;
+  reason: string;
+  price: number;
+  suggestion?: SuggestionProposal;
+}
+
+/** recommend() and propose(): supersedes the pending one, sends the new one with buttons, and makes it pending once delivered. */
+async function sendForApproval(w: Workflow, rec: ApprovalRequest, asked: boolean): Promise<void> {
   const { deps } = w;
-  if (!isActionableAction(rec.action)) return;
+  if (!isApprovalAction(rec.action)) return;
   const action = rec.action;
   const gen = ++w.generation;
   const old = readPending(w);
   if (old) closePending(w, old, 'superseded');
   if (!deps.notifier.enabled) {
     log.info(`AI recommends ${action}, but Telegram is off: nobody can approve it`);
-    recordDecision(w, rec, 'undelivered', 'Telegram is off: nobody could approve it, not applied');
+    recordDecision(w, { ...rec, time: deps.now() }, 'undelivered', 'Telegram is off: nobody could approve it, not applied');
     return;
   }
   const level = asked ? 'on' : deps.controls.notifyLevels().ai;
   if (level === 'off') {
     log.info(`AI recommends ${action}; not sent: AI notifications are off (/notify ai on)`);
-    recordDecision(w, rec, 'undelivered', 'not sent: AI notifications are off (/notify ai on), not applied');
+    recordDecision(w, { ...rec, time: deps.now() }, 'undelivered', 'not sent: AI notifications are off (/notify ai on), not applied');
     return;
   }
   const createdAt = deps.now();
-  const draft = { action, condition: rec.condition, reason: rec.reason, price: rec.price, createdAt, expiresAt: createdAt + w.ttl };
-  const messageId = await deps.notifier.sendMessage(recommendationMessage(infoOf(draft, effectNow(w, action))), {
+  const draft = { action, condition: rec.condition, reason: rec.reason, price: rec.price, createdAt, expiresAt: createdAt + w.ttl, ...(rec.suggestion ? { suggestion: rec.suggestion } : {}) };
+  const messageId = await deps.notifier.sendMessage(recommendationMessage(infoOf(draft, effectNow(w, draft))), {
     replyMarkup: approvalKeyboard(action),
     maxAgeMs: w.ttl,
     label: 'AI recommendation',
@@ -326,8 +367,11 @@ async function handleButtonPress(w: Workflow, cq: TelegramCallbackQuery): Promis
 async function applyApproved(w: Workflow, p: PendingApproval): Promise<void> {
   let outcome: ControlOutcome;
   try {
-    const s = spacingNow(w);
-    outcome = await w.deps.controls.apply(controlRequestFor(p.action, s.current, s.min), 'ai');
+    if (p.action === SUGGESTION_ACTION) outcome = await applyAll(w.deps.controls, suggestionRequests(p.suggestion!));
+    else {
+      const s = spacingNow(w);
+      outcome = await w.deps.controls.apply(controlRequestFor(p.action, s.current, s.min), 'ai');
+    }
   } catch (err) {
     outcome = { ok: false, message: `failed: ${errorMessage(err)}` };
   }
@@ -336,10 +380,22 @@ async function applyApproved(w: Workflow, p: PendingApproval): Promise<void> {
   log.info(`AI recommendation ${p.action} approved: ${outcome.ok ? 'applied' : 'not applied'}: ${outcome.message}`);
 }
 
+/** Applies the requests in order and stops at the first refusal; one outcome for all. */
+async function applyAll(controls: Controls, requests: readonly ControlRequest[]): Promise<ControlOutcome> {
+  const done: string[] = [];
+  for (const r of requests) {
+    const out = await controls.apply(r, 'ai');
+    if (!out.ok) return { ok: false, message: [...done, out.message].join('; ') };
+    done.push(out.message);
+  }
+  return { ok: true, message: done.join('; ') };
+}
+
 export function createApprovalWorkflow(deps: ApprovalDeps): ApprovalWorkflow {
   const w: Workflow = { deps, ttl: deps.ttlMs ?? APPROVAL_TTL_MS, csv: null, generation: 0 };
   return {
-    recommend: (rec, asked) => sendForApproval(w, rec, asked ?? false),
+    recommend: (rec, asked) => (isActionableAction(rec.action) ? sendForApproval(w, { action: rec.action, condition: rec.condition, reason: rec.reason, price: rec.price }, asked ?? false) : Promise.resolve()),
+    propose: (p) => sendForApproval(w, { action: SUGGESTION_ACTION, condition: p.condition, reason: p.reason, price: p.price, suggestion: p.suggestion }, true),
     handleCallback: (cq) => handleButtonPress(w, cq),
     async checkExpiry() {
       const p = readPending(w);

@@ -116,12 +116,29 @@ async function applyAll(ctx: ServerContext, body: unknown): Promise<Reply> {
   return jsonReply(200, { ok: true, applied });
 }
 
-export async function handleConfigPost(ctx: ServerContext, req: http.IncomingMessage): Promise<Reply> {
+/** The checks every state-changing POST passes (token, Host, same origin), or the refusal. */
+export function refuseChange(ctx: ServerContext, req: http.IncomingMessage): Reply | null {
   const refused = authorize(ctx, req);
   if (refused) return refused;
   const wrongHost = hostRefusal(ctx, req);
   if (wrongHost) return wrongHost;
   if (!sameOrigin(req)) return errorReply(403, 'Cross-origin requests are not accepted.');
+  return null;
+}
+
+/** POST /api/suggest: the same checks as POST /api/config; starts a /suggest walk-forward and answers at once (202). */
+export function handleSuggestPost(ctx: ServerContext, req: http.IncomingMessage): Reply {
+  const refused = refuseChange(ctx, req);
+  if (refused) return refused;
+  req.resume();
+  if (!ctx.deps.suggest) return errorReply(404, 'Suggestions are not available.');
+  const r = ctx.deps.suggest();
+  return jsonReply(r.started ? 202 : 409, { ok: r.started, message: r.message });
+}
+
+export async function handleConfigPost(ctx: ServerContext, req: http.IncomingMessage): Promise<Reply> {
+  const refused = refuseChange(ctx, req);
+  if (refused) return refused;
   const body = await readJson(req);
   if (!body.ok) return body.reply;
   return applyAll(ctx, body.value);

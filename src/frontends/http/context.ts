@@ -16,6 +16,8 @@ export interface HttpServerDeps {
   health: () => { healthy: boolean; body: Record<string, unknown> };
   metrics: () => MetricsSnapshot;
   controls: Controls;
+  /** POST /api/suggest: starts a walk-forward in the background (absent: 404). */
+  suggest?: () => { started: boolean; message: string };
   /** '' = no token. */
   dashboardToken: string;
   /** name → file, served at GET /api/export/<name>.csv */

@@ -13,7 +13,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage, logger, redact, registerSecret } from '../../util/log.js';
-import { handleConfigPost } from './config-post.js';
+import { handleConfigPost, handleSuggestPost } from './config-post.js';
 import { ConnectionGuard } from './connection-guard.js';
 import { createContext, type HttpServerDeps, type ServerContext } from './context.js';
 import { exportName, serveCsv } from './csv-export.js';
@@ -46,6 +46,7 @@ const ROUTES = {
   '/health': ['GET', 'HEAD'],
   '/metrics': ['GET', 'HEAD'],
   '/api/config': ['POST'],
+  '/api/suggest': ['POST'],
 } satisfies Record<string, string[]>;
 
 type Route = keyof typeof ROUTES;
@@ -74,6 +75,7 @@ const HANDLERS: Record<Route, Handler> = {
     body: redact(metricsText(ctx.deps.metrics(), ctx.deps.mode(), ctx.responses)),
   }),
   '/api/config': (ctx, req) => handleConfigPost(ctx, req),
+  '/api/suggest': (ctx, req) => handleSuggestPost(ctx, req),
 };
 
 function isRoute(pathname: string): pathname is Route {

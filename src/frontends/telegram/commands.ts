@@ -24,6 +24,8 @@ export interface CommandContext {
   reports?: ReportSource;
   /** DAILY_SUMMARY_HOUR_UTC, shown in /daily. */
   dayStartHourUtc?: number;
+  /** Starts a /suggest walk-forward in the background; its immediate answer (absent: not available). */
+  suggest?: () => { started: boolean; message: string };
 }
 
 /**
@@ -217,6 +219,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'resume', args: '', description: 'Resume trading', changes: 'always', run: applies({ kind: 'resume' }) },
   { name: 'reset', args: '', description: 'Rebuild the grid around the current price', changes: 'always', run: applies({ kind: 'reset' }) },
   { name: 'notify', args: '[kind on|silent|off]', description: 'Show or set which notifications ring', changes: 'with-args', run: notifyCommand },
+  {
+    name: 'suggest',
+    args: '',
+    description: 'Backtest recent candles; propose better settings',
+    changes: 'always',
+    run: async (args, ctx, usage) => {
+      if (args.length !== 0) return usageMessage(usage, `${usage} takes no arguments`);
+      if (!ctx.suggest) return html`Suggestions are not available in this bot.`;
+      return html`🔎 ${ctx.suggest().message}`;
+    },
+  },
   { name: 'help', args: '', description: 'List the commands', changes: 'never', run: help, aliases: ['start'] },
 ];
 

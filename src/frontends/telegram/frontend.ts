@@ -44,6 +44,8 @@ export interface TelegramFrontEndDeps {
    * Age is measured on Telegram's clock (see refusedAsStale), so a skewed local clock refuses nothing.
    */
   staleCommandMs?: number;
+  /** /suggest: starts a walk-forward in the background and answers at once. */
+  suggest?: () => { started: boolean; message: string };
 }
 
 export interface TelegramFrontEnd {
@@ -63,6 +65,8 @@ export interface TelegramFrontEnd {
    * unless `asked` (the answer to /check is always sent). Never throws.
    */
   recommend(rec: Recommendation, asked?: boolean): Promise<void>;
+  /** A /suggest configuration with Approve / Skip buttons (supersedes any pending one). Never throws. */
+  propose(p: Parameters<ApprovalWorkflow['propose']>[0]): Promise<void>;
   /** Call every tick: expires the pending approval after its lifetime. Never waits on the network. */
   checkExpiry(): Promise<void>;
   /**
@@ -157,6 +161,7 @@ async function handleMessage(s: Session, u: TelegramUpdate, ctx: UpdateContext |
     status: s.deps.status,
     ...(s.deps.reports ? { reports: s.deps.reports } : {}),
     ...(s.deps.dayStartHourUtc !== undefined ? { dayStartHourUtc: s.deps.dayStartHourUtc } : {}),
+    ...(s.deps.suggest ? { suggest: s.deps.suggest } : {}),
   });
   // /start and /help bring the reply keyboard of common commands.
   const keyboard = findCommand(cmd.name)?.name === 'help' ? { replyMarkup: replyKeyboard() } : {};
@@ -238,6 +243,7 @@ export function createTelegramFrontEnd(deps: TelegramFrontEndDeps): TelegramFron
       }
     },
     recommend: (rec, asked) => logged('recommendation', () => s.approvals.recommend(rec, asked)),
+    propose: (p) => logged('suggestion', () => s.approvals.propose(p)),
     checkExpiry: () => logged('approval expiry check', () => s.approvals.checkExpiry()),
     handleUpdate: onUpdate,
   };

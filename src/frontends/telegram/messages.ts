@@ -208,6 +208,7 @@ const ACTION_LABEL: Record<string, string> = {
   widen_spacing: 'Widen spacing',
   tighten_spacing: 'Tighten spacing',
   reset_grid: 'Reset grid around current price',
+  apply_suggestion: 'Apply backtested settings',
   continue: 'Continue',
 };
 

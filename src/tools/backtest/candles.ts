@@ -15,6 +15,7 @@
 // min(open, close) is widened to include them. Anything else that is not a
 // positive number is an error naming the line.
 import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { Candle } from '../../core/types.js';
 
 export interface CandleSeries {
@@ -203,111 +204,177 @@ export interface ParsedCsv {
   notes: string[];
 }
 
-/** The rows read so far, column by column. */
-interface RawRows {
-  time: number[];
-  open: number[];
-  high: number[];
-  low: number[];
-  close: number[];
-  volume: number[];
-  /** Rows whose high/low did not contain open and close. */
-  widened: number;
+/** A column of doubles sized for the file's line count (grows by doubling if that was too few). */
+class Column {
+  data: Float64Array;
+  n = 0;
+  constructor(capacity: number) {
+    this.data = new Float64Array(Math.max(16, capacity));
+  }
+  push(x: number): void {
+    if (this.n === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.n++] = x;
+  }
+  /** The used part, without a copy (the unused tail is the header and comment lines at most). */
+  done(): Float64Array {
+    return this.data.subarray(0, this.n);
+  }
 }
 
-/** Reads one data row into `rows` (a high/low that does not contain open and close is widened). */
-function pushRow(rows: RawRows, cells: string[], cols: Columns, lineNo: number): void {
-  const t = parseTimestamp(cells[cols.time]!);
-  if (!Number.isFinite(t)) throw new CandleError(`line ${lineNo}: unreadable timestamp "${cells[cols.time]!.trim()}"`);
-  const o = Number(cells[cols.open]);
-  const h = Number(cells[cols.high]);
-  const l = Number(cells[cols.low]);
-  const c = Number(cells[cols.close]);
-  const v = cols.volume >= 0 ? Number(cells[cols.volume]) : 0;
-  if (!(o > 0 && h > 0 && l > 0 && c > 0) || !Number.isFinite(o + h + l + c)) {
-    throw new CandleError(`line ${lineNo}: open/high/low/close must be positive numbers, got ${[cells[cols.open], cells[cols.high], cells[cols.low], cells[cols.close]].map((x) => x?.trim()).join(', ')}`);
-  }
-  const hi = Math.max(h, o, c);
-  const lo = Math.min(l, o, c);
-  if (hi !== h || lo !== l) rows.widened++;
-  rows.time.push(t);
-  rows.open.push(o);
-  rows.high.push(hi);
-  rows.low.push(lo);
-  rows.close.push(c);
-  rows.volume.push(Number.isFinite(v) && v >= 0 ? v : 0);
-}
+/**
+ * Reads CSV lines one at a time into typed columns (layouts in the header
+ * comment): the whole file is never held as text or as a line array, so a
+ * year of 1-minute candles costs six Float64Arrays.
+ */
+export class CandleCsvReader {
+  private cols: Columns | null = null;
+  private layout = '';
+  private width = 0;
+  private lineNo = 0;
+  private widened = 0;
+  private readonly time: Column;
+  private readonly open: Column;
+  private readonly high: Column;
+  private readonly low: Column;
+  private readonly close: Column;
+  private readonly volume: Column;
 
-/** The series of the rows read: as they are when in time order, else sorted (repeated timestamps: the last row kept). */
-function rowsToSeries(rows: RawRows, notes: string[]): CandleSeries {
-  const { time, open, high, low, close, volume } = rows;
-  let ordered = true;
-  for (let i = 1; i < time.length; i++) if (!(time[i]! > time[i - 1]!)) ordered = false;
-  if (ordered) {
-    const series: CandleSeries = {
-      length: time.length,
-      intervalMs: 0,
-      time: Float64Array.from(time),
-      open: Float64Array.from(open),
-      high: Float64Array.from(high),
-      low: Float64Array.from(low),
-      close: Float64Array.from(close),
-      volume: Float64Array.from(volume),
-    };
-    return { ...series, intervalMs: detectIntervalMs(series.time) };
+  /** `lines`: how many lines the file has (an upper bound on the rows), so the columns are allocated once. */
+  constructor(lines = 1024) {
+    this.time = new Column(lines);
+    this.open = new Column(lines);
+    this.high = new Column(lines);
+    this.low = new Column(lines);
+    this.close = new Column(lines);
+    this.volume = new Column(lines);
   }
-  const objs: Candle[] = time.map((t, i) => ({ time: t, open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! }));
-  const series = seriesFromCandles(objs);
-  notes.push(`rows were not in time order: sorted${series.length < time.length ? `, ${time.length - series.length} repeated timestamp(s) dropped (last row kept)` : ''}`);
-  return series;
+
+  /** One line of the file (with or without its line ending). */
+  line(raw: string): void {
+    this.lineNo++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '' || line.startsWith('#')) return;
+    const cells = line.includes('"') ? line.replace(/"/g, '').split(',') : line.split(',');
+    if (this.cols === null) {
+      const looksLikeHeader = !Number.isFinite(Number(cells[1]?.trim() ?? 'x')) || cells[1]?.trim() === '';
+      this.width = cells.length;
+      if (looksLikeHeader) {
+        this.cols = headerColumns(cells);
+        this.layout = 'header (' + cells.map((c) => c.trim().toLowerCase()).join(',') + ')';
+        return;
+      }
+      const h = headerlessColumns(cells.length, this.lineNo);
+      this.cols = h.cols;
+      this.layout = h.layout;
+    }
+    if (cells.length < this.width) throw new CandleError(`line ${this.lineNo}: ${cells.length} columns, expected ${this.width}`);
+    this.row(cells, this.cols);
+  }
+
+  /** Reads one data row (a high/low that does not contain open and close is widened). */
+  private row(cells: string[], cols: Columns): void {
+    const lineNo = this.lineNo;
+    const t = parseTimestamp(cells[cols.time]!);
+    if (!Number.isFinite(t)) throw new CandleError(`line ${lineNo}: unreadable timestamp "${cells[cols.time]!.trim()}"`);
+    const o = Number(cells[cols.open]);
+    const h = Number(cells[cols.high]);
+    const l = Number(cells[cols.low]);
+    const c = Number(cells[cols.close]);
+    const v = cols.volume >= 0 ? Number(cells[cols.volume]) : 0;
+    if (!(o > 0 && h > 0 && l > 0 && c > 0) || !Number.isFinite(o + h + l + c)) {
+      throw new CandleError(`line ${lineNo}: open/high/low/close must be positive numbers, got ${[cells[cols.open], cells[cols.high], cells[cols.low], cells[cols.close]].map((x) => x?.trim()).join(', ')}`);
+    }
+    const hi = Math.max(h, o, c);
+    const lo = Math.min(l, o, c);
+    if (hi !== h || lo !== l) this.widened++;
+    this.time.push(t);
+    this.open.push(o);
+    this.high.push(hi);
+    this.low.push(lo);
+    this.close.push(c);
+    this.volume.push(Number.isFinite(v) && v >= 0 ? v : 0);
+  }
+
+  /** The series read: as it is when in time order, else sorted (repeated timestamps: the last row kept). */
+  finish(): ParsedCsv {
+    if (this.time.n === 0) throw new CandleError('no candles in the file');
+    const notes: string[] = [];
+    if (this.widened > 0) notes.push(`${this.widened} candle(s) had a high/low that did not contain open and close; widened`);
+    const time = this.time.done();
+    let ordered = true;
+    for (let i = 1; i < time.length; i++) if (!(time[i]! > time[i - 1]!)) ordered = false;
+    const raw: CandleSeries = { length: time.length, intervalMs: 0, time, open: this.open.done(), high: this.high.done(), low: this.low.done(), close: this.close.done(), volume: this.volume.done() };
+    if (ordered) return { series: { ...raw, intervalMs: detectIntervalMs(time) }, layout: this.layout, notes };
+    const series = seriesFromCandles(toCandles(raw));
+    notes.push(`rows were not in time order: sorted${series.length < time.length ? `, ${time.length - series.length} repeated timestamp(s) dropped (last row kept)` : ''}`);
+    return { series, layout: this.layout, notes };
+  }
 }
 
 /** Reads candles from CSV text (layouts in the header comment). */
 export function parseCandlesCsv(text: string): ParsedCsv {
-  const lines = text.split('\n');
-  let cols: Columns | null = null;
-  let layout = '';
-  let width = 0;
-  const rows: RawRows = { time: [], open: [], high: [], low: [], close: [], volume: [], widened: 0 };
-  for (let li = 0; li < lines.length; li++) {
-    let line = lines[li]!;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    const cells = line.includes('"') ? line.replace(/"/g, '').split(',') : line.split(',');
-    if (cols === null) {
-      const looksLikeHeader = !Number.isFinite(Number(cells[1]?.trim() ?? 'x')) || cells[1]?.trim() === '';
-      if (looksLikeHeader) {
-        cols = headerColumns(cells);
-        layout = 'header (' + cells.map((c) => c.trim().toLowerCase()).join(',') + ')';
-        width = cells.length;
-        continue;
-      }
-      const h = headerlessColumns(cells.length, li + 1);
-      cols = h.cols;
-      layout = h.layout;
-      width = cells.length;
-    }
-    if (cells.length < width) throw new CandleError(`line ${li + 1}: ${cells.length} columns, expected ${width}`);
-    pushRow(rows, cells, cols, li + 1);
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const reader = new CandleCsvReader(lines);
+  let from = 0;
+  while (from <= text.length) {
+    let nl = text.indexOf('\n', from);
+    if (nl < 0) nl = text.length;
+    reader.line(text.slice(from, nl));
+    from = nl + 1;
   }
-  if (rows.time.length === 0) throw new CandleError('no candles in the file');
-  const notes: string[] = [];
-  if (rows.widened > 0) notes.push(`${rows.widened} candle(s) had a high/low that did not contain open and close; widened`);
-  const series = rowsToSeries(rows, notes);
-  return { series, layout, notes };
+  return reader.finish();
 }
 
+/** Lines in the file (newlines + 1), read in chunks through `buf`. */
+function countLines(fd: number, buf: Buffer): number {
+  let lines = 1;
+  let pos = 0;
+  for (;;) {
+    const got = fs.readSync(fd, buf, 0, buf.length, pos);
+    if (got === 0) return lines;
+    pos += got;
+    const view = got === buf.length ? buf : buf.subarray(0, got);
+    for (let i = view.indexOf(10); i >= 0; i = view.indexOf(10, i + 1)) lines++;
+  }
+}
+
+/** Reads a CSV file in 1 MiB chunks, line by line (never the whole text at once). */
 export function loadCandlesCsv(file: string): ParsedCsv {
-  let text: string;
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
   } catch (err) {
     throw new CandleError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
   try {
-    return parseCandlesCsv(text);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const reader = new CandleCsvReader(countLines(fd, buf));
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let pos = 0;
+    for (;;) {
+      const got = fs.readSync(fd, buf, 0, buf.length, pos);
+      pos += got;
+      const chunk = got > 0 ? rest + decoder.write(buf.subarray(0, got)) : rest + decoder.end();
+      let from = 0;
+      for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
+        reader.line(chunk.slice(from, nl));
+        from = nl + 1;
+      }
+      rest = chunk.slice(from);
+      if (got === 0) break;
+    }
+    if (rest !== '') reader.line(rest);
+    return reader.finish();
   } catch (err) {
     if (err instanceof CandleError) throw new CandleError(`${file}: ${err.message}`);
     throw err;
+  } finally {
+    fs.closeSync(fd);
   }
 }

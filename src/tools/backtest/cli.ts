@@ -12,6 +12,7 @@ import { CandleError, loadCandlesCsv, parseTimestamp, seriesFromCandles, sliceSe
 import { backtestConfig, BacktestError, runBacktest, type ScenarioSummary } from './engine.js';
 import { FETCH_INTERVALS, fetchKrakenCandles } from './fetch.js';
 import { jsonReport, textReport, type BacktestReport, type DataInfo } from './report.js';
+import { OPTIMIZE_USAGE, OptimizeUsageError, runOptimizeCli } from './optimize/cli-optimize.js';
 import { describeSynthetic, SYNTHETIC_DEFAULTS, syntheticCandles, type SyntheticOptions } from './synthetic.js';
 
 export const USAGE = `Usage: npm run backtest -- <data> [options]
@@ -66,6 +67,7 @@ Scenarios (a sweep runs every combination):
   MONTHLY_RESERVE_USD, ACCUMULATION_SWEEP_DAYS, ORDER_SIZE_USD, GRID_LEVELS,
   START_PRICE, TAKE_PROFIT_EQUITY, STOP_ACTION, PROFIT_MODE (the flags above win).
 
+${OPTIMIZE_USAGE}
 Output:
   --json                JSON instead of the tables
   --no-fast-path        run the real tick at every visited price (slow; for checks)
@@ -85,6 +87,8 @@ Examples:
   npm run backtest -- --synthetic ou --days 365 --seed 1 --spacing 0.6:2.0:0.2
   npm run backtest -- --csv XDGUSD_1.csv --from 2024-06-01 --to 2024-07-01 --spacing 0.8,1.0,1.2
   npm run backtest -- --fetch --interval 60 --spacing 0.8,1.0 --json
+  npm run backtest -- --synthetic ou --days 120 --vol 6 --optimize --spacing 0.6:2.0:0.2 --drift-reset 3,5,8
+  npm run backtest -- --csv XDGUSD_1.csv --train 30d --test 7d --spacing 0.6:1.6:0.2 --ratio auto,0.5
 `;
 
 export interface CliIo {
@@ -236,6 +240,16 @@ const CLI_OPTIONS = {
   'profit-mode': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  optimize: { type: 'boolean' },
+  train: { type: 'string' },
+  test: { type: 'string' },
+  'drift-reset': { type: 'string' },
+  ratio: { type: 'string' },
+  sample: { type: 'string' },
+  'sample-seed': { type: 'string' },
+  rank: { type: 'string' },
+  workers: { type: 'string' },
+  top: { type: 'string' },
   json: { type: 'boolean' },
   'no-fast-path': { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -295,7 +309,7 @@ async function runScenarios(values: Record<string, string | boolean | undefined>
 
 /** The message and exit code of a failed run (2: bad usage or configuration, 1: failure). */
 function failure(err: unknown, io: CliIo): number {
-  if (err instanceof UsageError || err instanceof ConfigError || err instanceof CandleError) {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof CandleError || err instanceof OptimizeUsageError) {
     io.stderr(`${err.message}\n(see --help)\n`);
     return 2;
   }
@@ -324,6 +338,10 @@ export async function main(argv: string[], io: CliIo, clientFactory: (env: Recor
   // without --verbose they are dropped: stops, pauses and failed ticks are in the report.
   configureLogger(values.verbose ? { level: 'INFO', write: (line) => io.stderr(line + '\n') } : { level: 'ERROR', write: () => undefined });
   try {
+    if (values.optimize || values.train !== undefined || values.test !== undefined) {
+      await runOptimizeCli(values, await loadData(values, io, clientFactory), io);
+      return 0;
+    }
     const configs = scenarioConfigs(values, io.env);
     const data = await loadData(values, io, clientFactory);
     const report = await runScenarios(values, configs, data);

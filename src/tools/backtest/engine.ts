@@ -28,7 +28,11 @@
 //     exchange may already have filled).
 // A visit strictly inside (lo, hi) before `next` is skipped; a whole candle is
 // skipped with three comparisons when low > lo, high < hi and its last visit
-// is before `next`. All margins are inward (a doubtful visit runs the real
+// is before `next`. The moment a fill leaves the 12 h trend window is kept
+// apart (`trendNext`): a visit inside the band after it only recounts the
+// trend, which the replay does itself (Replay.trendStep: computeTrend, stored
+// when it changed, as the tick would) unless the new ratio calls for a
+// rebuild — about half the ticks of a volatile year. All margins are inward (a doubtful visit runs the real
 // tick), and a real tick inside the band is a no-op, so skipping never changes
 // a fill, a rebuild or the ledger. The only thing skipped visits do not leave
 // behind is their price sample in `state.priceHistory` (and

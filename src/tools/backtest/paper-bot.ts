@@ -130,6 +130,7 @@ export function createPaperBot(opts: BacktestOptions, startMs: number): PaperBot
   const trader = bot.trader;
   const state = bot.state;
   if (!(bot.exchange instanceof PaperExchange)) throw new BacktestError('the dry-run bot did not build a paper exchange');
+  if (opts.ratioOverride != null) state.settings.ratioOverride = opts.ratioOverride;
   if (levelsOverride !== null) (state.settings as Settings & Record<string, unknown>)[LEVELS_OVERRIDE_FIELD] = levelsOverride;
   return { trader, state, exchange: bot.exchange, market, clock, tally, levelsOverride, ops: countOrderOps(bot.exchange) };
 }

@@ -23,6 +23,12 @@ export class QuietBand {
   hi = -Infinity;
   /** -Infinity: tick at once (an order is not plainly resting, or nothing is safe). */
   next = -Infinity;
+  /**
+   * The moment the oldest fill of the last 12 h leaves the trend window. A
+   * visit inside the band at or after it, before `next`, only recounts the
+   * trend (see Replay.trendStep), unless the new ratio calls for a rebuild.
+   */
+  trendNext = Infinity;
   private dayKey = '';
   private dayEnd = 0;
   private readonly hourMs: number;
@@ -50,6 +56,12 @@ export class QuietBand {
     if (exitActive(s)) force = true;
     const nx = this.nextChange(s, t);
     this.next = force ? -Infinity : nx;
+    this.trendNext = trendExpiry(s, t);
+  }
+
+  /** After a trend step at t: the next expiry. */
+  refreshTrend(s: GridState, t: number): void {
+    this.trendNext = trendExpiry(s, t);
   }
 
   /**
@@ -126,27 +138,31 @@ export class QuietBand {
     this.hi = Math.min(this.hi, b.hi);
   }
 
-  /** The next trading-day boundary, the moment the oldest fill of the last 12 h leaves the trend window, or the next accumulation sweep. */
+  /** The next trading-day boundary or the next accumulation sweep. */
   private nextChange(s: GridState, t: number): number {
     if (s.day.key !== this.dayKey) {
       this.dayKey = s.day.key;
       this.dayEnd = Date.parse(s.day.key + 'T00:00:00Z') + DAY_MS + this.hourMs;
     }
     let nx = this.dayEnd;
-    const f = s.fills;
-    const windowStart = t - TREND_WINDOW_MS;
-    let oldest = Infinity;
-    for (let j = f.length - 1; j >= 0; j--) {
-      const ft = f[j]!.time;
-      if (ft < windowStart) break;
-      if (ft <= t) oldest = ft;
-    }
-    // computeTrend drops a fill once now > time + 12 h: the first such instant is the double just above.
-    if (oldest < Infinity) nx = Math.min(nx, nextUp(oldest + TREND_WINDOW_MS));
     if (!s.risk.paused && !s.risk.stopped) {
       const due = s.accumulation.lastSweepAt + this.sweepMs - 1;
       if (due < nx) nx = due;
     }
     return nx;
   }
+}
+
+/** The first instant after t at which a fill of the last 12 h leaves the trend window (Infinity: none). */
+export function trendExpiry(s: GridState, t: number): number {
+  const f = s.fills;
+  const windowStart = t - TREND_WINDOW_MS;
+  let oldest = Infinity;
+  for (let j = f.length - 1; j >= 0; j--) {
+    const ft = f[j]!.time;
+    if (ft < windowStart) break;
+    if (ft <= t) oldest = ft;
+  }
+  // computeTrend drops a fill once now > time + 12 h: the first such instant is the double just above.
+  return oldest < Infinity ? nextUp(oldest + TREND_WINDOW_MS) : Infinity;
 }

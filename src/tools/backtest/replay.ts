@@ -1,6 +1,7 @@
 // The candle loop (see the header of engine.ts): every candle's visits
 // through the Trader, one real tick each, except what the quiet band proves
 // would do nothing; the equity curve follows every visited price.
+import { computeTrend, ratioNeedsRebuild, touch, unconfirmedJump } from '../../core/grid-strategy.js';
 import { errorMessage } from '../../util/log.js';
 import type { CandleSeries } from './candles.js';
 import { BacktestError, LEVELS_UNSUPPORTED } from './errors.js';
@@ -57,7 +58,11 @@ export interface ReplayMode {
 
 export class Replay {
   realTicks = 0;
+  /** Visits that only recounted the trend (see trendStep). */
+  trendSteps = 0;
   readonly curve: Drawdown;
+  /** The last real tick saw a price far from the recent median: the Trader holds it as a suspect, so the next visit ticks for real. */
+  private suspect = false;
   private quietCandles = 0;
   private readonly ps = new Float64Array(4);
 
@@ -81,7 +86,7 @@ export class Replay {
     const band = this.band;
     const fast = this.mode.fast;
     for (let i = 1; i < n; i++) {
-      if (fast && low[i]! > band.lo && high[i]! < band.hi && time[i]! + slot3 < band.next) {
+      if (fast && low[i]! > band.lo && high[i]! < band.hi && time[i]! + slot3 < band.next && time[i]! + slot3 < band.trendNext) {
         // Quiet candle: no tick, only the equity curve moves; one in AUDIT_EVERY is checked.
         if (++this.quietCandles % AUDIT_EVERY === 0) await this.audit(i);
         this.markQuiet(i);
@@ -153,10 +158,39 @@ export class Replay {
       prev = p;
       if (k < k0) continue;
       const t = t0 + this.slots[k]!;
-      const quiet = p > band.lo && p < band.hi && t < band.next;
+      const inBand = p > band.lo && p < band.hi && t < band.next;
+      const quiet = inBand && t < band.trendNext;
+      if (fast && inBand && !quiet && this.trendStep(t, p)) {
+        this.curve.mark(p);
+        continue;
+      }
       if (!fast || !quiet) await this.tickAt(t, p, verify && quiet);
       this.curve.mark(p);
     }
+  }
+
+  /**
+   * A visit inside the quiet band after a fill left the 12 h trend window:
+   * all the real tick would do is recount the trend (computeTrend, stored
+   * when it changed) — unless the new ratio calls for a ratio rebuild, the
+   * price is a jump the Trader would hold back, or trading is stopped or a
+   * rebuild is under way; then (false) the visit runs the real tick. Checked
+   * against running every visit by the fast-path tests (whole state, revision included).
+   */
+  private trendStep(t: number, p: number): boolean {
+    const s = this.bot.state;
+    if (this.suspect || s.risk.stopped || s.rebuild || unconfirmedJump(s.priceHistory, t, p) !== null) return false;
+    if (s.risk.paused && s.orders.some((o) => o.side === 'buy')) return false;
+    const override = s.settings.ratioOverride;
+    const trend = computeTrend(s.fills, t, override);
+    if (!s.risk.paused && override === null && ratioNeedsRebuild(trend.ratio, s.ratioAtBuild)) return false;
+    if (trend.ratio !== s.trend.ratio || trend.buys12h !== s.trend.buys12h || trend.sells12h !== s.trend.sells12h) {
+      s.trend = trend;
+      touch(s);
+    }
+    this.trendSteps++;
+    this.band.refreshTrend(s, t);
+    return true;
   }
 
   /** One real tick at (t, p). With `quiet`, the fast path would have skipped it: check that it changed nothing. */
@@ -169,6 +203,7 @@ export class Replay {
     const ledgerBefore = quiet ? JSON.stringify(state.ledger) : '';
     const ordersBefore = state.orders.length;
     tally.inTick = 0;
+    this.suspect = unconfirmedJump(state.priceHistory, t, p) !== null;
     try {
       await trader.tick();
     } catch (err) {

@@ -106,7 +106,7 @@ export function buildSummary({ series, config, interval, bot, replay, stats, rep
     errors: tally.errors,
     health: { verdict: stats.health.verdict, summary: stats.health.summary },
     analyzers: stats.analyzers.map((a) => ({ name: a.name, verdict: a.verdict, summary: a.summary })),
-    perf: { realTicks: replay.realTicks, replayMs, candlesPerSecond: replayMs > 0 ? (n / replayMs) * 1000 : 0 },
+    perf: { realTicks: replay.realTicks, trendSteps: replay.trendSteps, replayMs, candlesPerSecond: replayMs > 0 ? (n / replayMs) * 1000 : 0 },
   };
 }
 

@@ -12,6 +12,8 @@ export interface BacktestOptions {
   config: Config;
   /** Levels per side instead of the adaptive count (needs the Trader hook; throws BacktestError otherwise). */
   levelsPerSide?: number | null;
+  /** A fixed buy/sell ratio from the start (what `/ratio 0.6` sets in the bot); null/absent = automatic from the trend. */
+  ratioOverride?: number | null;
   /** Pair rules (decimals, minimums). Default: the reference fallbacks (ordermin 13 DOGE, costmin $0.50). */
   pair?: PairInfo;
   /** Deployment id; client order ids derive from it. */
@@ -76,7 +78,8 @@ export interface ScenarioSummary {
   errors: number;
   health: { verdict: string; summary: string };
   analyzers: { name: string; verdict: string; summary: string }[];
-  perf: { realTicks: number; replayMs: number; candlesPerSecond: number };
+  /** realTicks: Trader.tick() calls; trendSteps: visits that only recounted the 12 h trend (Replay.trendStep). */
+  perf: { realTicks: number; trendSteps: number; replayMs: number; candlesPerSecond: number };
 }
 
 export interface BacktestRun {

@@ -3,13 +3,42 @@
 // promises); Kraken OHLC paging.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CandleError, detectIntervalMs, parseCandlesCsv, parseTimestamp, seriesFromCandles, sliceSeries, toCandles } from '../../../src/tools/backtest/candles.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CandleError, detectIntervalMs, loadCandlesCsv, parseCandlesCsv, parseTimestamp, seriesFromCandles, sliceSeries, toCandles } from '../../../src/tools/backtest/candles.js';
 import { fetchKrakenCandles, type OhlcClient } from '../../../src/tools/backtest/fetch.js';
 import { syntheticCandles } from '../../../src/tools/backtest/synthetic.js';
 import type { KrakenOhlcRow } from '../../../src/exchange/kraken/api-types.js';
 import '../../support/core.js';
 
 describe('CSV candles', () => {
+  it('a file is read in chunks, line by line: the same series as parsing its whole text (lines cut by chunk edges, CRLF, a header, unsorted rows)', () => {
+    const rows: string[] = ['timestamp,open,high,low,close,volume'];
+    const n = 40_000; // about 2.4 MB: several 1 MiB chunks
+    for (let i = 0; i < n; i++) {
+      const t = 1735689600 + 60 * (i === 17 ? n + 5 : i); // one row out of order
+      const p = 0.1 + (i % 97) * 1e-5;
+      rows.push(`${t},${p},${(p * 1.001).toFixed(7)},${(p * 0.999).toFixed(7)},${(p * 1.0004).toFixed(7)},${(i * 1.5).toFixed(1)}`);
+    }
+    const text = rows.join('\r\n') + '\r\n';
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'csv-stream-')), 'year.csv');
+    try {
+      fs.writeFileSync(file, text);
+      const streamed = loadCandlesCsv(file);
+      const whole = parseCandlesCsv(text);
+      assert.equal(streamed.series.length, n);
+      assert.deepEqual(toCandles(streamed.series), toCandles(whole.series));
+      assert.deepEqual(streamed.notes, whole.notes);
+      assert.match(streamed.notes.join(), /sorted/);
+      assert.equal(streamed.layout, whole.layout);
+      assert.equal(streamed.series.intervalMs, 60_000);
+      assert.throws(() => loadCandlesCsv(file + '.missing'), /cannot read/);
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
   it("reads Kraken's headerless OHLC layout (time,open,high,low,close,vwap,volume,count; unix seconds)", () => {
     const text = ['1735689600,0.3160000,0.3170000,0.3150000,0.3165000,0.3162000,12345.5,17', '1735689660,0.3165000,0.3180000,0.3160000,0.3175000,0.3171000,2000,4', ''].join('\n');
     const { series, layout } = parseCandlesCsv(text);

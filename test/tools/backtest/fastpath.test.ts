@@ -41,6 +41,7 @@ describe('fast path = real tick at every price', () => {
     const { fast } = await threeWays(series, testConfig({ GRID_SPACING_PCT: '0.6', DAILY_LOSS_LIMIT: '1.5' }));
     assert.ok((fast.summary.rebuilds.ratio ?? 0) > 0 && (fast.summary.rebuilds.drift ?? 0) > 0, JSON.stringify(fast.summary.rebuilds));
     assert.ok(fast.summary.pauses > 0, 'daily-loss pauses');
+    assert.ok(fast.summary.perf.trendSteps > 0, 'visits that only recounted the trend were stepped, not ticked');
   });
 
   it('trending up, with a trading day that starts at 07:00 UTC', async () => {

@@ -96,6 +96,11 @@ export const BODY = String.raw`
         <div class="row"><select id="grid-mode-select" name="grid_mode"><option value="drift">drift rebuild</option><option value="trailing">trailing</option></select><select id="spacing-mode-select" name="spacing_mode"><option value="arithmetic">arithmetic</option><option value="geometric">geometric</option></select><button id="modes-apply" type="submit">Apply</button></div>
         <div class="hint" id="modes-hint"></div>
       </form>
+      <div class="ctl">
+        <label for="suggest-run">Backtested settings</label>
+        <div class="row"><button id="suggest-run" type="button" class="ghost">Suggest settings</button></div>
+        <div class="hint">A walk-forward backtest on the bot's recent candles, in the background; a better configuration arrives in Telegram with Approve / Skip.</div>
+      </div>
       <form class="ctl" id="token-form" hidden>
         <label for="token-input" id="token-label">Enter the dashboard token to apply changes:</label>
         <div class="row"><input id="token-input" type="password" autocomplete="current-password"><button id="token-submit" type="submit">Unlock</button></div>

@@ -71,6 +71,28 @@ async function post(body: ConfigBody): Promise<void> {
   }
 }
 
+/** "Suggest settings": POST api/suggest (same token as the controls); the result arrives in Telegram. */
+async function postSuggest(): Promise<void> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.Authorization = 'Bearer ' + token;
+  setBusy(true);
+  setMsg('pending', 'Starting the backtest…');
+  try {
+    const r = await fetch('api/suggest', { method: 'POST', headers, body: '{}', cache: 'no-store' });
+    const j = (await r.json().catch(() => null)) as { message?: unknown; error?: unknown } | null;
+    if (r.status === 401) {
+      setToken('');
+      formById('token-form').hidden = false;
+      setMsg('err', 'Enter the dashboard token, then press Suggest settings again.');
+    } else setMsg(r.ok ? 'ok' : 'err', String(j?.message ?? j?.error ?? 'HTTP ' + r.status));
+  } catch {
+    setMsg('err', 'Could not reach the bot.');
+  } finally {
+    setBusy(false);
+  }
+}
+
 /** The number typed into a control, or null (with a message) when there is none. */
 function valueOf(name: ControlName): number | null {
   const raw = inputById(name + '-input').value.trim();
@@ -132,6 +154,7 @@ export function bindControls(): void {
     void post({ ratio: 'auto' });
   });
   bindRules(post, () => state.last);
+  buttonById('suggest-run').addEventListener('click', () => void postSuggest());
   formById('token-form').addEventListener('submit', submitToken);
   buttonById('forget-token').addEventListener('click', () => {
     setToken('');

@@ -9,7 +9,7 @@ import { state, type ControlName } from './state.js';
 import { haveToken } from './token.js';
 
 const INPUT_IDS = ['spacing-input', 'ratio-input', 'interval-input'];
-export const BUTTON_IDS = ['spacing-apply', 'ratio-apply', 'ratio-auto', 'interval-apply', 'modes-apply'];
+export const BUTTON_IDS = ['spacing-apply', 'ratio-apply', 'ratio-auto', 'interval-apply', 'modes-apply', 'suggest-run'];
 const SELECT_IDS = ['grid-mode-select', 'spacing-mode-select'];
 
 type Range = LimitsView['spacing'] | undefined;

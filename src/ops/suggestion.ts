@@ -1,0 +1,73 @@
+// The contract between the running bot and the suggestion worker (a small
+// walk-forward backtest on the bot's own recent candles, run off the trading
+// loop): what is asked, and what comes back. Plain data only (it crosses a
+// worker-thread boundary); the search itself lives in tools/backtest/optimize.
+import type { Candle } from '../core/types.js';
+
+export interface SuggestRequest {
+  /** The bot's recent candles, oldest first (5-minute OHLC). */
+  candles: Candle[];
+  /** The bot's strategy environment (STARTING_CAPITAL, MAKER_FEE_PCT, STOP_FLOOR, …). */
+  env: Record<string, string>;
+  /** What the bot runs with now. */
+  current: { spacingPct: number; driftResetPct: number; ratioOverride: number | null };
+  /** The smallest spacing the controls accept. */
+  minSpacingPct: number;
+  trainMs: number;
+  testMs: number;
+}
+
+export interface SuggestionProposal {
+  spacingPct: number;
+  /** A fixed ratio, 'auto', or null to leave the ratio as it is. */
+  ratio: number | 'auto' | null;
+}
+
+export interface SuggestResult {
+  /** better: a configuration beat the current one out of sample; keep: it did not; no_data: too few candles. */
+  verdict: 'better' | 'keep' | 'no_data';
+  /** The evidence, one line each (plain text: the numbers of the walk-forward). */
+  evidence: string[];
+  proposal: SuggestionProposal | null;
+  /** Out-of-sample equity change summed over the test windows: the chosen configurations and the current one. */
+  outOfSample: { chosen: number; current: number; wins: number; windows: number } | null;
+}
+
+/** Runs a suggestion off the trading loop (a worker thread in the bot; a stub in tests). */
+export type SuggestRunner = (req: SuggestRequest) => Promise<SuggestResult>;
+
+/** Walk-forward lengths the bot uses: train 2 days, test 12 hours, over at most 14 days of candles. */
+export const SUGGEST_TRAIN_MS = 2 * 86_400_000;
+export const SUGGEST_TEST_MS = 12 * 3_600_000;
+export const SUGGEST_HISTORY_MS = 14 * 86_400_000;
+
+/** The strategy variables of a running bot's configuration, as a backtest reads them (the walk-forward replays these settings). */
+export function strategyEnvOf(c: {
+  startingCapital: number;
+  makerFeePct: number;
+  gridSpacingPct: number;
+  stopFloor: number;
+  dailyLossLimit: number;
+  gridDriftResetPct: number;
+  dailySummaryHourUtc: number;
+  monthlyReserveUsd: number;
+  accumulationSweepDays: number;
+  orderSizeUsd: number;
+  gridLevels: number;
+  pair: string;
+}): Record<string, string> {
+  return {
+    STARTING_CAPITAL: String(c.startingCapital),
+    MAKER_FEE_PCT: String(c.makerFeePct),
+    GRID_SPACING_PCT: String(c.gridSpacingPct),
+    STOP_FLOOR: String(c.stopFloor),
+    DAILY_LOSS_LIMIT: String(c.dailyLossLimit),
+    GRID_DRIFT_RESET_PCT: String(c.gridDriftResetPct),
+    DAILY_SUMMARY_HOUR_UTC: String(c.dailySummaryHourUtc),
+    MONTHLY_RESERVE_USD: String(c.monthlyReserveUsd),
+    ACCUMULATION_SWEEP_DAYS: String(c.accumulationSweepDays),
+    ORDER_SIZE_USD: String(c.orderSizeUsd),
+    GRID_LEVELS: String(c.gridLevels),
+    PAIR: c.pair,
+  };
+}

@@ -1,0 +1,152 @@
+// /suggest and POST /api/suggest: the walk-forward runs off the trading loop
+// (a slow worker never holds a tick), a better configuration arrives with
+// Approve / Skip and applies through the approval path, the AI advisor's
+// prompt carries the evidence; the real worker thread and the bot's candle history.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Bot } from '../../src/bot.js';
+import { runSuggestInWorker } from '../../src/frontends/ai/suggest.js';
+import { startHttpServer } from '../../src/frontends/http/server.js';
+import { createServices } from '../../src/frontends/services.js';
+import type { SuggestRequest, SuggestResult } from '../../src/ops/suggestion.js';
+import { CandleHistory } from '../../src/stats/candle-history.js';
+import { toCandles } from '../../src/tools/backtest/candles.js';
+import { suggestFromCandles } from '../../src/tools/backtest/optimize/suggest.js';
+import { syntheticCandles } from '../../src/tools/backtest/synthetic.js';
+import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
+import { createFakeBot } from '../support/fake-status.js';
+import { request } from '../support/http-request.js';
+import { OpenAiDouble } from '../support/openai-double.js';
+import { TelegramDouble } from '../support/telegram-double.js';
+
+const CHAT = '5550001';
+
+const closers: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const c of closers) await c();
+});
+
+const BETTER: SuggestResult = {
+  verdict: 'better',
+  evidence: [
+    'Walk-forward on the last 72 h of 5-minute candles: 2 windows (train 48 h, test 12 h), 12 configurations each.',
+    'Out of sample, the configurations chosen on each train window made +$1.20 against -$0.40 for the current settings (spacing 1.00% · ratio auto); better in 2 of 2 windows.',
+    'In sample (train windows) they made +$3.10.',
+    'Proposed (best on the last 48 h): spacing 1.50% · ratio 0.60.',
+  ],
+  proposal: { spacingPct: 1.5, ratio: 0.6 },
+  outOfSample: { chosen: 1.2, current: -0.4, wins: 2, windows: 2 },
+};
+
+describe('/suggest in the running bot', () => {
+  it('a slow walk-forward never holds a tick; its proposal applies through Approve; the AI prompt gets the evidence', async () => {
+    const tg = await TelegramDouble.start();
+    const ai = await OpenAiDouble.start();
+    closers.push(() => tg.close(), () => ai.close());
+    const clock = new FakeClock(Date.now());
+    const config = testConfig({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_URL: tg.url, AI_API_URL: ai.url, AI_API_KEY: 'sk-test-ai-key-0123456789' });
+    const bot = Bot.create({ config, market: new ScriptedMarket(() => 0.1, clock.now), now: clock.now, botId: '0123456789abcdef0123' });
+    // The injected worker: it answers only when the test lets it.
+    const asked: SuggestRequest[] = [];
+    let finish: (r: SuggestResult) => void = () => undefined;
+    const runner = (req: SuggestRequest) => {
+      asked.push(req);
+      return new Promise<SuggestResult>((resolve) => (finish = resolve));
+    };
+    const services = await createServices(bot, { telegramPollTimeoutSec: 1, telegramRetryDelayMs: 50, aiTimeoutMs: 500, suggestRunner: runner });
+    bot.use(services.hooks);
+    await services.startEarly();
+    await bot.start();
+    closers.push(async () => {
+      await bot.shutdown('test');
+      await services.stop();
+    });
+    const t0 = Date.now();
+    tg.pushText(CHAT, '/suggest');
+    await tg.waitFor(() => tg.sent.find((m) => m.sentAt >= t0 && /walk-forward backtest/.test(m.plain)), 5000, '/suggest answered at once');
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.current.spacingPct, 1.0);
+    assert.equal(asked[0]!.env.STARTING_CAPITAL, String(config.startingCapital));
+    assert.ok(services.suggester.inFlight, 'the walk-forward is still running');
+    for (let i = 0; i < 20; i++) {
+      clock.advance(30_000);
+      assert.equal(await bot.tickOnce(), true, `tick ${i} ran while the walk-forward was pending`);
+    }
+    assert.ok(services.suggester.inFlight, 'still running after 20 ticks');
+    assert.equal(services.suggester.start().started, false, 'one at a time');
+    finish(BETTER);
+    await services.suggester.inFlight;
+    const msg = await tg.waitFor(() => tg.sent.find((m) => JSON.stringify(m.reply_markup ?? {}).includes('approve:apply_suggestion')), 5000, 'proposal with buttons');
+    assert.match(msg.plain, /\+\$1\.20 against -\$0\.40/);
+    assert.match(msg.plain, /spacing 1\.00% → 1\.50%, ratio 0\.6/);
+    tg.pushCallback(CHAT, msg.message_id, 'approve:apply_suggestion');
+    await tg.waitFor(() => tg.edits.find((e) => e.message_id === msg.message_id), 5000, 'approval handled');
+    assert.equal(bot.state.settings.spacingPct, 1.5);
+    assert.equal(bot.state.settings.ratioOverride, 0.6);
+    assert.equal(bot.state.ai.pendingApproval, null);
+    // The advisor's prompt: the same evidence.
+    const lines = services.suggester.evidenceLines();
+    assert.match(lines.join('\n'), /Backtest evidence[\s\S]*\+\$1\.20 against -\$0\.40/);
+    tg.pushText(CHAT, '/check');
+    await tg.waitFor(() => tg.sent.find((m) => /check/i.test(m.plain) && m.sentAt >= t0), 5000, '/check reply');
+    for (let i = 0; i < 5 && ai.requests.length === 0; i++) {
+      clock.advance(30_000);
+      await bot.tickOnce();
+      await services.aiInFlight;
+    }
+    assert.ok(ai.requests.length > 0, 'the advisor was asked');
+    assert.match(JSON.stringify(ai.requests.at(-1)!.body), /Backtest evidence[^"]*\\n- Walk-forward/);
+  });
+
+  it('POST /api/suggest: the same token, Host and origin checks as POST /api/config; answers at once', async () => {
+    const fake = createFakeBot({ token: 'secret-token-123' });
+    let calls = 0;
+    const srv = await startHttpServer(0, { ...fake.deps, suggest: () => ({ started: ++calls === 1, message: calls === 1 ? 'Running' : 'already running' }) }, '127.0.0.1');
+    closers.push(() => srv.close());
+    const post = (headers: Record<string, string>) => request(srv.port, '/api/suggest', { method: 'POST', headers: { 'Content-Type': 'application/json', Host: `127.0.0.1:${srv.port}`, ...headers }, body: '{}' });
+    assert.equal((await post({})).status, 401);
+    assert.equal((await post({ Authorization: 'Bearer wrong' })).status, 401);
+    assert.equal((await post({ Authorization: 'Bearer secret-token-123', Origin: 'http://evil.example' })).status, 403);
+    assert.equal(calls, 0);
+    const ok = await post({ Authorization: 'Bearer secret-token-123' });
+    assert.equal(ok.status, 202, ok.text);
+    assert.deepEqual(JSON.parse(ok.text), { ok: true, message: 'Running' });
+    assert.equal((await post({ Authorization: 'Bearer secret-token-123' })).status, 409);
+    assert.equal((await request(srv.port, '/api/suggest', { method: 'GET' })).status, 405);
+  });
+});
+
+describe('the suggestion worker', () => {
+  const series = syntheticCandles({ kind: 'ou', days: 3, seed: 2, dailyVolPct: 6, halfLifeDays: 1, intervalMs: 300_000, startMs: Date.parse('2026-03-01T00:00:00Z') });
+  const req: SuggestRequest = {
+    candles: toCandles(series),
+    env: { STARTING_CAPITAL: '120', MAKER_FEE_PCT: '0.25' },
+    current: { spacingPct: 1.0, driftResetPct: 5, ratioOverride: null },
+    minSpacingPct: 0.6,
+    trainMs: 36 * 3_600_000,
+    testMs: 12 * 3_600_000,
+  };
+
+  it('runs the walk-forward in a worker thread and gives what the same call gives in-process', async () => {
+    const inWorker = await runSuggestInWorker(req);
+    assert.deepEqual(inWorker, await suggestFromCandles(req));
+    assert.ok(inWorker.verdict === 'better' || inWorker.verdict === 'keep');
+    assert.equal(inWorker.outOfSample?.windows, 3);
+    assert.match(inWorker.evidence.join('\n'), /Out of sample/);
+    if (inWorker.verdict === 'better') assert.ok(inWorker.proposal && inWorker.proposal.spacingPct >= 0.6);
+  });
+
+  it('too few candles: no_data, nothing proposed', async () => {
+    const r = await suggestFromCandles({ ...req, candles: req.candles.slice(0, 100) });
+    assert.equal(r.verdict, 'no_data');
+    assert.equal(r.proposal, null);
+  });
+
+  it('the candle history merges refreshes (a re-sent candle replaces the old copy) and keeps a bounded span', () => {
+    const h = new CandleHistory(3 * 300_000);
+    const c = (i: number, close: number) => ({ time: i * 300_000, open: 1, high: 2, low: 0.5, close, volume: 1 });
+    h.add([c(0, 1), c(1, 1), c(2, 1)]);
+    h.add([c(2, 1.5), c(3, 1), c(4, 1)]);
+    assert.deepEqual(h.candles().map((x) => [x.time / 300_000, x.close]), [[1, 1], [2, 1.5], [3, 1], [4, 1]]);
+  });
+});
