@@ -10,12 +10,14 @@ import {
   dayKey,
   driftNeedsRebuild,
   levelPrice,
+  MAX_FILLS_KEPT,
   newState,
   nextClientOrderId,
   orderVolume,
   planGrid,
   priceChangePct,
   ratioNeedsRebuild,
+  recordFill,
   recordPrice,
   rollDays,
   roundTripProfit,
@@ -306,5 +308,18 @@ describe('fills and round trips', () => {
     const counter = applyReport(s, order({ side: 'sell', level: 0, price: 0.09999, kind: 'counter', answers }), report({ side: 'sell', volumeExecuted: 20, avgPrice: 0.09999, fee: 0.0049995, state: 'closed' }), ctx);
     assert.ok(Math.abs(counter.fill!.profit! - ((0.09999 - 0.099) * 20 - 0.0049995 - 0.00495)) < 1e-15);
     assert.deepEqual(counter.next.map((n) => [n.side, n.kind, n.level]), [['buy', 'grid', -1]]);
+  });
+});
+
+describe('bounded history', () => {
+  it('keeps the newest MAX_FILLS_KEPT fills and round-trip profits, oldest dropped first, totals over all', () => {
+    const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
+    const n = MAX_FILLS_KEPT + 25;
+    for (let i = 0; i < n; i++) recordFill(s, { time: T0 + i, side: 'sell', price: 0.1, volume: 10, fee: 0.001, level: 1, profit: 0.01, orderId: `O${i}` });
+    assert.equal(s.fills.length, MAX_FILLS_KEPT);
+    assert.equal(s.fills[0]!.orderId, 'O25');
+    assert.equal(s.fills.at(-1)!.orderId, `O${n - 1}`);
+    assert.equal(s.roundTripProfits.length, MAX_FILLS_KEPT);
+    assert.equal(s.profit.roundTrips, n, 'the counters count every fill');
   });
 });
