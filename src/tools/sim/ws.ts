@@ -9,8 +9,8 @@
 // - executions: https://docs.kraken.com/exchange/api-reference/spot-websocket-v2/executions
 //   token from REST GetWebSocketsToken; snapshot of open orders (snap_orders, default true) and
 //   the last 50 fills (snap_trades, default false), then updates: exec_type new, trade, filled,
-//   canceled, expired, amended; order_status new, partially_filled, filled, canceled, expired;
-//   every executions message carries `sequence`.
+//   canceled, expired, amended (one event per update message); order_status new, partially_filled,
+//   filled, canceled, expired; every executions message carries `sequence`.
 // - heartbeat: https://docs.kraken.com/exchange/api-reference/spot-websocket-v2/heartbeat
 //   {channel:"heartbeat"} about once a second when nothing else was sent.
 // - status: {channel:"status", type:"update", data:[{api_version:"v2", connection_id, system, version}]} on connect.
@@ -141,11 +141,15 @@ export class SimWs {
     }
     const updates = this.executionUpdates();
     if (updates.length === 0) return;
+    // One message per execution event (a fill's `trade` and its order's `filled` are two messages), as Kraken
+    // streams them: clients such as ccxt route a message by the exec_type of its first entry.
     for (const c of this.clients) {
       if (!c.executions) continue;
-      const msg = { channel: 'executions', type: 'update', data: updates, sequence: ++c.sequence };
-      this.send(c, msg);
-      if (this.duplicates > 0) this.send(c, msg);
+      for (const update of updates) {
+        const msg = { channel: 'executions', type: 'update', data: [update], sequence: ++c.sequence };
+        this.send(c, msg);
+        if (this.duplicates > 0) this.send(c, msg);
+      }
     }
     if (this.duplicates > 0 && [...this.clients].some((c) => c.executions)) this.duplicates--;
   }

@@ -104,8 +104,12 @@ test('auth endpoint: bad token refused, snapshot of open orders, then new / trad
     const created = await c.next(isExec('update'));
     assert.deepEqual([created.data[0].exec_type, created.data[0].order_id, created.data[0].cl_ord_id], ['new', txid, 'ours-1']);
     sim.setPrice(0.111);
+    // One event per message, as Kraken streams them (ccxt routes a message by its first entry's exec_type).
     const filled = await c.next(isExec('update'));
-    assert.deepEqual(filled.data.map((d: Msg) => d.exec_type), ['trade', 'filled']);
+    const closed = await c.next(isExec('update'));
+    assert.deepEqual([...filled.data, ...closed.data].map((d: Msg) => d.exec_type), ['trade', 'filled']);
+    assert.equal(filled.data.length, 1);
+    assert.ok(closed.sequence > filled.sequence);
     assert.equal(filled.data[0].last_qty, 50);
     assert.equal(filled.data[0].last_price, 0.11);
     assert.equal(filled.data[0].order_status, 'filled');
