@@ -24,7 +24,7 @@ import { after, describe, it } from 'node:test';
 import type { GridState } from '../../src/core/grid-strategy.js';
 import { startKrakenSim, type KrakenSim } from '../../src/tools/sim/kraken-sim.js';
 import { tempDir } from '../support/core.js';
-import { liveDaemonEnv, startDaemon, type Daemon } from '../support/daemon.js';
+import { ageTradingCounter, liveDaemonEnv, startDaemon, type Daemon } from '../support/daemon.js';
 import { postJson, request } from '../support/http-request.js';
 import { checkInSync, isOurs } from '../support/live-rig.js';
 import { freePort } from '../support/net.js';
@@ -97,10 +97,8 @@ describe('the daemon at Starter: stopping right after a rebuild, and a restart o
     await first.exited;
     assert.equal(ours().length, 40);
     simLagMs = 0;
-    // Its trading-counter snapshot dates from then too (the file stamps it with the daemon's clock).
-    const counterFile = path.join(dir, 'trading-counter.json');
-    const snap = JSON.parse(fs.readFileSync(counterFile, 'utf8')) as { value: number; at: number };
-    fs.writeFileSync(counterFile, JSON.stringify({ ...snap, at: snap.at - 600_000 }));
+    // Its trading-counter snapshot dates from then too.
+    ageTradingCounter(dir, 600_000);
 
     const second = startDaemon(env);
     closers.push(async () => void second.child.kill('SIGKILL'));

@@ -1,5 +1,7 @@
 // Runs the built daemon (dist/src/bot.js) as a child process for process-level tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BOT_JS = fileURLToPath(new URL('../../src/bot.js', import.meta.url));
@@ -66,4 +68,15 @@ export function startDaemon(env: Record<string, string>): Daemon {
 /** The environment of a live daemon against a local Kraken simulator (no inherited variables). */
 export function liveDaemonEnv(sim: { url: string; apiKey: string; apiSecret: string }, logDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return { DRY_RUN: 'false', KRAKEN_API_URL: sim.url, KRAKEN_API_KEY: sim.apiKey, KRAKEN_API_SECRET: sim.apiSecret, LOG_DIR: logDir, HEALTH_PORT: '0', ...extra };
+}
+
+/**
+ * Moves the saved trading-counter snapshot (trading-counter.json, stamped with the daemon's clock) back by
+ * `ms`: for tests whose first run happens "earlier" on a simulator whose clock lagged, so the restarted
+ * daemon's model of Kraken's counter has decayed as much as the simulator's.
+ */
+export function ageTradingCounter(logDir: string, ms: number): void {
+  const file = path.join(logDir, 'trading-counter.json');
+  const snap = JSON.parse(fs.readFileSync(file, 'utf8')) as { value: number; at: number };
+  fs.writeFileSync(file, JSON.stringify({ ...snap, at: snap.at - ms }));
 }

@@ -287,17 +287,17 @@ test('bad key or bad secret → auth error, not retried, and neither key nor sec
 });
 
 test('nonces strictly increase: bursts on a frozen clock and two clients sharing one store', async () => {
-  // Pro tier, not the Starter default: on a frozen clock the REST counter never decays, and a burst
-  // larger than Starter's 15 points would wait forever; this test is about nonces, not the limiter.
-  const rig = await krakenRig({ tier: 'pro' });
+  // Starter: on a frozen clock the REST counter (15 points) never decays, so the whole test stays
+  // within 14 calls: a burst of 5, 4 interleaved pairs and one lone call.
+  const rig = await krakenRig();
   try {
     const store = new MemoryNonceStore();
     const a = rig.newClient({ nonceStore: store });
     const b = rig.newClient({ nonceStore: store });
     // Burst on one client while the clock stands still: max(now µs, last + 1).
-    await Promise.all(Array.from({ length: 6 }, () => a.balance()));
+    await Promise.all(Array.from({ length: 5 }, () => a.balance()));
     // Two client instances (same key) sharing the store, interleaved.
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 4; i++) {
       await a.openOrders();
       await b.balance();
     }
