@@ -18,13 +18,11 @@
 // no honest ordering to assert instead. Everything else waits for log lines
 // or the simulator's state (generous timeouts, no sleeps).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { GridState } from '../../src/core/grid-strategy.js';
 import { startKrakenSim, type KrakenSim } from '../../src/tools/sim/kraken-sim.js';
 import { tempDir } from '../support/core.js';
-import { ageTradingCounter, liveDaemonEnv, startDaemon, type Daemon } from '../support/daemon.js';
+import { ageTradingCounter, liveDaemonEnv, readDaemonState, startDaemon, waitForDaemonState, type Daemon } from '../support/daemon.js';
 import { postJson, request } from '../support/http-request.js';
 import { checkInSync, isOurs } from '../support/live-rig.js';
 import { freePort } from '../support/net.js';
@@ -34,25 +32,7 @@ const USERREF = 7301; // the default KRAKEN_USERREF
 const CHAT = '5550013';
 const TOKEN = 'dash-token-issue12-daemon';
 
-function readState(dir: string): GridState {
-  return (JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as { state: GridState }).state;
-}
-
-/** Polls state.json until `pred` holds (the daemon saves it atomically after every tick that changed something). */
-async function waitForState(dir: string, pred: (s: GridState) => boolean, ms = 20_000): Promise<GridState> {
-  const end = Date.now() + ms;
-  for (;;) {
-    let s: GridState | null = null;
-    try {
-      s = readState(dir);
-    } catch {
-      s = null;
-    }
-    if (s && pred(s)) return s;
-    if (Date.now() > end) throw new Error(`state.json never matched; last orders: ${s?.orders.length ?? 'none'}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (dir: string, pred: (s: GridState) => boolean) => waitForDaemonState(dir, pred, 20_000);
 
 /** The daemon's dashboard port, from its "dashboard listening on" log line. */
 async function dashboardPort(d: Daemon): Promise<number> {
@@ -116,7 +96,7 @@ describe('the daemon at Starter: stopping right after a rebuild, and a restart o
     const left = Number(logged[1]);
     assert.ok(left > 0 && left < 40, `some orders cancelled (nearest first), ${left} left`);
     assert.equal(ours().length, left, 'what the log says is what is on the book');
-    const saved = readState(dir);
+    const saved = readDaemonState(dir);
     assert.equal(saved.orders.length, left, 'the saved state keeps them');
     checkInSync(sim, saved, USERREF, 'after SIGTERM');
     const notice = tg.sent.find((m) => /Stopping/.test(m.plain));

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { GridState } from '../../src/core/grid-strategy.js';
 import { fileURLToPath } from 'node:url';
 
 export const BOT_JS = fileURLToPath(new URL('../../src/bot.js', import.meta.url));
@@ -79,4 +80,25 @@ export function ageTradingCounter(logDir: string, ms: number): void {
   const file = path.join(logDir, 'trading-counter.json');
   const snap = JSON.parse(fs.readFileSync(file, 'utf8')) as { value: number; at: number };
   fs.writeFileSync(file, JSON.stringify({ ...snap, at: snap.at - ms }));
+}
+
+/** The state a daemon saved in `logDir` (state.json). */
+export function readDaemonState(logDir: string): GridState {
+  return (JSON.parse(fs.readFileSync(path.join(logDir, 'state.json'), 'utf8')) as { state: GridState }).state;
+}
+
+/** Polls state.json until `pred` holds (the daemon saves it atomically after every tick that changed something). */
+export async function waitForDaemonState(logDir: string, pred: (s: GridState) => boolean, ms: number): Promise<GridState> {
+  const end = Date.now() + ms;
+  for (;;) {
+    let s: GridState | null = null;
+    try {
+      s = readDaemonState(logDir);
+    } catch {
+      s = null;
+    }
+    if (s && pred(s)) return s;
+    if (Date.now() > end) throw new Error(`state.json never matched; last: ${s ? `${s.orders.length} orders, fills ${JSON.stringify(s.fills)}` : 'none'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -13,30 +13,12 @@ import type { GridState } from '../../../src/core/grid-strategy.js';
 import { identityError } from '../../../src/core/ledger.js';
 import { startKrakenSim } from '../../../src/tools/sim/kraken-sim.js';
 import { tempDir } from '../../support/core.js';
-import { ageTradingCounter, liveDaemonEnv, startDaemon } from '../../support/daemon.js';
+import { ageTradingCounter, liveDaemonEnv, readDaemonState, startDaemon, waitForDaemonState } from '../../support/daemon.js';
 import { assertFillsBooked, assertInSync, checkFillsBooked, checkInSync, isOurs, liveRig } from '../../support/live-rig.js';
 
 const USERREF = 7301; // the default KRAKEN_USERREF
 
-function readState(dir: string): GridState {
-  return (JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as { state: GridState }).state;
-}
-
-/** Polls state.json until `pred` holds (the daemon saves it atomically after every tick that changed something). */
-async function waitForState(dir: string, pred: (s: GridState) => boolean, ms = 15_000): Promise<GridState> {
-  const end = Date.now() + ms;
-  for (;;) {
-    let s: GridState | null = null;
-    try {
-      s = readState(dir);
-    } catch {
-      s = null;
-    }
-    if (s && pred(s)) return s;
-    if (Date.now() > end) throw new Error(`state.json never matched; last: ${JSON.stringify(s?.fills ?? null)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitForState = (dir: string, pred: (s: GridState) => boolean) => waitForDaemonState(dir, pred, 15_000);
 
 describe('kill -9 while the market moves', () => {
   it('the restarted daemon books every fill made while it was down exactly once, places their counters, duplicates nothing', async () => {
@@ -56,7 +38,7 @@ describe('kill -9 while the market moves', () => {
     const first = startDaemon(env);
     await first.waitFor(/grid built \(startup\)/);
     await first.waitFor(/\[bot\] price/);
-    const grid = readState(dir);
+    const grid = readDaemonState(dir);
     assert.equal(grid.orders.length, 40);
     checkInSync(sim, grid, USERREF, 'first run');
     first.child.kill('SIGKILL');
@@ -101,7 +83,7 @@ describe('kill -9 while the market moves', () => {
     second.child.kill('SIGTERM');
     const { code } = await second.exited;
     assert.equal(code, 0, second.output());
-    const final = readState(dir);
+    const final = readDaemonState(dir);
     assert.equal(final.orders.length, 0);
     assert.deepEqual(ours(), [], 'shutdown cancelled our orders');
     assert.deepEqual(sim.openOrders().map((o) => o.txid), [manual]);
