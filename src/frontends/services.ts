@@ -205,7 +205,7 @@ function createSuggester(bot: BotHandle, controls: Controls, history: CandleHist
   return new Suggester({
     candles: () => history.candles(),
     request: () => ({
-      env: strategyEnvOf(bot.config),
+      env: strategyEnvOf(bot.config, bot.state.settings),
       current: { spacingPct: bot.state.settings.spacingPct, driftResetPct: bot.config.gridDriftResetPct, ratioOverride: bot.state.settings.ratioOverride },
       minSpacingPct: controls.minSpacingPct(),
     }),

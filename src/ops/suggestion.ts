@@ -2,6 +2,8 @@
 // walk-forward backtest on the bot's own recent candles, run off the trading
 // loop): what is asked, and what comes back. Plain data only (it crosses a
 // worker-thread boundary); the search itself lives in tools/backtest/optimize.
+import type { Config } from '../config.js';
+import type { Settings } from '../core/grid-strategy.js';
 import type { Candle } from '../core/types.js';
 
 export interface SuggestRequest {
@@ -41,22 +43,15 @@ export const SUGGEST_TRAIN_MS = 2 * 86_400_000;
 export const SUGGEST_TEST_MS = 12 * 3_600_000;
 export const SUGGEST_HISTORY_MS = 14 * 86_400_000;
 
-/** The strategy variables of a running bot's configuration, as a backtest reads them (the walk-forward replays these settings). */
-export function strategyEnvOf(c: {
-  startingCapital: number;
-  makerFeePct: number;
-  gridSpacingPct: number;
-  stopFloor: number;
-  dailyLossLimit: number;
-  gridDriftResetPct: number;
-  dailySummaryHourUtc: number;
-  monthlyReserveUsd: number;
-  accumulationSweepDays: number;
-  orderSizeUsd: number;
-  gridLevels: number;
-  pair: string;
-}): Record<string, string> {
-  return {
+/**
+ * The strategy variables of a running bot, as a backtest reads them: the walk-forward replays the bot as it
+ * trades now. Sizing stays adaptive unless the operator set ORDER_SIZE_USD / GRID_LEVELS (a value present in
+ * the env counts as set); the grid and spacing modes and the profit mode are the ones in force (a run-time
+ * change saved in the settings wins). START_PRICE, TAKE_PROFIT_EQUITY and STOP_ACTION are left out: they
+ * are about this bot's start and end, not about how a grid trades a recent window.
+ */
+export function strategyEnvOf(c: Config, settings: Pick<Settings, 'gridMode' | 'spacingMode' | 'profitMode'>): Record<string, string> {
+  const env: Record<string, string> = {
     STARTING_CAPITAL: String(c.startingCapital),
     MAKER_FEE_PCT: String(c.makerFeePct),
     GRID_SPACING_PCT: String(c.gridSpacingPct),
@@ -66,8 +61,14 @@ export function strategyEnvOf(c: {
     DAILY_SUMMARY_HOUR_UTC: String(c.dailySummaryHourUtc),
     MONTHLY_RESERVE_USD: String(c.monthlyReserveUsd),
     ACCUMULATION_SWEEP_DAYS: String(c.accumulationSweepDays),
-    ORDER_SIZE_USD: String(c.orderSizeUsd),
-    GRID_LEVELS: String(c.gridLevels),
     PAIR: c.pair,
+    GRID_MODE: settings.gridMode ?? c.gridMode,
+    GRID_SPACING_MODE: settings.spacingMode ?? c.gridSpacingMode,
+    PROFIT_MODE: settings.profitMode ?? c.profitMode ?? 'accumulate',
   };
+  if (c.orderSizeExplicit) env.ORDER_SIZE_USD = String(c.orderSizeUsd);
+  if (c.gridLevelsExplicit) env.GRID_LEVELS = String(c.gridLevels);
+  if (c.trailUpLimit !== null) env.TRAIL_UP_LIMIT = String(c.trailUpLimit);
+  if (c.trailDownLimit !== null) env.TRAIL_DOWN_LIMIT = String(c.trailDownLimit);
+  return env;
 }
