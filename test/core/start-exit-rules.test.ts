@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Bot } from '../../src/bot.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { FALLBACK_PAIR_INFO, type Exchange, type OrderReport, type PlaceOrderRequest, type PlacedOrder } from '../../src/exchange/exchange.js';
+import { FALLBACK_PAIR_INFO, type OrderReport, type PlaceOrderRequest, type PlacedOrder } from '../../src/exchange/exchange.js';
 import { PaperExchange } from '../../src/exchange/paper-exchange.js';
 import { newState, sizeGrid, type GridState } from '../../src/core/grid-strategy.js';
 import { identityError } from '../../src/core/ledger.js';
@@ -15,19 +15,18 @@ import { EXIT_MAKER_TIMEOUT_MS, EXIT_TAKER_THROUGH_BID_PCT } from '../../src/cor
 import type { TraderEvent } from '../../src/core/trading/events.js';
 import { buildStatusView } from '../../src/ops/status.js';
 import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
+import { PassthroughExchange } from '../support/passthrough-exchange.js';
 
 const T0 = Date.parse('2026-06-01T10:00:00Z');
 const BOT_ID = 'a1b2c3d4e5f60718293a';
 
 /** A paper exchange that, once armed, keeps post-only sells to itself and reports them partly filled (the rest never fills). */
-class PartialMakerExchange implements Exchange {
-  readonly kind = 'paper' as const;
+class PartialMakerExchange extends PassthroughExchange {
   armed = false;
   share = 0.4;
   readonly placed: PlaceOrderRequest[] = [];
   private readonly held = new Map<string, OrderReport>();
-  constructor(readonly inner: PaperExchange) {}
-  async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
+  override async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
     this.placed.push(req);
     if (this.armed && req.side === 'sell' && req.postOnly !== false) {
       const id = `HELD-${this.held.size + 1}`;
@@ -49,36 +48,15 @@ class PartialMakerExchange implements Exchange {
     }
     return this.inner.placeOrder(req);
   }
-  async cancelOrder(id: string): Promise<void> {
+  override async cancelOrder(id: string): Promise<void> {
     const h = this.held.get(id);
     if (h) h.state = 'canceled';
     else await this.inner.cancelOrder(id);
   }
-  cancelAllOurs() {
-    return this.inner.cancelAllOurs();
-  }
-  async queryOrders(ids: string[]): Promise<OrderReport[]> {
+  override async queryOrders(ids: string[]): Promise<OrderReport[]> {
     const mine = ids.filter((i) => this.held.has(i)).map((i) => ({ ...this.held.get(i)! }));
     const rest = ids.filter((i) => !this.held.has(i));
     return [...mine, ...(rest.length ? await this.inner.queryOrders(rest) : [])];
-  }
-  listOpenOrders() {
-    return this.inner.listOpenOrders();
-  }
-  getBalances() {
-    return this.inner.getBalances();
-  }
-  findOrderByClientId(id: string) {
-    return this.inner.findOrderByClientId(id);
-  }
-  getTicker() {
-    return this.inner.getTicker();
-  }
-  getOhlc(i: number, s?: number) {
-    return this.inner.getOhlc(i, s);
-  }
-  getPairInfo() {
-    return this.inner.getPairInfo();
   }
 }
 

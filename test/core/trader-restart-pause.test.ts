@@ -8,46 +8,21 @@ import { ExchangeError, type Exchange, type OrderReport, type PlaceOrderRequest,
 import { identityError } from '../../src/core/ledger.js';
 import { PaperExchange } from '../../src/exchange/paper-exchange.js';
 import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
+import { PassthroughExchange } from '../support/passthrough-exchange.js';
 
 const T0 = Date.parse('2026-04-01T10:00:00Z');
 const BOT_ID = 'aabbccddeeff00112233';
 
 /** A paper exchange whose AddOrder can be made to "time out" after the order was accepted (the ambiguous case). */
-class FlakyExchange implements Exchange {
-  readonly kind = 'paper' as const;
+class FlakyExchange extends PassthroughExchange {
   ambiguousPlacements = false;
   failPairInfo = 0;
-  constructor(readonly inner: PaperExchange) {}
-  async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
+  override async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
     const placed = await this.inner.placeOrder(req);
     if (this.ambiguousPlacements) throw new ExchangeError('network', 'timeout after sending AddOrder');
     return placed;
   }
-  cancelOrder(id: string) {
-    return this.inner.cancelOrder(id);
-  }
-  cancelAllOurs() {
-    return this.inner.cancelAllOurs();
-  }
-  queryOrders(ids: string[]) {
-    return this.inner.queryOrders(ids);
-  }
-  listOpenOrders(): Promise<OrderReport[]> {
-    return this.inner.listOpenOrders();
-  }
-  getBalances() {
-    return this.inner.getBalances();
-  }
-  findOrderByClientId(id: string) {
-    return this.inner.findOrderByClientId(id);
-  }
-  getTicker() {
-    return this.inner.getTicker();
-  }
-  getOhlc(i: number, s?: number) {
-    return this.inner.getOhlc(i, s);
-  }
-  async getPairInfo() {
+  override async getPairInfo() {
     if (this.failPairInfo > 0) {
       this.failPairInfo--;
       throw new ExchangeError('network', 'AssetPairs unreachable');
