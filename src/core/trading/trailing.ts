@@ -24,7 +24,7 @@ import { ExchangeError, type PairInfo } from '../../exchange/exchange.js';
 import { errorMessage } from '../../util/log.js';
 import { canFund, levelPrice, orderVolume, touch, VOLUME_EPS, type GridOrder, type GridState, type OrderIntent, type SpacingMode } from '../grid-strategy.js';
 import { roundTo } from '../money.js';
-import { amendable } from '../rebuild-plan.js';
+import { pickAmend } from '../rebuild-plan.js';
 import { bookCancelled } from './cancels.js';
 import { affords, budget, log, pairInfo, saveIfPossible, type Desk } from './desk.js';
 import { placeAll } from './orders.js';
@@ -175,7 +175,8 @@ async function moveOne(d: Desk, m: TrailMove, out: TrailOutcome): Promise<'done'
   const b = budget(d);
   const now = d.now();
   const age = now - o.placedAt;
-  const viaAmend = d.exchange.amendOrder !== undefined && !d.amendUnsupported && amendable(o) && b.amendCost(age) <= b.cancelCost(age) + b.addCost;
+  // The rebuild's rule: amend a resting, untouched order of the same side when that costs no more than cancel + add.
+  const viaAmend = d.exchange.amendOrder !== undefined && !d.amendUnsupported && pickAmend(m.to, [o], b, now, d.state.lastPrice) === o;
   if (viaAmend) {
     if (!affords(d, b.amendCost(age))) return 'counter';
     const r = await amend(d, o, m.to);
