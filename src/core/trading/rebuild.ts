@@ -67,7 +67,10 @@ function announceSizing(d: Desk, p: GridSizing): void {
 /**
  * The first grid splits the starting capital: the DOGE its sells need moves
  * from cash to inventory at the current price (the operator's own funding,
- * no fee), limited to what the account actually holds.
+ * no fee), limited to what the account actually holds. When the account holds
+ * less USD than that would leave as cash (the README's half-and-half funding
+ * does), the difference is taken as DOGE too: a ledger that claimed USD the
+ * account lacks sent buys the exchange refused.
  */
 async function fundFirstGrid(d: Desk, plan: OrderIntent[], price: number): Promise<void> {
   const s = d.state;
@@ -76,8 +79,11 @@ async function fundFirstGrid(d: Desk, plan: OrderIntent[], price: number): Promi
     throw new ExchangeError('retryable', `unusable balances answer (base ${String(balances.base)}, quote ${String(balances.quote)})`);
   }
   const need = baseNeeded(plan);
-  const base = Math.min(need, balances.base, (s.ledger.cash * 0.9) / price);
+  const forSells = Math.min(need, (s.ledger.cash * 0.9) / price);
+  const cashShort = Math.max(0, s.ledger.cash - forSells * price - balances.quote);
+  const base = Math.min(forSells + cashShort / price, balances.base);
   if (base < need) log.warn(`the account holds ${balances.base} DOGE; the sell side needs ${need}. Sells beyond that are skipped.`);
+  if (cashShort > 0) log.info(`the account holds $${balances.quote.toFixed(2)}: $${(cashShort).toFixed(2)} more of STARTING_CAPITAL is counted as DOGE, so the grid never plans buys the account cannot pay`);
   if (balances.quote + balances.base * price < s.ledger.startingCapital * 0.999) {
     log.warn(`the account is worth $${(balances.quote + balances.base * price).toFixed(2)}, less than STARTING_CAPITAL $${s.ledger.startingCapital}`);
   }
