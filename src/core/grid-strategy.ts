@@ -563,8 +563,17 @@ export function checkRisk(state: GridState, price: number, cfg: StrategyConfig):
 
 /** Trading-day key: the UTC date of the day that started at DAILY_SUMMARY_HOUR_UTC. */
 export function dayKey(now: number, hourUtc: number): string {
-  return new Date(now - hourUtc * 3600_000).toISOString().slice(0, 10);
+  const t = now - hourUtc * 3600_000;
+  // Asked every tick with the same day almost always: the last day's bounds answer without formatting a date.
+  const c = lastDay;
+  if (t >= c.from && t < c.to) return c.key;
+  const from = Math.floor(t / 86400_000) * 86400_000;
+  const key = new Date(t).toISOString().slice(0, 10);
+  if (Number.isFinite(from)) lastDay = { from, to: from + 86400_000, key };
+  return key;
 }
+
+let lastDay = { from: 0, to: 0, key: '' };
 
 export interface DailySummaryRow {
   date: string;
@@ -665,9 +674,22 @@ export function closePrices(a: number, b: number): boolean {
  * acting on it), else null (no recent price, or close to it).
  */
 export function unconfirmedJump(history: readonly PricePoint[], now: number, price: number): number | null {
+  // Every tick asks: when the price is close to the lowest and the highest recent price it is close to
+  // their median too (which lies between them), and no sort is needed.
+  let lo = Infinity;
+  let hi = -Infinity;
+  let first = history.length;
+  for (let i = history.length - 1; i >= 0 && history[i].time >= now - PRICE_JUMP_WINDOW_MS; i--) {
+    first = i;
+    const h = history[i];
+    if (h.time > now) continue;
+    if (h.price < lo) lo = h.price;
+    if (h.price > hi) hi = h.price;
+  }
+  if (lo > hi) return null;
+  if (closePrices(price, lo) && closePrices(price, hi)) return null;
   const recent: number[] = [];
-  for (let i = history.length - 1; i >= 0 && history[i].time >= now - PRICE_JUMP_WINDOW_MS; i--) if (history[i].time <= now) recent.push(history[i].price);
-  if (recent.length === 0) return null;
+  for (let i = history.length - 1; i >= first; i--) if (history[i].time <= now) recent.push(history[i].price);
   recent.sort((a, b) => a - b);
   const m = recent.length >> 1;
   const median = recent.length % 2 ? recent[m] : (recent[m - 1] + recent[m]) / 2;
@@ -760,18 +782,30 @@ export function committedBase(state: GridState): number {
 /** Cash already promised to open or pending buys, fees included. */
 export function committedQuote(state: GridState, makerFeePct: number): number {
   let c = 0;
-  for (const o of state.orders) if (o.side === 'buy') c += (o.volume - o.bookedVolume) * o.price * (1 + makerFeePct / 100);
+  for (const o of state.orders) if (o.side === 'buy') c += commitment(o, makerFeePct);
   return c;
+}
+
+/** What one order holds of its side's funds: DOGE for a sell, USD with the fee for a buy. */
+export function commitment(o: { side: Side; volume: number; bookedVolume: number; price: number }, makerFeePct: number): number {
+  const left = o.volume - o.bookedVolume;
+  return o.side === 'sell' ? left : left * o.price * (1 + makerFeePct / 100);
+}
+
+/** The side's funds not promised to any order: DOGE for sells (accumulated DOGE excluded), USD for buys. */
+export function freeFunds(state: GridState, side: Side, makerFeePct: number): number {
+  return side === 'sell' ? state.ledger.inventory - state.profit.dogeAccumulated - committedBase(state) : state.ledger.cash - committedQuote(state, makerFeePct);
+}
+
+/** Whether `free` funds of the intent's side (see freeFunds) pay for it. */
+export function fundsCover(free: number, intent: OrderIntent, makerFeePct: number): boolean {
+  if (intent.side === 'sell') return free + VOLUME_EPS >= intent.volume;
+  return free + 1e-9 >= intent.price * intent.volume * (1 + makerFeePct / 100);
 }
 
 /** Whether the ledger can fund a new order on top of what is already committed. */
 export function canFund(state: GridState, intent: OrderIntent, makerFeePct: number): boolean {
-  if (intent.side === 'sell') {
-    const free = state.ledger.inventory - state.profit.dogeAccumulated - committedBase(state);
-    return free + VOLUME_EPS >= intent.volume;
-  }
-  const free = state.ledger.cash - committedQuote(state, makerFeePct);
-  return free + 1e-9 >= intent.price * intent.volume * (1 + makerFeePct / 100);
+  return fundsCover(freeFunds(state, intent.side, makerFeePct), intent, makerFeePct);
 }
 
 // ---------------------------------------------------------------- text

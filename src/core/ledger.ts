@@ -75,7 +75,10 @@ export function identityError(l: Ledger, price: number): number {
  * finite and the identity must hold (SPEC §4.3). Trading stops on a non-null answer.
  */
 export function ledgerProblem(l: Ledger, price: number, tolerance: number): string | null {
-  for (const [k, v] of Object.entries(l)) if (typeof v !== 'number' || !Number.isFinite(v)) return `ledger ${k} is ${String(v)}`;
+  for (const k in l) {
+    const v = l[k as keyof Ledger];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `ledger ${k} is ${String(v)}`;
+  }
   if (!(price > 0) || !Number.isFinite(price)) return null;
   const e = identityError(l, price);
   if (!(e <= tolerance)) return `ledger identity broken: cash + inventory × price = ${equity(l, price)}, starting capital + realized + unrealized = ${l.startingCapital + l.realized + unrealized(l, price)}`;

@@ -32,10 +32,8 @@ export function targetPlan(t: RebuildTarget, pair: PairInfo): OrderIntent[] {
 
 /** Nearest the price first (ties: sells before buys, as planGrid lists them). */
 export function nearestFirst<T extends { price: number }>(items: readonly T[], price: number): T[] {
-  return items
-    .map((x, i) => ({ x, i }))
-    .sort((a, b) => Math.abs(a.x.price - price) - Math.abs(b.x.price - price) || a.i - b.i)
-    .map((e) => e.x);
+  // Array.prototype.sort is stable: ties keep the order of `items`.
+  return items.slice().sort((a, b) => Math.abs(a.price - price) - Math.abs(b.price - price));
 }
 
 function samePrice(a: number, b: number): boolean {
@@ -56,36 +54,63 @@ export interface RebuildDiff {
 
 /** Compares the state's orders with the target ladder. The accumulation sweep and orders already being cancelled are left alone. */
 export function diffGrid(state: GridState, plan: readonly OrderIntent[], price: number, builtAt: number): RebuildDiff {
-  const live = state.orders.filter((o) => o.kind !== 'accumulation' && !o.cancelRequested);
-  const kept = new Set<GridOrder>();
+  // Plain loops over flags, not find/Set: a rebuild step asks this four times, for every level against every order.
+  const live: GridOrder[] = [];
+  for (const o of state.orders) if (o.kind !== 'accumulation' && !o.cancelRequested) live.push(o);
+  const taken = new Uint8Array(live.length);
+  const kept: GridOrder[] = [];
   const todo: OrderIntent[] = [];
   const relabel: RebuildDiff['relabel'] = [];
   const ordered = nearestFirst(plan, price);
-  const gridAt = (t: OrderIntent, sameLevel: boolean) =>
-    live.find((o) => !kept.has(o) && o.kind === 'grid' && o.side === t.side && (!sameLevel || o.level === t.level) && samePrice(o.price, t.price));
+  const take = (j: number): GridOrder => {
+    taken[j] = 1;
+    kept.push(live[j]!);
+    return live[j]!;
+  };
   // Exact matches first, so an order is renumbered only when no order holds its wanted level already.
-  const exact = new Map<OrderIntent, GridOrder>();
-  for (const t of ordered) {
-    const m = gridAt(t, true);
-    if (m) {
-      kept.add(m);
-      exact.set(t, m);
+  const exact = new Uint8Array(ordered.length);
+  for (let i = 0; i < ordered.length; i++) {
+    const j = restingAt(live, taken, ordered[i]!, true);
+    if (j >= 0) {
+      take(j);
+      exact[i] = 1;
     }
   }
-  for (const t of ordered) {
-    if (exact.has(t)) continue;
+  for (let i = 0; i < ordered.length; i++) {
+    if (exact[i]) continue;
+    const t = ordered[i]!;
     // An order of the old ladder resting at this price already (another level number before a spacing change).
-    const atPrice = gridAt(t, false);
+    const atPrice = restingAt(live, taken, t, false);
     // A counter answering a fill of the new grid holds that level until its round trip re-arms it.
-    const m = atPrice ?? live.find((o) => !kept.has(o) && o.kind === 'counter' && o.placedAt > builtAt && gridSlot(o) === t.level);
-    if (!m) {
+    const j = atPrice >= 0 ? atPrice : counterHolding(live, taken, t.level, builtAt);
+    if (j < 0) {
       todo.push(t);
       continue;
     }
-    kept.add(m);
-    if (m === atPrice && m.level !== t.level) relabel.push({ order: m, level: t.level });
+    const m = take(j);
+    if (j === atPrice && m.level !== t.level) relabel.push({ order: m, level: t.level });
   }
-  return { todo, kept: [...kept], surplus: nearestFirst(live.filter((o) => !kept.has(o)), price), relabel, total: plan.length };
+  const rest: GridOrder[] = [];
+  for (let j = 0; j < live.length; j++) if (!taken[j]) rest.push(live[j]!);
+  return { todo, kept, surplus: nearestFirst(rest, price), relabel, total: plan.length };
+}
+
+/** The first untaken grid order of the intent's side resting at its price (at its level too, with `sameLevel`), or −1. */
+function restingAt(live: readonly GridOrder[], taken: Uint8Array, t: OrderIntent, sameLevel: boolean): number {
+  for (let j = 0; j < live.length; j++) {
+    const o = live[j]!;
+    if (taken[j] === 0 && o.kind === 'grid' && o.side === t.side && (!sameLevel || o.level === t.level) && samePrice(o.price, t.price)) return j;
+  }
+  return -1;
+}
+
+/** The first untaken counter order placed after the build that keeps `level` busy, or −1. */
+function counterHolding(live: readonly GridOrder[], taken: Uint8Array, level: number, builtAt: number): number {
+  for (let j = 0; j < live.length; j++) {
+    const o = live[j]!;
+    if (taken[j] === 0 && o.kind === 'counter' && o.placedAt > builtAt && gridSlot(o) === level) return j;
+  }
+  return -1;
 }
 
 /** Whether an order can be moved in place: resting, nothing executed (an amend would carry a partial fill into a new level). */

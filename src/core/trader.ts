@@ -296,7 +296,7 @@ export class Trader {
     // A rebuild's cancel that was refused: asked again (within the counter) until the order is gone.
     const leftovers = unfinishedCancels(d);
     if (leftovers.length > 0) await cancelSurplus(d, null, leftovers);
-    await placePending(d);
+    if (s.orders.some((o) => o.status === 'pending')) await placePending(d);
     // After adopting a previous run's orders: the levels its shutdown cancelled come back
     // (the flag stays set until that succeeded, so a failed tick tries again).
     if (refill) await this.refillLevels(trailing);

@@ -66,7 +66,10 @@ export class PaperExchange implements Exchange {
   private lastPrice: number;
   /** Every order we still remember, by id. Open ones are also in `open`. */
   private readonly orders = new Map<string, PaperOrder>();
-  private readonly open = new Set<PaperOrder>();
+  /** Open orders in the order they were placed (a plain array: every placement scans it). */
+  private readonly open: PaperOrder[] = [];
+  /** The report of each order as of its last change: most queries ask about orders that did not change. */
+  private readonly reports = new Map<string, OrderReport>();
   private readonly done: string[] = [];
   private pairInfo: PairInfo | null = null;
   /** Highest open buy and lowest open sell: a price strictly between them fills nothing. */
@@ -88,7 +91,7 @@ export class PaperExchange implements Exchange {
     for (const o of snap?.orders ?? []) {
       const copy = { ...o };
       this.orders.set(copy.id, copy);
-      if (copy.state === 'open') this.open.add(copy);
+      if (copy.state === 'open') this.open.push(copy);
       else this.done.push(copy.id);
     }
     this.refreshBest();
@@ -141,9 +144,8 @@ export class PaperExchange implements Exchange {
       this.funded = true;
     }
     if (price > this.bestBuy && price < this.bestSell) return;
-    for (const o of this.open) {
-      if ((o.side === 'buy' && price <= o.price) || (o.side === 'sell' && price >= o.price)) this.fill(o, o.price);
-    }
+    const hit = this.open.filter((o) => (o.side === 'buy' && price <= o.price) || (o.side === 'sell' && price >= o.price));
+    for (const o of hit) this.fill(o, o.price);
   }
 
   private fill(o: PaperOrder, price: number, taker = false): void {
@@ -160,15 +162,22 @@ export class PaperExchange implements Exchange {
     o.avgPrice = (o.avgPrice * o.volumeExecuted + price * volume) / o.volume;
     o.volumeExecuted = o.volume;
     o.fee += fee;
+    this.reports.delete(o.id);
     this.finish(o, 'closed');
   }
 
   private finish(o: PaperOrder, state: 'closed' | 'canceled'): void {
     o.state = state;
-    this.open.delete(o);
+    this.reports.delete(o.id);
+    const i = this.open.indexOf(o);
+    if (i >= 0) this.open.splice(i, 1);
     if (o.price === this.bestBuy || o.price === this.bestSell) this.refreshBest();
     this.done.push(o.id);
-    while (this.done.length > this.historyLimit) this.orders.delete(this.done.shift()!);
+    while (this.done.length > this.historyLimit) {
+      const id = this.done.shift()!;
+      this.orders.delete(id);
+      this.reports.delete(id);
+    }
   }
 
   private reserved(side: Side): number {
@@ -182,7 +191,7 @@ export class PaperExchange implements Exchange {
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
-    const pair = await this.getPairInfo();
+    const pair = this.pairInfo ?? (await this.getPairInfo());
     const price = roundTo(req.price, pair.priceDecimals);
     const volume = roundTo(req.volume, pair.lotDecimals);
     if (!(price > 0) || !(volume > 0)) throw new ExchangeError('invalid_arguments', 'EGeneral:Invalid arguments');
@@ -213,7 +222,7 @@ export class PaperExchange implements Exchange {
       postOnly,
     };
     this.orders.set(order.id, order);
-    this.open.add(order);
+    this.open.push(order);
     if (order.side === 'buy') this.bestBuy = Math.max(this.bestBuy, price);
     else this.bestSell = Math.min(this.bestSell, price);
     if (crosses) this.fill(order, execPrice, true);
@@ -225,7 +234,7 @@ export class PaperExchange implements Exchange {
    * A post-only amend that would cross is refused; the order stays where it was.
    */
   async amendOrder(req: AmendOrderRequest): Promise<{ price: number; volume: number }> {
-    const pair = await this.getPairInfo();
+    const pair = this.pairInfo ?? (await this.getPairInfo());
     const o = this.orders.get(req.id);
     if (!o || o.state !== 'open') throw new ExchangeError('unknown_order', 'EOrder:Unknown order');
     const price = roundTo(req.price, pair.priceDecimals);
@@ -238,6 +247,7 @@ export class PaperExchange implements Exchange {
     const before = { price: o.price, volume: o.volume };
     o.price = price;
     o.volume = volume;
+    this.reports.delete(o.id);
     const need = o.side === 'sell' ? this.reserved('sell') : this.reserved('buy');
     const have = o.side === 'sell' ? this.balances.base : this.balances.quote;
     if (left > 0 && have + 1e-9 < need) {
@@ -257,12 +267,21 @@ export class PaperExchange implements Exchange {
   }
 
   async cancelAllOurs(): Promise<number> {
-    const n = this.open.size;
+    const n = this.open.length;
     for (const o of [...this.open]) this.finish(o, 'canceled');
     return n;
   }
 
   private report(o: PaperOrder): OrderReport {
+    let r = this.reports.get(o.id);
+    if (r === undefined) {
+      r = Object.freeze(this.freshReport(o));
+      this.reports.set(o.id, r);
+    }
+    return r;
+  }
+
+  private freshReport(o: PaperOrder): OrderReport {
     return {
       id: o.id,
       clientOrderId: o.clientOrderId,
@@ -288,7 +307,7 @@ export class PaperExchange implements Exchange {
   }
 
   async listOpenOrders(): Promise<OrderReport[]> {
-    return [...this.open].map((o) => this.report(o));
+    return this.open.map((o) => this.report(o));
   }
 
   async getBalances(): Promise<Balances> {

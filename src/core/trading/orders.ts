@@ -30,34 +30,40 @@ export async function resolveUnknown(d: Desk): Promise<void> {
  */
 export async function syncOrders(d: Desk, cancelledByUs: boolean): Promise<FillRecord[]> {
   const s = d.state;
-  await resolveUnknown(d);
-  const ids = s.orders.filter((o) => o.status === 'open' && o.id).map((o) => o.id as string);
+  if (s.orders.some((o) => o.status === 'unknown')) await resolveUnknown(d);
+  const ids: string[] = [];
+  for (const o of s.orders) if (o.status === 'open' && o.id) ids.push(o.id);
   if (ids.length === 0) return [];
   const reports = await d.exchange.queryOrders(ids);
-  const byId = new Map(reports.map((r) => [r.id, r]));
+  // Answers come in the order asked (paper, Kraken); looked up by id only when one does not.
+  let byId: Map<string, OrderReport> | null = null;
+  const reportOf = (id: string, k: number): OrderReport | undefined => {
+    if (reports[k]?.id === id) return reports[k];
+    byId ??= new Map(reports.map((r) => [r.id, r]));
+    return byId.get(id);
+  };
   const fills: FillRecord[] = [];
   const intents: OrderIntent[] = [];
   const now = d.now();
-  const keep: GridOrder[] = [];
+  const finished = new Set<GridOrder>();
+  let k = 0;
   for (const o of s.orders) {
-    const r = o.id ? byId.get(o.id) : undefined;
-    if (!r || o.status !== 'open') {
-      keep.push(o);
-      continue;
-    }
+    if (o.status !== 'open' || !o.id) continue;
+    const r = reportOf(o.id, k++);
+    if (!r) continue;
+    // Still working with nothing new executed: applyReport would book and plan nothing (most orders, most ticks).
+    if ((r.state === 'open' || r.state === 'pending') && r.volumeExecuted === o.bookedVolume) continue;
     const out = applyReport(s, o, r, reportContext(d, now, cancelledByUs || o.cancelRequested === true));
     for (const n of out.notes) log.info(n);
-    if (!out.finished) {
-      keep.push(o);
-      continue;
-    }
+    if (!out.finished) continue;
+    finished.add(o);
     if (out.fill) {
       bookFill(d, out.fill);
       fills.push(out.fill);
     }
     intents.push(...out.next);
   }
-  s.orders = keep;
+  if (finished.size > 0) s.orders = s.orders.filter((o) => !finished.has(o));
   if (!booksOk(d)) return fills;
   await placeAll(d, intents);
   return fills;
@@ -193,7 +199,8 @@ async function placementFailed(d: Desk, order: GridOrder, err: unknown): Promise
 export async function placePending(d: Desk): Promise<void> {
   // Write-ahead: a pending order goes out only once it is on disk. If the save that recorded it failed
   // (full disk), this save fails too and the tick stops here instead of sending what a crash would forget.
-  if (d.state.orders.some((o) => o.status === 'pending')) d.checkpoint();
+  if (!d.state.orders.some((o) => o.status === 'pending')) return;
+  d.checkpoint();
   for (const o of [...d.state.orders]) {
     if (o.status !== 'pending') continue;
     if (d.state.risk.paused && o.side === 'buy') {

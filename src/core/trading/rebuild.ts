@@ -4,7 +4,7 @@
 // now. A newer request supersedes the one in progress; nothing ever waits.
 import { ExchangeError } from '../../exchange/exchange.js';
 import { errorMessage } from '../../util/log.js';
-import { baseNeeded, canFund, closePrices, sizeGrid, spacingModeOf, touch, type GridSizing, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
+import { baseNeeded, canFund, closePrices, commitment, freeFunds, fundsCover, sizeGrid, spacingModeOf, touch, type GridSizing, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
 import { equity, fundInventory } from '../ledger.js';
 import { diffGrid, newRebuild, pickAmend, targetPlan } from '../rebuild-plan.js';
 import { bookCancelled, unfinishedCancels } from './cancels.js';
@@ -170,7 +170,7 @@ async function moveLevels(d: Desk, r: RebuildProgress, todo: readonly OrderInten
     if (d.rebuildGaveUp.has(`${t.side}${t.level}`)) continue;
     const now = d.now();
     const b = budget(d);
-    const c = d.exchange.amendOrder && !d.amendUnsupported ? pickAmend(t, pool.filter((o) => o.side === t.side && fundsMove(d, o, t)), b, now, price) : null;
+    const c = d.exchange.amendOrder && !d.amendUnsupported ? pickAmend(t, fundedMoves(d, pool, t), b, now, price) : null;
     if (c) {
       if (!affords(d, b.amendCost(now - c.placedAt))) return false;
       const out = await amend(d, c, t);
@@ -194,17 +194,12 @@ async function moveLevels(d: Desk, r: RebuildProgress, todo: readonly OrderInten
   return true;
 }
 
-/** Whether the ledger funds `o` moved onto `t` (its own commitment counted free). */
-function fundsMove(d: Desk, o: GridOrder, t: OrderIntent): boolean {
+/** The orders of `pool` on the side of `t` that the ledger funds moved onto `t` (each one's own commitment counted free). */
+function fundedMoves(d: Desk, pool: readonly GridOrder[], t: OrderIntent): GridOrder[] {
   const s = d.state;
-  const i = s.orders.indexOf(o);
-  if (i < 0) return false;
-  s.orders.splice(i, 1);
-  try {
-    return canFund(s, t, d.cfg.makerFeePct);
-  } finally {
-    s.orders.splice(i, 0, o);
-  }
+  const fee = d.cfg.makerFeePct;
+  const free = freeFunds(s, t.side, fee);
+  return pool.filter((o) => o.side === t.side && s.orders.includes(o) && fundsCover(free + commitment(o, fee), t, fee));
 }
 
 /** AmendOrder `o` onto the wanted level `t` (also the trailing grid's move, trading/trailing.ts). */
@@ -285,7 +280,9 @@ export async function cancelSurplus(d: Desk, r: RebuildProgress | null, surplus:
 
 /** Orders of the ladder not being cancelled: a rebuild never adds beyond the grid's size (what it replaces goes first). */
 function workingGridOrders(d: Desk): number {
-  return d.state.orders.filter((o) => o.kind !== 'accumulation' && !o.cancelRequested).length;
+  let n = 0;
+  for (const o of d.state.orders) if (o.kind !== 'accumulation' && !o.cancelRequested) n++;
+  return n;
 }
 
 function finishRebuild(d: Desk, r: RebuildProgress, unplaced: readonly OrderIntent[]): void {
