@@ -625,12 +625,17 @@ export function rollDays(state: GridState, now: number, price: number, hourUtc: 
  * days (MONTHLY_RESERVE_USD / 30 per day), if that is at least $1.
  */
 export function accumulationAmount(state: GridState, now: number, cfg: StrategyConfig): number {
+  if (!sweepDue(state, now, cfg)) return 0;
   const days = (now - state.accumulation.lastSweepAt) / 86400_000;
-  if (days < cfg.accumulationSweepDays) return 0;
   const earned = state.profit.total - state.accumulation.profitAtLastSweep;
   const reserve = (cfg.monthlyReserveUsd / 30) * days;
   const sweep = earned - reserve;
   return sweep >= 1 ? Math.floor(sweep * 100) / 100 : 0;
+}
+
+/** Whether ACCUMULATION_SWEEP_DAYS have passed since the last sweep period closed. */
+export function sweepDue(state: GridState, now: number, cfg: Pick<StrategyConfig, 'accumulationSweepDays'>): boolean {
+  return (now - state.accumulation.lastSweepAt) / 86400_000 >= cfg.accumulationSweepDays;
 }
 
 /** Marks a sweep period as done (whether or not anything was swept). */

@@ -24,6 +24,7 @@ import {
   rollDays,
   rules,
   spacingModeOf,
+  sweepDue,
   touch,
   unconfirmedJump,
   type GridMode,
@@ -44,7 +45,7 @@ import { cancelNearestFirst, cancelOpenBuys, cancelOurOrders, pauseTrading, stop
 import { cancelSurplus, rebuildStep, requestRebuild } from './trading/rebuild.js';
 import { reconcile } from './trading/reconcile.js';
 import { trailStep } from './trading/trailing.js';
-import { readPair, refreshExchangeFacts } from './trading/exchange-facts.js';
+import { exchangeFactsDue, readPair, refreshExchangeFacts } from './trading/exchange-facts.js';
 import { beginExit, exitActive, exitStep } from './trading/exit.js';
 import { startRule } from './trading/start-price.js';
 
@@ -223,7 +224,7 @@ export class Trader {
       return { price: s.lastPrice, fills, rebuilt: null };
     }
     recordPrice(s, now, price);
-    await refreshExchangeFacts(d, now);
+    if (exchangeFactsDue(d, now)) await refreshExchangeFacts(d, now);
 
     const dailyPauseBefore = s.risk.paused && s.risk.pauseKind === 'daily_loss';
     const closedDays = rollDays(s, now, price, this.cfg.dailySummaryHourUtc);
@@ -264,7 +265,8 @@ export class Trader {
     if (start === 'wait') return { price, fills, rebuilt: null };
     if (start === 'go' && s.orders.length === 0 && !s.rebuild) requestRebuild(d, 'start price crossed');
     const rebuilt = await this.workTheGrid(price, dailyPauseBefore);
-    await this.maybeAccumulate(price, now);
+    // Checked here so that most ticks skip the call.
+    if (sweepDue(s, now, this.cfg)) await this.maybeAccumulate(price, now);
     return { price, fills, rebuilt };
   }
 
@@ -342,8 +344,7 @@ export class Trader {
   private async maybeAccumulate(price: number, now: number): Promise<void> {
     // Only PROFIT_MODE=accumulate sweeps; the other modes close the period all the same (a later switch sweeps only newer profit).
     const usd = rules(this.state, this.cfg).profitMode === 'accumulate' ? accumulationAmount(this.state, now, this.cfg) : 0;
-    const days = (now - this.state.accumulation.lastSweepAt) / 86400_000;
-    if (days < this.cfg.accumulationSweepDays) return;
+    if (!sweepDue(this.state, now, this.cfg)) return;
     closeAccumulationPeriod(this.state, now);
     if (usd <= 0) return;
     const limit = roundTo(price * 1.005, this.pairInfo.priceDecimals);

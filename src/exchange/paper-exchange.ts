@@ -123,10 +123,11 @@ export class PaperExchange implements Exchange {
     return this.pairInfo;
   }
 
-  async getTicker(): Promise<Ticker> {
-    const t = await this.market.getTicker();
-    this.observe(t.last);
-    return t;
+  getTicker(): Promise<Ticker> {
+    return this.market.getTicker().then((t) => {
+      this.observe(t.last);
+      return t;
+    });
   }
 
   getOhlc(intervalMinutes: number, sinceMs?: number): Promise<Candle[]> {
@@ -190,8 +191,19 @@ export class PaperExchange implements Exchange {
     return r;
   }
 
-  async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
-    const pair = this.pairInfo ?? (await this.getPairInfo());
+  // The order methods answer with settled promises, not async functions: a backtest year sends
+  // hundreds of thousands of them, and each async call's frame is garbage to collect.
+  placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
+    return this.withPair((pair) => this.place(req, pair));
+  }
+
+  /** Runs `fn` with the pair rules, read once; its answer or error as a promise. */
+  private withPair<T>(fn: (pair: PairInfo) => T): Promise<T> {
+    const pair = this.pairInfo;
+    return pair ? settle(() => fn(pair)) : this.getPairInfo().then(fn);
+  }
+
+  private place(req: PlaceOrderRequest, pair: PairInfo): PlacedOrder {
     const price = roundTo(req.price, pair.priceDecimals);
     const volume = roundTo(req.volume, pair.lotDecimals);
     if (!(price > 0) || !(volume > 0)) throw new ExchangeError('invalid_arguments', 'EGeneral:Invalid arguments');
@@ -233,8 +245,11 @@ export class PaperExchange implements Exchange {
    * Moves an open order in place (Kraken AmendOrder): same id, what executed is kept.
    * A post-only amend that would cross is refused; the order stays where it was.
    */
-  async amendOrder(req: AmendOrderRequest): Promise<{ price: number; volume: number }> {
-    const pair = this.pairInfo ?? (await this.getPairInfo());
+  amendOrder(req: AmendOrderRequest): Promise<{ price: number; volume: number }> {
+    return this.withPair((pair) => this.amend(req, pair));
+  }
+
+  private amend(req: AmendOrderRequest, pair: PairInfo): { price: number; volume: number } {
     const o = this.orders.get(req.id);
     if (!o || o.state !== 'open') throw new ExchangeError('unknown_order', 'EOrder:Unknown order');
     const price = roundTo(req.price, pair.priceDecimals);
@@ -260,10 +275,12 @@ export class PaperExchange implements Exchange {
     return { price, volume };
   }
 
-  async cancelOrder(id: string): Promise<void> {
-    const o = this.orders.get(id);
-    if (!o) throw new ExchangeError('unknown_order', 'EOrder:Unknown order');
-    if (o.state === 'open') this.finish(o, 'canceled');
+  cancelOrder(id: string): Promise<void> {
+    return settle(() => {
+      const o = this.orders.get(id);
+      if (!o) throw new ExchangeError('unknown_order', 'EOrder:Unknown order');
+      if (o.state === 'open') this.finish(o, 'canceled');
+    });
   }
 
   async cancelAllOurs(): Promise<number> {
@@ -297,13 +314,16 @@ export class PaperExchange implements Exchange {
     };
   }
 
-  async queryOrders(ids: string[]): Promise<OrderReport[]> {
-    const out: OrderReport[] = [];
+  queryOrders(ids: string[]): Promise<OrderReport[]> {
+    // Sized once: asked every tick about every working order.
+    const out: OrderReport[] = new Array<OrderReport>(ids.length);
+    let n = 0;
     for (const id of ids) {
       const o = this.orders.get(id);
-      if (o) out.push(this.report(o));
+      if (o) out[n++] = this.report(o);
     }
-    return out;
+    out.length = n;
+    return Promise.resolve(out);
   }
 
   async listOpenOrders(): Promise<OrderReport[]> {
@@ -323,5 +343,14 @@ export class PaperExchange implements Exchange {
   expireOrder(id: string): void {
     const o = this.orders.get(id);
     if (o && o.state === 'open') this.finish(o, 'canceled');
+  }
+}
+
+/** `fn`'s answer as a resolved promise, or its error as a rejected one (as an async function would). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
   }
 }

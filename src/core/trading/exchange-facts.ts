@@ -21,6 +21,7 @@ export async function readPair(d: Desk): Promise<void> {
  * daily. A failure keeps what we knew: neither ever stops the tick.
  */
 export async function refreshExchangeFacts(d: Desk, now: number): Promise<void> {
+  if (!exchangeFactsDue(d, now)) return;
   if (now - d.pairCheckedAt >= PAIR_STATUS_REFRESH_MS) {
     d.pairCheckedAt = now;
     try {
@@ -31,6 +32,11 @@ export async function refreshExchangeFacts(d: Desk, now: number): Promise<void> 
     }
   }
   if (now - d.feeReadAt >= FEE_REFRESH_MS) await readMakerFee(d);
+}
+
+/** Whether the pair status or the maker fee is due to be read again (most ticks: no, and no call is made). */
+export function exchangeFactsDue(d: Desk, now: number): boolean {
+  return now - d.pairCheckedAt >= PAIR_STATUS_REFRESH_MS || now - d.feeReadAt >= FEE_REFRESH_MS;
 }
 
 /** Notices (once per change) a pair status that forbids new orders, and its end. */

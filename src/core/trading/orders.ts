@@ -34,39 +34,51 @@ export async function syncOrders(d: Desk, cancelledByUs: boolean): Promise<FillR
   const ids: string[] = [];
   for (const o of s.orders) if (o.status === 'open' && o.id) ids.push(o.id);
   if (ids.length === 0) return [];
-  const reports = await d.exchange.queryOrders(ids);
-  // Answers come in the order asked (paper, Kraken); looked up by id only when one does not.
-  let byId: Map<string, OrderReport> | null = null;
-  const reportOf = (id: string, k: number): OrderReport | undefined => {
-    if (reports[k]?.id === id) return reports[k];
-    byId ??= new Map(reports.map((r) => [r.id, r]));
-    return byId.get(id);
-  };
+  const { fills, intents } = bookReports(d, await d.exchange.queryOrders(ids), cancelledByUs);
+  if (!booksOk(d)) return fills;
+  if (intents.length > 0) await placeAll(d, intents);
+  return fills;
+}
+
+/**
+ * Books the answers about the state's open orders (asked in state order):
+ * executions into the ledger, finished orders out of the state with their
+ * fills recorded; returns the fills and the orders that follow them.
+ */
+function bookReports(d: Desk, reports: readonly OrderReport[], cancelledByUs: boolean): { fills: FillRecord[]; intents: OrderIntent[] } {
+  const s = d.state;
   const fills: FillRecord[] = [];
   const intents: OrderIntent[] = [];
   const now = d.now();
-  const finished = new Set<GridOrder>();
+  let finished: GridOrder[] | null = null;
   let k = 0;
   for (const o of s.orders) {
     if (o.status !== 'open' || !o.id) continue;
-    const r = reportOf(o.id, k++);
+    const r = reportAt(reports, o.id, k++);
     if (!r) continue;
     // Still working with nothing new executed: applyReport would book and plan nothing (most orders, most ticks).
     if ((r.state === 'open' || r.state === 'pending') && r.volumeExecuted === o.bookedVolume) continue;
     const out = applyReport(s, o, r, reportContext(d, now, cancelledByUs || o.cancelRequested === true));
     for (const n of out.notes) log.info(n);
     if (!out.finished) continue;
-    finished.add(o);
+    (finished ??= []).push(o);
     if (out.fill) {
       bookFill(d, out.fill);
       fills.push(out.fill);
     }
-    intents.push(...out.next);
+    for (const i of out.next) intents.push(i);
   }
-  if (finished.size > 0) s.orders = s.orders.filter((o) => !finished.has(o));
-  if (!booksOk(d)) return fills;
-  await placeAll(d, intents);
-  return fills;
+  if (finished !== null) {
+    const gone = finished;
+    s.orders = s.orders.filter((o) => !gone.includes(o));
+  }
+  return { fills, intents };
+}
+
+/** The answer about order `id`, asked `k`-th: answers come in the order asked (paper, Kraken), else it is looked up. */
+function reportAt(reports: readonly OrderReport[], id: string, k: number): OrderReport | undefined {
+  if (reports[k]?.id === id) return reports[k];
+  return reports.find((r) => r.id === id);
 }
 
 /**

@@ -92,7 +92,10 @@ export class Replay {
         this.markQuiet(i);
         continue;
       }
-      await this.candleSlow(i, 0);
+      // Most of the other candles need no real tick either (trend steps): no async call for them.
+      this.prepare(i);
+      const k = this.walk(i, 0);
+      if (k >= 0) await this.ticksFrom(i, k);
     }
   }
 
@@ -138,9 +141,15 @@ export class Replay {
 
   /** The visits of candle i from visit k0 on, one at a time. */
   private async candleSlow(i: number, k0: number): Promise<void> {
-    const { time, open, high, low, close } = this.series;
+    this.prepare(i);
+    const k = this.walk(i, k0);
+    if (k >= 0) await this.ticksFrom(i, k);
+  }
+
+  /** The four visit prices of candle i, in the order they are visited (see the header of engine.ts). */
+  private prepare(i: number): void {
+    const { open, high, low, close } = this.series;
     const ps = this.ps;
-    const t0 = time[i]!;
     const o = open[i]!;
     const hg = high[i]!;
     const lw = low[i]!;
@@ -149,22 +158,45 @@ export class Replay {
     ps[1] = lowFirst ? lw : hg;
     ps[2] = lowFirst ? hg : lw;
     ps[3] = close[i]!;
-    const { fast, verify } = this.mode;
+  }
+
+  /**
+   * Goes through the visits of candle i from visit k on (prices from prepare)
+   * that need no real tick: a repeat of the previous visit's price, a visit
+   * the quiet band skips, a trend step. Returns the first visit that needs a
+   * real tick, or −1 when the candle is done.
+   */
+  private walk(i: number, k: number): number {
+    const ps = this.ps;
+    const t0 = this.series.time[i]!;
+    const { fast } = this.mode;
     const band = this.band;
-    let prev = NaN;
-    for (let k = 0; k < 4; k++) {
+    for (; k < 4; k++) {
       const p = ps[k]!;
-      if (p === prev) continue;
-      prev = p;
-      if (k < k0) continue;
+      // The same price as the visit before it in this candle is the same tick.
+      if (k > 0 && p === ps[k - 1]) continue;
       const t = t0 + this.slots[k]!;
       const inBand = p > band.lo && p < band.hi && t < band.next;
       const quiet = inBand && t < band.trendNext;
-      if (fast && inBand && !quiet && this.trendStep(t, p)) {
+      if ((fast && quiet) || (fast && inBand && this.trendStep(t, p))) {
         this.curve.mark(p);
         continue;
       }
-      if (!fast || !quiet) await this.tickAt(t, p, verify && quiet);
+      return k;
+    }
+    return -1;
+  }
+
+  /** Real ticks for the visits of candle i from visit k on that need one (walk finds them). */
+  private async ticksFrom(i: number, k: number): Promise<void> {
+    const t0 = this.series.time[i]!;
+    const band = this.band;
+    for (; k >= 0; k = this.walk(i, k + 1)) {
+      const p = this.ps[k]!;
+      const t = t0 + this.slots[k]!;
+      // Verify mode ticks every visit; one the fast path would have skipped must change nothing.
+      const quiet = p > band.lo && p < band.hi && t < band.next && t < band.trendNext;
+      await this.tickAt(t, p, this.mode.verify && quiet);
       this.curve.mark(p);
     }
   }
