@@ -94,6 +94,13 @@ export interface OrderReport {
    * external cancel: the level can be placed again later.
    */
   postOnlyRejected?: boolean;
+  /**
+   * Set (with the reason) when the exchange's numbers for this order cannot be
+   * trusted; only `listOpenOrders` answers such a report, so that one garbled
+   * order does not hide the others. Its numbers are NaN: it tells which order
+   * exists (id, client id, side), never what executed.
+   */
+  unreadable?: string;
 }
 
 export interface AmendOrderRequest {

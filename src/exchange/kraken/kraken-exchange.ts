@@ -434,11 +434,33 @@ export class KrakenExchange implements Exchange {
     }
   }
 
+  /**
+   * Our open orders. One whose numbers are garbled is listed as `unreadable`
+   * (numbers NaN) instead of failing the whole list: a start-up that threw here
+   * retried forever while that one report stayed garbled, and never traded.
+   */
   async listOpenOrders(): Promise<OrderReport[]> {
     const { open } = await this.client.openOrders();
     return Object.entries(open)
       .filter(([, o]) => this.isOurs(o))
-      .map(([id, o]) => this.reportOrThrow(id, o));
+      .map(([id, o]) => {
+        const r = this.toReport(id, o);
+        return 'report' in r ? r.report : this.unreadableReport(id, o, r.unknown);
+      });
+  }
+
+  /** What is known of an order whose numbers cannot be trusted: which order it is, not what executed. */
+  private unreadableReport(id: string, o: KrakenOrderInfo, reason: string): OrderReport {
+    return { ...this.identity(id, o), price: NaN, volume: NaN, volumeExecuted: NaN, avgPrice: NaN, fee: NaN, state: 'open', openedAt: NaN, unreadable: reason };
+  }
+
+  /** Which order a Kraken order is: its id, our client id for it (when we know its cl_ord_id), its userref and side. */
+  private identity(id: string, o: KrakenOrderInfo): Pick<OrderReport, 'id' | 'clientOrderId' | 'userref' | 'side'> {
+    const cl = o.cl_ord_id ?? null;
+    const known = cl !== null ? (this.clientIds.get(normalizeClOrdId(cl)) ?? this.clientIds.get(cl)) : undefined;
+    const tagged = userrefFromClientOrderId(cl);
+    const userref = tagged ?? (o.userref !== null && o.userref !== undefined && Number(o.userref) !== 0 ? Number(o.userref) : null);
+    return { id, clientOrderId: known ?? cl, userref, side: o.descr?.type === 'sell' ? 'sell' : 'buy' };
   }
 
   /** Only an order with exactly our cl_ord_id, on our pair (any Kraken spelling), of `expect.side` when given. */
@@ -529,10 +551,6 @@ export class KrakenExchange implements Exchange {
 
   /** Kraken order → report, every number validated (sanitize.ts); `unknown` (logged with the reason) when they cannot be trusted. */
   private toReport(id: string, o: KrakenOrderInfo): ReportOrUnknown {
-    const cl = o.cl_ord_id ?? null;
-    const known = cl !== null ? (this.clientIds.get(normalizeClOrdId(cl)) ?? this.clientIds.get(cl)) : undefined;
-    const tagged = userrefFromClientOrderId(cl);
-    const userref = tagged ?? (o.userref !== null && o.userref !== undefined && Number(o.userref) !== 0 ? Number(o.userref) : null);
     const nums = parseOrderNumbers(o, this.makerFeePct ?? DEFAULT_MAKER_FEE_PCT);
     if (!nums.ok) {
       log.warn('Kraken order report unknown: unusable numbers; asking again later', { id, reason: nums.reason });
@@ -541,10 +559,7 @@ export class KrakenExchange implements Exchange {
     for (const note of nums.notes) log.warn(`Kraken order report ${id}: ${note}`);
     const state = o.status;
     const report: OrderReport = {
-      id,
-      clientOrderId: known ?? cl,
-      userref,
-      side: o.descr?.type === 'sell' ? 'sell' : 'buy',
+      ...this.identity(id, o),
       ...nums.value,
       state: state === 'pending' || state === 'open' || state === 'closed' || state === 'canceled' || state === 'expired' ? state : 'open',
     };
