@@ -118,9 +118,9 @@ export class PaperExchange implements Exchange {
     };
   }
 
-  async getPairInfo(): Promise<PairInfo> {
-    if (!this.pairInfo) this.pairInfo = await this.market.getPairInfo();
-    return this.pairInfo;
+  getPairInfo(): Promise<PairInfo> {
+    if (this.pairInfo) return Promise.resolve(this.pairInfo);
+    return this.market.getPairInfo().then((p) => (this.pairInfo = p));
   }
 
   getTicker(): Promise<Ticker> {
