@@ -126,7 +126,7 @@ export async function runOptimizeCli(values: Values, data: { series: CandleSerie
     const testMs = parseDuration('test', values.test);
     if (trainMs + testMs > end - start) throw new OptimizeUsageError(`--train + --test (${(trainMs + testMs) / 86_400_000} d) is longer than the data (${((end - start) / 86_400_000).toFixed(1)} d)`);
     const cfg = backtestConfig({ env: baseEnv });
-    const baseline = currentCandidate(space, { spacingPct: cfg.gridSpacingPct, driftResetPct: cfg.gridDriftResetPct, levelsOverride: null, ratioOverride: null });
+    const baseline = currentCandidate(space, { spacingPct: cfg.gridSpacingPct, driftResetPct: cfg.gridDriftResetPct, levelsOverride: null, ratioOverride: null, gridMode: cfg.gridMode, spacingMode: cfg.gridSpacingMode });
     const r = await walkForward(run, candidates, { start, end, trainMs, testMs, objective, baseline }, progress(io.stderr, 'walk-forward'));
     const seconds = (performance.now() - t0) / 1000;
     io.stdout(values.json ? JSON.stringify(r, null, 2) + '\n' : walkForwardText(r, { seconds, workers }));

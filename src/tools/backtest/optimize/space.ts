@@ -1,9 +1,8 @@
 // The parameter space of the optimizer: one entry per tunable parameter in
 // PARAMS. A parameter is either a strategy environment variable (the bot's own
 // validation applies, e.g. spacing ≥ fees + 0.1) or a run option of the
-// backtest (levels override, ratio override). Adding a parameter — e.g. the
-// grid modes of issue 14, once GRID_MODE / SPACING_MODE exist in config.ts —
-// is one more entry here: its flag, its values' parser, and where it goes.
+// backtest (levels override, ratio override). Adding a parameter is one more
+// entry here: its flag, its values' parser, and where it goes.
 import { RATIO_MAX, RATIO_MIN } from '../../../core/limits.js';
 
 /** One parameter value: a number, or a word (`auto`, a mode name). */
@@ -41,6 +40,9 @@ export interface CurrentSettings {
   driftResetPct: number;
   levelsOverride: number | null;
   ratioOverride: number | null;
+  /** GRID_MODE and GRID_SPACING_MODE (absent: the defaults, drift and arithmetic). */
+  gridMode?: string;
+  spacingMode?: string;
 }
 
 export class SpaceError extends Error {}
@@ -52,6 +54,24 @@ function positive(key: string, max = Infinity, integer = false): (w: string) => 
       throw new SpaceError(`--${key}: expected ${integer ? 'a whole number' : 'a number'} above 0${max < Infinity ? ` and at most ${max}` : ''}, got "${w}"`);
     }
     return x;
+  };
+}
+
+/** A parameter that takes one of a few words (a mode), set through a strategy environment variable. */
+function modeParam(key: string, envVar: string, words: readonly string[], help: string, current: (c: CurrentSettings) => string): ParamDef {
+  return {
+    key,
+    label: key.replace('-', ' '),
+    help: `${help}: ${words.join(' and/or ')} (${envVar})`,
+    numeric: false,
+    parse: (w) => {
+      const x = w.trim();
+      if (!words.includes(x)) throw new SpaceError(`--${key}: expected ${words.join(' or ')}, got "${w}"`);
+      return x;
+    },
+    apply: (s, v) => void (s.env[envVar] = String(v)),
+    format: (v) => String(v),
+    current,
   };
 }
 
@@ -101,6 +121,8 @@ export const PARAMS: readonly ParamDef[] = [
     format: (v) => (v === 'auto' ? 'auto' : Number(v).toFixed(2)),
     current: (c) => c.ratioOverride ?? 'auto',
   },
+  modeParam('grid-mode', 'GRID_MODE', ['drift', 'trailing'], 'how the grid follows the price', (c) => c.gridMode ?? 'drift'),
+  modeParam('spacing-mode', 'GRID_SPACING_MODE', ['arithmetic', 'geometric'], 'how levels are spaced', (c) => c.spacingMode ?? 'arithmetic'),
 ];
 
 export function paramDef(key: string): ParamDef {
