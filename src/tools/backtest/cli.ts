@@ -47,7 +47,6 @@ Scenarios (a sweep runs every combination):
   --spacing LIST        grid spacing in %, e.g. 1.0 or 0.6,0.8,1.0 or 0.6:2.0:0.2
                         (from:to:step). Default GRID_SPACING_PCT or 1.0
   --levels LIST         grid levels per side instead of the adaptive count
-                        (needs a Trader hook; refused with an explanation until then)
   --grid-mode LIST      drift and/or trailing, e.g. drift,trailing (default
                         GRID_MODE or drift; TRAIL_UP_LIMIT / TRAIL_DOWN_LIMIT
                         from the environment)
