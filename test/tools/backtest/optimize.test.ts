@@ -81,6 +81,8 @@ describe('optimizer', () => {
       assert.deepEqual(serial.threadIds(), [], 'serial: no threads');
       const ids = parallel.threadIds();
       assert.equal(ids.length, 2, 'started with the runner');
+      assert.equal((await parallel.ready()).length, 2);
+      assert.deepEqual(await serial.ready(), []);
       assert.deepEqual(await parallel(jobs), await serial(jobs));
       assert.deepEqual(await parallel(later), await serial(later));
       assert.deepEqual(parallel.threadIds(), ids, 'the second batch ran on the same workers');

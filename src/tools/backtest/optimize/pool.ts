@@ -28,6 +28,8 @@ export type Runner = JobRunner & {
   close(): Promise<void>;
   /** The worker threads' ids (empty when serial, or once closed). */
   threadIds(): number[];
+  /** Resolves when every worker has loaded the engine: ms from its start, per worker (none when serial). */
+  ready(): Promise<number[]>;
 };
 
 /** What a worker gets at start: the candle columns (shared memory) and the search base. */
@@ -102,6 +104,8 @@ export function longestFirst(series: CandleSeries, jobs: readonly Job[]): number
 }
 
 interface WorkerReply {
+  /** Sent once, when the worker has loaded the engine. */
+  ready?: true;
   slot: number;
   score?: Score;
   error?: string;
@@ -123,6 +127,7 @@ export class WorkerPool {
   private threads: Worker[] = [];
   private batch: Batch | null = null;
   private closed = false;
+  private waiting: Promise<number>[] = [];
 
   constructor(
     private readonly init: WorkerInit,
@@ -133,9 +138,18 @@ export class WorkerPool {
 
   /** Workers start now, so they load the engine while this thread still prepares the jobs. */
   private start(): void {
+    const t0 = performance.now();
+    this.waiting = [];
     for (let k = 0; k < this.size; k++) {
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.init, resourceLimits: WORKER_LIMITS });
       w.unref();
+      const ready = new Promise<number>((resolve, reject) => {
+        w.on('message', (m: WorkerReply) => m.ready && resolve(performance.now() - t0));
+        w.once('exit', () => reject(new Error('optimizer worker ended before it was ready')));
+      });
+      // Only ready() reports it: a worker closed early is not an unhandled rejection.
+      ready.catch(() => undefined);
+      this.waiting.push(ready);
       // A worker already ended (by fail or close) has nothing more to say.
       w.on('message', (m: WorkerReply) => this.threads.includes(w) && this.onReply(w, m));
       w.on('error', (err) => this.threads.includes(w) && this.fail(err));
@@ -169,7 +183,7 @@ export class WorkerPool {
 
   private onReply(w: Worker, m: WorkerReply): void {
     const b = this.batch;
-    if (!b) return;
+    if (!b || m.ready) return;
     if (m.error !== undefined || !m.score) return this.fail(new Error(`optimizer worker: ${m.error ?? 'no score'}`));
     b.results[m.slot] = m.score;
     b.done++;
@@ -193,6 +207,11 @@ export class WorkerPool {
     }
   }
 
+  /** Milliseconds from the start of each worker until it had loaded the engine (a start-up figure for the bench). */
+  ready(): Promise<number[]> {
+    return Promise.all(this.waiting);
+  }
+
   threadIds(): number[] {
     return this.threads.map((t) => t.threadId);
   }
@@ -212,7 +231,8 @@ export class WorkerPool {
 }
 
 /**
- * A job runner over these candles: serial when workers ≤ 1, else on worker threads started now and kept until close().
+ * A job runner over these candles: serial when workers ≤ 1, else on worker
+ * threads started now and kept until close().
  */
 export function createRunner(series: CandleSeries, base: SearchBase, opts: PoolOptions = {}): Runner {
   const workers = opts.workers ?? defaultWorkers();
@@ -222,5 +242,5 @@ export function createRunner(series: CandleSeries, base: SearchBase, opts: PoolO
     if (!pool) return runSerial(series, base, jobs, onProgress);
     return pool.run(jobs, longestFirst(series, jobs), onProgress);
   };
-  return Object.assign(run, { close: () => (pool ? pool.close() : Promise.resolve()), threadIds: () => (pool ? pool.threadIds() : []) });
+  return Object.assign(run, { close: () => (pool ? pool.close() : Promise.resolve()), threadIds: () => (pool ? pool.threadIds() : []), ready: () => (pool ? pool.ready() : Promise.resolve([])) });
 }
