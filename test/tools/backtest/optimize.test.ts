@@ -2,12 +2,16 @@
 // over the same grid finds; worker threads give exactly the serial numbers;
 // the walk-forward never looks at a test window while choosing; the CLI.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { sliceSeries, type CandleSeries } from '../../../src/tools/backtest/candles.js';
 import { main } from '../../../src/tools/backtest/cli.js';
 import { backtestConfig, runBacktest } from '../../../src/tools/backtest/engine.js';
 import { evaluate, rank, type Job, type Score } from '../../../src/tools/backtest/optimize/evaluate.js';
-import { createRunner, type JobRunner } from '../../../src/tools/backtest/optimize/pool.js';
+import { createRunner, longestFirst, type JobRunner } from '../../../src/tools/backtest/optimize/pool.js';
 import { optimize, stabilityOf, walkForward, walkWindows } from '../../../src/tools/backtest/optimize/search.js';
 import { gridCandidates, paramDef, parseValues, sampleCandidates, type Candidate, type Space } from '../../../src/tools/backtest/optimize/space.js';
 import { syntheticCandles } from '../../../src/tools/backtest/synthetic.js';
@@ -65,6 +69,82 @@ describe('optimizer', () => {
     const parallel = await createRunner(s, { env: ENV }, { workers: 2 })(jobs, (d) => progress.push(d));
     assert.deepEqual(parallel, serial);
     assert.deepEqual(progress, jobs.map((_, i) => i + 1), 'progress after every job');
+  });
+
+  it('the pool keeps its workers across batches (same scores as serial), and close() ends them', async () => {
+    const s = series(3, 8);
+    const jobs: Job[] = gridCandidates(SPACE.slice(0, 2)).map((candidate, index) => ({ index, candidate, from: s.time[0]!, to: endOf(s) }));
+    const later: Job[] = jobs.map((j) => ({ ...j, from: s.time[0]! + DAY }));
+    const serial = createRunner(s, { env: ENV }, { workers: 1 });
+    const parallel = createRunner(s, { env: ENV }, { workers: 2 });
+    try {
+      assert.deepEqual(serial.threadIds(), [], 'serial: no threads');
+      const ids = parallel.threadIds();
+      assert.equal(ids.length, 2, 'started with the runner');
+      assert.equal((await parallel.ready()).length, 2);
+      assert.deepEqual(await serial.ready(), []);
+      assert.deepEqual(await parallel(jobs), await serial(jobs));
+      assert.deepEqual(await parallel(later), await serial(later));
+      assert.deepEqual(parallel.threadIds(), ids, 'the second batch ran on the same workers');
+    } finally {
+      await parallel.close();
+      await serial.close();
+    }
+    assert.deepEqual(parallel.threadIds(), []);
+    await assert.rejects(parallel(jobs), /closed/);
+  });
+
+  it('a failed batch rejects and the next batch runs on new workers', async () => {
+    const s = series(2, 8);
+    const run = createRunner(s, { env: ENV }, { workers: 2 });
+    try {
+      const ids = run.threadIds();
+      const job: Job = { index: 0, candidate: { spacing: 1 }, from: s.time[0]!, to: endOf(s) };
+      const bad = { ...job, candidate: { spacing: 1, oops: () => 1 } as unknown as Job['candidate'] };
+      await assert.rejects(run([job, bad, job]), /could not be cloned/);
+      const again = await run([job, job]);
+      assert.deepEqual(again, [await evaluate(s, { env: ENV }, job), await evaluate(s, { env: ENV }, job)]);
+      assert.equal(run.threadIds().length, 2);
+      assert.ok(run.threadIds().every((id) => !ids.includes(id)), 'new workers');
+    } finally {
+      await run.close();
+    }
+  });
+
+  it('idle workers do not keep the process alive when a caller forgets close()', () => {
+    const pool = new URL('../../../src/tools/backtest/optimize/pool.js', import.meta.url).href;
+    const synthetic = new URL('../../../src/tools/backtest/synthetic.js', import.meta.url).href;
+    const code = `const { createRunner } = await import(${JSON.stringify(pool)});
+const { syntheticCandles } = await import(${JSON.stringify(synthetic)});
+const s = syntheticCandles({ kind: 'ou', days: 1, seed: 1, intervalMs: 300000 });
+const run = createRunner(s, { env: {} }, { workers: 2 });
+const r = await run([{ index: 0, candidate: { spacing: 1 }, from: -Infinity, to: Infinity }, { index: 1, candidate: { spacing: 1.2 }, from: -Infinity, to: Infinity }]);
+console.log(r.length, run.threadIds().length);`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pool-exit-'));
+    try {
+      const file = path.join(dir, 'forget-close.mjs');
+      fs.writeFileSync(file, code);
+      const env = { ...process.env };
+      delete env.NODE_TEST_CONTEXT;
+      // A worker left referenced would hold the child until the timeout kills it (and execFileSync throws).
+      const out = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, env });
+      assert.equal(out.trim(), '2 2');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('jobs go out costliest first: candles in the window over the spacing (1 when not searched); ties in job order', () => {
+    const s = series(2);
+    const t0 = s.time[0]!;
+    const jobs: Job[] = [
+      { index: 0, candidate: { spacing: 1.5 }, from: t0, to: endOf(s) },
+      { index: 1, candidate: { spacing: 1 }, from: t0 + DAY, to: endOf(s) },
+      { index: 2, candidate: { spacing: 0.8 }, from: t0, to: endOf(s) },
+      { index: 3, candidate: { ratio: 0.6 }, from: t0, to: endOf(s) },
+      { index: 4, candidate: { spacing: 0.8 }, from: t0, to: endOf(s) },
+    ];
+    assert.deepEqual(longestFirst(s, jobs), [2, 4, 3, 0, 1]);
   });
 
   it('a candidate the bot would refuse is ranked last with the reason, not run', async () => {

@@ -5,8 +5,8 @@ import { ConfigError } from '../../../config.js';
 import type { PairInfo } from '../../../exchange/exchange.js';
 import type { CandleSeries } from '../candles.js';
 import { backtestConfig, STRATEGY_ENV_VARS } from '../engine.js';
-import { OBJECTIVES, type Objective, type SearchBase } from './evaluate.js';
-import { createRunner, defaultWorkers } from './pool.js';
+import { OBJECTIVES, type Objective } from './evaluate.js';
+import { createRunner, defaultWorkers, type JobRunner } from './pool.js';
 import { optimizeText, walkForwardText } from './report.js';
 import { optimize, walkForward } from './search.js';
 import { PARAMS, currentCandidate, gridCandidates, gridSize, parseValues, sampleCandidates, scenarioOf, SpaceError, type Candidate, type Space } from './space.js';
@@ -102,6 +102,43 @@ function progress(stderr: (s: string) => void, what: string): (done: number, tot
   };
 }
 
+interface Plan {
+  objective: Objective;
+  candidates: Candidate[];
+  workers: number;
+  /** Set for a walk-forward. */
+  walk: { trainMs: number; testMs: number; baseline: Candidate } | null;
+}
+
+/** The walk-forward's windows and baseline from the flags, or null for --optimize (checked before any worker starts). */
+function walkOf(values: Values, space: Space, baseEnv: Record<string, string>, start: number, end: number): Plan['walk'] {
+  if (values.train === undefined && values.test === undefined) return null;
+  if (typeof values.train !== 'string' || typeof values.test !== 'string') throw new OptimizeUsageError('walk-forward needs both --train and --test');
+  const trainMs = parseDuration('train', values.train);
+  const testMs = parseDuration('test', values.test);
+  if (trainMs + testMs > end - start) throw new OptimizeUsageError(`--train + --test (${(trainMs + testMs) / 86_400_000} d) is longer than the data (${((end - start) / 86_400_000).toFixed(1)} d)`);
+  const cfg = backtestConfig({ env: baseEnv });
+  const baseline = currentCandidate(space, { spacingPct: cfg.gridSpacingPct, driftResetPct: cfg.gridDriftResetPct, levelsOverride: null, ratioOverride: null, gridMode: cfg.gridMode, spacingMode: cfg.gridSpacingMode });
+  return { trainMs, testMs, baseline };
+}
+
+async function searchAndReport(run: JobRunner, values: Values, series: CandleSeries, plan: Plan, stdout: (s: string) => void, stderr: (s: string) => void): Promise<void> {
+  const { objective, candidates, workers, walk } = plan;
+  const start = series.time[0]!;
+  const end = series.time[series.length - 1]! + series.intervalMs;
+  const t0 = performance.now();
+  if (walk) {
+    const r = await walkForward(run, candidates, { start, end, trainMs: walk.trainMs, testMs: walk.testMs, objective, baseline: walk.baseline }, progress(stderr, 'walk-forward'));
+    const seconds = (performance.now() - t0) / 1000;
+    stdout(values.json ? JSON.stringify(r, null, 2) + '\n' : walkForwardText(r, { seconds, workers }));
+    return;
+  }
+  const r = await optimize(run, candidates, start, end, objective, progress(stderr, 'optimizing'));
+  const seconds = (performance.now() - t0) / 1000;
+  const top = count('top', values.top, 20, 1);
+  stdout(values.json ? JSON.stringify({ objective, seconds, workers, ranked: r.order.map((i) => ({ candidate: r.candidates[i], score: r.scores[i] })) }, null, 2) + '\n' : optimizeText(r, { objective, seconds, workers, candles: series.length, top }));
+}
+
 export async function runOptimizeCli(values: Values, data: { series: CandleSeries; pair: PairInfo }, io: { stdout: (s: string) => void; stderr: (s: string) => void; env: Record<string, string | undefined> }): Promise<void> {
   const objective = (values.rank ?? 'equity') as Objective;
   if (!(objective in OBJECTIVES)) throw new OptimizeUsageError(`--rank: expected ${Object.keys(OBJECTIVES).join(', ')}, got "${String(values.rank)}"`);
@@ -114,26 +151,13 @@ export async function runOptimizeCli(values: Values, data: { series: CandleSerie
   const baseEnv = baseEnvOf(values, io.env);
   const candidates = candidatesOf(values, space, baseEnv, io.stderr);
   const workers = count('workers', values.workers, defaultWorkers(), 1);
-  const base: SearchBase = { env: baseEnv, pair: data.pair };
-  const run = createRunner(data.series, base, { workers });
+  count('top', values.top, 20, 1);
   const { series } = data;
-  const start = series.time[0]!;
-  const end = series.time[series.length - 1]! + series.intervalMs;
-  const t0 = performance.now();
-  if (values.train !== undefined || values.test !== undefined) {
-    if (typeof values.train !== 'string' || typeof values.test !== 'string') throw new OptimizeUsageError('walk-forward needs both --train and --test');
-    const trainMs = parseDuration('train', values.train);
-    const testMs = parseDuration('test', values.test);
-    if (trainMs + testMs > end - start) throw new OptimizeUsageError(`--train + --test (${(trainMs + testMs) / 86_400_000} d) is longer than the data (${((end - start) / 86_400_000).toFixed(1)} d)`);
-    const cfg = backtestConfig({ env: baseEnv });
-    const baseline = currentCandidate(space, { spacingPct: cfg.gridSpacingPct, driftResetPct: cfg.gridDriftResetPct, levelsOverride: null, ratioOverride: null, gridMode: cfg.gridMode, spacingMode: cfg.gridSpacingMode });
-    const r = await walkForward(run, candidates, { start, end, trainMs, testMs, objective, baseline }, progress(io.stderr, 'walk-forward'));
-    const seconds = (performance.now() - t0) / 1000;
-    io.stdout(values.json ? JSON.stringify(r, null, 2) + '\n' : walkForwardText(r, { seconds, workers }));
-    return;
+  const walk = walkOf(values, space, baseEnv, series.time[0]!, series.time[series.length - 1]! + series.intervalMs);
+  const run = createRunner(series, { env: baseEnv, pair: data.pair }, { workers });
+  try {
+    await searchAndReport(run, values, series, { objective, candidates, workers, walk }, io.stdout, io.stderr);
+  } finally {
+    await run.close();
   }
-  const r = await optimize(run, candidates, start, end, objective, progress(io.stderr, 'optimizing'));
-  const seconds = (performance.now() - t0) / 1000;
-  const top = count('top', values.top, 20, 1);
-  io.stdout(values.json ? JSON.stringify({ objective, seconds, workers, ranked: r.order.map((i) => ({ candidate: r.candidates[i], score: r.scores[i] })) }, null, 2) + '\n' : optimizeText(r, { objective, seconds, workers, candles: series.length, top }));
 }

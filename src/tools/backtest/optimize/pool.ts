@@ -1,11 +1,16 @@
 // Runs evaluation jobs serially or on worker threads. The candles are copied
-// once into SharedArrayBuffers that every worker reads (no copy per job);
-// jobs are handed out one at a time to whichever worker is free, and the
+// once into SharedArrayBuffers that every worker reads (no copy per job).
+// The workers are started when the runner is created and kept for every batch
+// it runs (a walk-forward runs two or more), until close(): a worker's start
+// (loading the engine) and its first jobs (the JIT warming up) cost as much as
+// several steady jobs, so paying them once per batch ate the parallel gain.
+// Each worker holds up to two jobs so it never waits for this thread to hand
+// it the next; jobs go out longest first so no worker idles at the end; the
 // scores come back in job order, so a parallel run returns exactly what a
 // serial one does (each job is a fresh, deterministic backtest).
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CandleSeries } from '../candles.js';
+import { lowerBound, type CandleSeries } from '../candles.js';
 import { evaluate, type Job, type Score, type SearchBase } from './evaluate.js';
 
 export interface PoolOptions {
@@ -18,6 +23,15 @@ export interface PoolOptions {
 /** Runs a batch of jobs and gives their scores in job order. */
 export type JobRunner = (jobs: readonly Job[], onProgress?: (done: number, total: number) => void) => Promise<Score[]>;
 
+/** A JobRunner that may hold worker threads: close() ends them (idle workers never keep the process alive). */
+export type Runner = JobRunner & {
+  close(): Promise<void>;
+  /** The worker threads' ids (empty when serial, or once closed). */
+  threadIds(): number[];
+  /** Resolves when every worker has loaded the engine: ms from its start, per worker (none when serial). */
+  ready(): Promise<number[]>;
+};
+
 /** What a worker gets at start: the candle columns (shared memory) and the search base. */
 export interface WorkerInit {
   length: number;
@@ -27,6 +41,14 @@ export interface WorkerInit {
 }
 
 const COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** Jobs a worker holds at once: the one it runs and the next. */
+const DEPTH = 2;
+/**
+ * A backtest allocates many short-lived objects; a small young generation
+ * (2 MB semi-spaces) scavenges as fast here and keeps two workers' heaps and
+ * caches small on a 2-core machine.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 6 };
 
 export function defaultWorkers(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
@@ -67,65 +89,158 @@ async function runSerial(series: CandleSeries, base: SearchBase, jobs: readonly 
   return out;
 }
 
+/**
+ * Job positions, the costliest first: the candles in the window, divided by
+ * the spacing when the candidate sets one (a tighter grid fills more often).
+ * Ties keep job order.
+ */
+export function longestFirst(series: CandleSeries, jobs: readonly Job[]): number[] {
+  const cost = jobs.map((j) => {
+    const candles = lowerBound(series.time, j.to) - lowerBound(series.time, j.from);
+    const spacing = Number(j.candidate.spacing);
+    return spacing > 0 ? candles / spacing : candles;
+  });
+  return jobs.map((_, i) => i).sort((a, b) => cost[b]! - cost[a]! || a - b);
+}
+
 interface WorkerReply {
+  /** Sent once, when the worker has loaded the engine. */
+  ready?: true;
   slot: number;
   score?: Score;
   error?: string;
 }
 
-function runParallel(init: WorkerInit, jobs: readonly Job[], workers: number, onProgress?: (done: number, total: number) => void): Promise<Score[]> {
-  const results: Score[] = new Array(jobs.length);
-  let next = 0;
-  let done = 0;
-  const threads: Worker[] = [];
-  const retired = new Set<Worker>();
-  return new Promise<Score[]>((resolve, reject) => {
-    let failed = false;
-    const fail = (err: Error): void => {
-      if (failed) return;
-      failed = true;
-      for (const t of threads) void t.terminate();
-      reject(err);
-    };
-    const feed = (w: Worker): void => {
-      if (next < jobs.length) {
-        const slot = next++;
-        w.postMessage({ slot, job: jobs[slot] });
-      } else {
-        retired.add(w);
-        void w.terminate();
-      }
-    };
-    for (let k = 0; k < Math.min(workers, jobs.length); k++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-      threads.push(w);
-      w.on('message', (m: WorkerReply) => {
-        if (m.error !== undefined || !m.score) return fail(new Error(`optimizer worker: ${m.error ?? 'no score'}`));
-        results[m.slot] = m.score;
-        done++;
-        onProgress?.(done, jobs.length);
-        if (done === jobs.length) {
-          for (const t of threads) void t.terminate();
-          resolve(results);
-        } else feed(w);
-      });
-      w.on('error', (err) => fail(err));
-      w.on('exit', (code) => {
-        if (done < jobs.length && !failed && !retired.has(w) && code !== 0) fail(new Error(`optimizer worker exited with code ${code}`));
-      });
-      feed(w);
-    }
-  });
+interface Batch {
+  jobs: readonly Job[];
+  order: number[];
+  next: number;
+  done: number;
+  results: Score[];
+  onProgress?: (done: number, total: number) => void;
+  resolve: (scores: Score[]) => void;
+  reject: (err: Error) => void;
 }
 
-/** A job runner over these candles: serial when workers ≤ 1 (or a single job), else on worker threads. */
-export function createRunner(series: CandleSeries, base: SearchBase, opts: PoolOptions = {}): JobRunner {
+/** Worker threads kept for every batch of one runner (one batch at a time). */
+export class WorkerPool {
+  private threads: Worker[] = [];
+  private batch: Batch | null = null;
+  private closed = false;
+  private waiting: Promise<number>[] = [];
+
+  constructor(
+    private readonly init: WorkerInit,
+    readonly size: number,
+  ) {
+    this.start();
+  }
+
+  /** Workers start now, so they load the engine while this thread still prepares the jobs. */
+  private start(): void {
+    const t0 = performance.now();
+    this.waiting = [];
+    for (let k = 0; k < this.size; k++) {
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.init, resourceLimits: WORKER_LIMITS });
+      w.unref();
+      const ready = new Promise<number>((resolve, reject) => {
+        w.on('message', (m: WorkerReply) => m.ready && resolve(performance.now() - t0));
+        w.once('exit', () => reject(new Error('optimizer worker ended before it was ready')));
+      });
+      // Only ready() reports it: a worker closed early is not an unhandled rejection.
+      ready.catch(() => undefined);
+      this.waiting.push(ready);
+      // A worker already ended (by fail or close) has nothing more to say.
+      w.on('message', (m: WorkerReply) => this.threads.includes(w) && this.onReply(w, m));
+      w.on('error', (err) => this.threads.includes(w) && this.fail(err));
+      w.on('exit', (code) => this.threads.includes(w) && this.fail(new Error(`optimizer worker exited with code ${code}`)));
+      this.threads.push(w);
+    }
+  }
+
+  run(jobs: readonly Job[], order: number[], onProgress?: (done: number, total: number) => void): Promise<Score[]> {
+    if (this.closed) return Promise.reject(new Error('optimizer pool is closed'));
+    if (this.batch) return Promise.reject(new Error('optimizer pool: one batch at a time'));
+    if (this.threads.length === 0) this.start();
+    return new Promise<Score[]>((resolve, reject) => {
+      this.batch = { jobs, order, next: 0, done: 0, results: new Array<Score>(jobs.length), onProgress, resolve, reject };
+      // Referenced while a batch runs: the process waits for its scores.
+      for (const w of this.threads) w.ref();
+      for (let d = 0; d < DEPTH; d++) for (const w of this.threads) this.feed(w);
+    });
+  }
+
+  private feed(w: Worker): void {
+    const b = this.batch;
+    if (!b || b.next >= b.jobs.length) return;
+    const slot = b.order[b.next++]!;
+    try {
+      w.postMessage({ slot, job: b.jobs[slot] });
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private onReply(w: Worker, m: WorkerReply): void {
+    const b = this.batch;
+    if (!b || m.ready) return;
+    if (m.error !== undefined || !m.score) return this.fail(new Error(`optimizer worker: ${m.error ?? 'no score'}`));
+    b.results[m.slot] = m.score;
+    b.done++;
+    b.onProgress?.(b.done, b.jobs.length);
+    if (b.done === b.jobs.length) {
+      this.batch = null;
+      for (const t of this.threads) t.unref();
+      b.resolve(b.results);
+    } else this.feed(w);
+  }
+
+  /** A failed batch rejects and its workers are ended; the next batch starts new ones. */
+  private fail(err: Error): void {
+    const b = this.batch;
+    const threads = this.threads;
+    this.threads = [];
+    for (const t of threads) void t.terminate();
+    if (b) {
+      this.batch = null;
+      b.reject(err);
+    }
+  }
+
+  /** Milliseconds from the start of each worker until it had loaded the engine (a start-up figure for the bench). */
+  ready(): Promise<number[]> {
+    return Promise.all(this.waiting);
+  }
+
+  threadIds(): number[] {
+    return this.threads.map((t) => t.threadId);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const threads = this.threads;
+    this.threads = [];
+    if (this.batch) {
+      const b = this.batch;
+      this.batch = null;
+      b.reject(new Error('optimizer pool closed during a batch'));
+    }
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}
+
+/**
+ * A job runner over these candles: serial when workers ≤ 1, else on worker
+ * threads started now and kept until close().
+ */
+export function createRunner(series: CandleSeries, base: SearchBase, opts: PoolOptions = {}): Runner {
   const workers = opts.workers ?? defaultWorkers();
-  let init: WorkerInit | null = null;
-  return (jobs, onProgress = opts.onProgress) => {
+  const pool = workers > 1 ? new WorkerPool(sharedInit(series, base), workers) : null;
+  const run: JobRunner = (jobs, onProgress = opts.onProgress) => {
     if (jobs.length === 0) return Promise.resolve([]);
-    if (workers <= 1 || jobs.length === 1) return runSerial(series, base, jobs, onProgress);
-    init ??= sharedInit(series, base);
-    return runParallel(init, jobs, workers, onProgress);
+    if (!pool) return runSerial(series, base, jobs, onProgress);
+    return pool.run(jobs, longestFirst(series, jobs), onProgress);
   };
+  return Object.assign(run, { close: () => (pool ? pool.close() : Promise.resolve()), threadIds: () => (pool ? pool.threadIds() : []), ready: () => (pool ? pool.ready() : Promise.resolve([])) });
 }

@@ -39,7 +39,12 @@ export async function suggestFromCandles(req: SuggestRequest): Promise<SuggestRe
   const run = createRunner(series, { env: req.env }, { workers: 1 });
   const start = series.time[0]!;
   const end = series.time[series.length - 1]! + series.intervalMs;
-  const r = await walkForward(run, candidates, { start, end, trainMs: req.trainMs, testMs: req.testMs, objective: 'equity', baseline: current });
+  let r;
+  try {
+    r = await walkForward(run, candidates, { start, end, trainMs: req.trainMs, testMs: req.testMs, objective: 'equity', baseline: current });
+  } finally {
+    await run.close();
+  }
   const t = walkForwardTotals(r, (s) => s.equityChange);
   const final = r.final!.candidate;
   const oos = { chosen: t.outOfSample, current: t.baseline ?? 0, wins: t.wins, windows: r.windows.length };

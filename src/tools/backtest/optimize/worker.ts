@@ -1,5 +1,6 @@
-// An optimizer worker thread: reads the shared candles once, then evaluates
-// one job per message and answers with its score (see pool.ts).
+// An optimizer worker thread: reads the shared candles once, says it is
+// ready (the engine is loaded), then evaluates one job per message and
+// answers with its score (see pool.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { configureLogger, errorMessage } from '../../../util/log.js';
 import { evaluate, type Job } from './evaluate.js';
@@ -16,3 +17,4 @@ parentPort?.on('message', (m: { slot: number; job: Job }) => {
     (err: unknown) => parentPort?.postMessage({ slot: m.slot, error: errorMessage(err) }),
   );
 });
+parentPort?.postMessage({ ready: true });
