@@ -87,6 +87,7 @@ describe('CSV candles', () => {
     assert.throws(() => parseCandlesCsv('60,1,1,1,1,1,1,1,1\n'), /9 columns without a header/);
     assert.throws(() => parseCandlesCsv('when,open,high,low\n'), /no column for time, close/);
     assert.throws(() => parseCandlesCsv('60,-1,1,1,1\n'), /positive/);
+    assert.throws(() => parseCandlesCsv('60,1,1,1,1\n120, 0.2 ,0,0.1,x\n'), /^CandleError: line 2: open\/high\/low\/close must be positive numbers, got 0\.2, 0, 0\.1, x$/);
     assert.throws(() => parseCandlesCsv('\n# nothing\n'), /no candles/);
   });
 
