@@ -1,5 +1,5 @@
-// Backtest benchmarks, each year in a fresh child process (backtest-year-child.ts)
-// so its peak RSS is its own:
+// Backtest benchmarks, each year in a fresh child process (backtest-year-child.ts,
+// with the Node flags of `npm run backtest`) so its peak RSS is its own:
 // - candles/s on the calm and on the volatile synthetic year (backtest-years.ts:
 //   OU 4 %/day, and OU 9 %/day with about 29,000 fills and 1,200 rebuilds), at 1 % spacing;
 // - peak RSS for the volatile year replayed from a CSV file (streaming parse);
@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BACKTEST_NODE_FLAGS } from '../src/tools/backtest/engine.js';
 import { syntheticCandles } from '../src/tools/backtest/synthetic.js';
 import { configureLogger } from '../src/util/log.js';
 import { BENCH_YEARS, csvRows } from './backtest-years.js';
@@ -38,7 +39,7 @@ interface ChildResult {
 const CHILD = fileURLToPath(new URL('./backtest-year-child.js', import.meta.url));
 
 function child(args: string[]): ChildResult {
-  const out = execFileSync(process.execPath, [CHILD, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [...BACKTEST_NODE_FLAGS, CHILD, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
 

@@ -1,13 +1,12 @@
 // The conductor: configuration, the exchange, the schedule of ticks, what
 // happens after each tick (save, journal, analyzers, AI, approvals), the
 // outside services, and shutdown. Trading itself lives in trader.ts.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Exchange, MarketData } from './exchange/exchange.js';
-import { newState, type GridState } from './core/grid-strategy.js';
+import type { GridState } from './core/grid-strategy.js';
 import { KrakenClient, FileNonceStore } from './exchange/kraken/client.js';
 import { FileRateStore } from './exchange/kraken/rate-limiter.js';
 import { KrakenExchange } from './exchange/kraken/kraken-exchange.js';
@@ -20,8 +19,9 @@ import type { BotHandle, BotHooks } from './ops/bot-handle.js';
 import { tradingProblem } from './ops/views.js';
 import { CsvJournal } from './persistence/journal.js';
 import { StateStore } from './persistence/state-store.js';
-import { strategyConfig, Trader } from './core/trader.js';
+import type { Trader } from './core/trader.js';
 import type { Journal } from './core/trading/events.js';
+import { paperExchange, setUpTrading, type Trading } from './trading-setup.js';
 
 const log = logger('bot');
 
@@ -35,8 +35,6 @@ const SHUTDOWN_CANCEL_BUDGET_MS = 8_000;
 /** Kept from the cancel budget for booking what the cancels left (one query) before the race ends. */
 const SHUTDOWN_BOOKING_MS = 1_500;
 const STATUS_LOG_INTERVAL_MS = 5 * 60_000;
-/** Kraken charges takers more than makers (0.40 % vs 0.25 % at the entry tier); the paper account does too. */
-const PAPER_TAKER_EXTRA_PCT = 0.15;
 
 /** The saved state belongs to the other mode (dry run vs live). */
 export class StateModeError extends Error {
@@ -60,18 +58,6 @@ export class StateSettingsError extends Error {
 /** Nothing was ever funded, placed or filled: the saved state holds no history worth keeping over the environment. */
 function neverTraded(state: GridState): boolean {
   return !state.funded && state.fills.length === 0 && state.orders.length === 0 && state.profit.roundTrips === 0;
-}
-
-/** A new state from the environment; after a state that never traded, its deployment id and order sequence go on (client order ids are never reused). */
-function freshState(config: Config, now: number, neverTradedState: GridState | null, botId: string | undefined): GridState {
-  const state = newState(
-    strategyConfig(config),
-    { spacingPct: config.gridSpacingPct, ratioOverride: null, aiIntervalSec: config.aiAdvisorInterval },
-    neverTradedState?.botId ?? botId ?? crypto.randomBytes(10).toString('hex'),
-    now,
-  );
-  if (neverTradedState) state.orderSeq = neverTradedState.orderSeq;
-  return state;
 }
 
 /** Live mode with a state file that exists but cannot be read, and no usable backup. */
@@ -171,6 +157,29 @@ function attachKrakenStream(config: Config, kraken: KrakenExchange, now: () => n
   return kraken.attachStream(stream);
 }
 
+/**
+ * The injected exchange, or Kraken (live), or in dry run a paper account on the
+ * injected price source or Kraken's public prices; with the Kraken stream when KRAKEN_WS is on.
+ */
+function openExchange(opts: BotOptions, now: () => number, state: GridState, snapshot: PaperSnapshot | null): { exchange: Exchange; streamSync: StreamSync | null } {
+  const config = opts.config;
+  if (opts.exchange) return { exchange: opts.exchange, streamSync: opts.exchange instanceof KrakenExchange ? opts.exchange.streamSync : null };
+  const monoClock = opts.monoNow ?? (opts.now ? undefined : () => performance.now());
+  const kraken = (): { kraken: KrakenExchange; streamSync: StreamSync | null } => {
+    const k = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
+    return { kraken: k, streamSync: attachKrakenStream(config, k, opts.monoNow ?? (() => performance.now()), opts.stream) };
+  };
+  if (!config.dryRun) {
+    const live = kraken();
+    return { exchange: live.kraken, streamSync: live.streamSync };
+  }
+  if (opts.market) {
+    return { exchange: paperExchange(config, state, opts.market, now, snapshot), streamSync: opts.market instanceof KrakenExchange ? opts.market.streamSync : null };
+  }
+  const prices = kraken();
+  return { exchange: paperExchange(config, state, prices.kraken, now, snapshot), streamSync: prices.streamSync };
+}
+
 /** Fewest milliseconds between two ticks woken by the dry-run price stream. */
 const PRICE_WAKE_MIN_MS = 1000;
 
@@ -220,7 +229,7 @@ export class Bot implements BotHandle {
   readonly finished: Promise<number>;
   private finish!: (code: number) => void;
 
-  private constructor(opts: BotOptions, state: GridState, exchange: Exchange, store: StateStore, streamSync: StreamSync | null = null) {
+  private constructor(opts: BotOptions, trading: Trading, store: StateStore, streamSync: StreamSync | null = null) {
     this.config = opts.config;
     this.streamSync = streamSync;
     this.now = opts.now ?? Date.now;
@@ -229,16 +238,8 @@ export class Bot implements BotHandle {
     this.sleep = opts.sleep;
     this.monoNow = opts.monoNow ?? (() => performance.now());
     this.store = store;
-    this.exchange = exchange;
-    this.trader = new Trader({
-      config: opts.config,
-      exchange,
-      state,
-      now: this.now,
-      journal: opts.journal === null ? undefined : (opts.journal ?? new CsvJournal(opts.config.logDir)),
-      onEvent: (e) => this.services.onEvent?.(e, this),
-      checkpoint: opts.persist === false ? undefined : () => this.persist(false),
-    });
+    this.exchange = trading.exchange;
+    this.trader = trading.trader;
     this.finished = new Promise((resolve) => (this.finish = resolve));
     if (streamSync) this.wireStream(streamSync);
   }
@@ -305,42 +306,32 @@ export class Bot implements BotHandle {
       log.info('the saved state never traded: starting from the environment\'s settings (the deployment id is kept)');
       saved = null;
     }
-    const state = saved?.state ?? freshState(config, now(), loaded.saved?.state ?? null, opts.botId);
     const mode = config.dryRun ? 'dry_run' : 'live';
     if (saved) {
-      if (state.mode && state.mode !== mode) throw new StateModeError(state.mode, mode, path.resolve(config.logDir));
-      warnOverridden(config, state);
+      if (saved.state.mode && saved.state.mode !== mode) throw new StateModeError(saved.state.mode, mode, path.resolve(config.logDir));
+      warnOverridden(config, saved.state);
     }
-    state.mode = mode;
-    let exchange = opts.exchange;
-    let streamSync: StreamSync | null = opts.exchange instanceof KrakenExchange ? opts.exchange.streamSync : null;
-    const monoClock = opts.monoNow ?? (opts.now ? undefined : () => performance.now());
-    if (!exchange) {
-      if (config.dryRun) {
-        let market = opts.market;
-        if (!market) {
-          const kraken = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
-          streamSync = attachKrakenStream(config, kraken, opts.monoNow ?? (() => performance.now()), opts.stream);
-          market = kraken;
-        } else if (market instanceof KrakenExchange) streamSync = market.streamSync;
-        exchange = new PaperExchange({
-          market,
-          startingQuote: state.ledger.startingCapital,
-          makerFeePct: config.makerFeePct,
-          takerFeePct: config.makerFeePct + PAPER_TAKER_EXTRA_PCT,
-          userref: config.krakenUserref,
-          now,
-          snapshot: (saved?.exchange as PaperSnapshot | undefined) ?? null,
-        });
-      } else {
-        const kraken = new KrakenExchange(krakenClient(config, now, monoClock), { pair: config.pair, userref: config.krakenUserref, now });
-        streamSync = attachKrakenStream(config, kraken, opts.monoNow ?? (() => performance.now()), opts.stream);
-        exchange = kraken;
-      }
-    }
-    const bot = new Bot(opts, state, exchange, store, streamSync);
+    let streamSync: StreamSync | null = null;
+    // The Trader reports to the bot and checkpoints through it; the bot is made around the Trader (which emits nothing while built).
+    let bot!: Bot;
+    const trading = setUpTrading({
+      config,
+      now,
+      saved: saved?.state ?? null,
+      neverTraded: loaded.saved?.state ?? null,
+      botId: opts.botId,
+      exchange: (state) => {
+        const opened = openExchange(opts, now, state, (saved?.exchange as PaperSnapshot | undefined) ?? null);
+        streamSync = opened.streamSync;
+        return opened.exchange;
+      },
+      journal: opts.journal === null ? undefined : (opts.journal ?? new CsvJournal(config.logDir)),
+      onEvent: (e) => bot.services.onEvent?.(e, bot),
+      checkpoint: opts.persist === false ? undefined : () => bot.persist(false),
+    });
+    bot = new Bot(opts, trading, store, streamSync);
     bot.restored = saved !== null;
-    if (saved) bot.savedRevision = state.revision;
+    if (saved) bot.savedRevision = trading.state.revision;
     return bot;
   }
 

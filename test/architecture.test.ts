@@ -96,6 +96,19 @@ describe('architecture of src/', () => {
     assert.deepEqual(wrong, []);
   });
 
+  it('the backtest engine reaches neither the conductor nor the front ends (it runs the Trader alone, in little memory)', () => {
+    const graph = srcGraph();
+    const reached = new Set<string>();
+    const walk = (f: string): void => {
+      if (reached.has(f)) return;
+      reached.add(f);
+      for (const d of graph.get(f) ?? []) walk(d);
+    };
+    walk(path.join(SRC, 'tools/backtest/engine.ts'));
+    const wrong = [...reached].map(rel).filter((f) => f === 'bot.ts' || /^frontends\//.test(f));
+    assert.deepEqual(wrong, []);
+  });
+
   it('front ends go through ops: no value imports from core (but its limits) or the exchange', () => {
     const wrong: string[] = [];
     for (const file of tsFiles(path.join(SRC, 'frontends'))) {

@@ -61,6 +61,17 @@ import { finishRun } from './summary.js';
 export { BacktestError, LEVELS_OVERRIDE_FIELD, LEVELS_UNSUPPORTED } from './errors.js';
 export { nextUp } from './quiet-band.js';
 
+/**
+ * Node flags of a backtest process (package.json's `backtest` script, the
+ * benchmark's children). A replay makes many short-lived objects: a 2 MB
+ * young generation instead of V8's 16 MB keeps a year's peak RSS about 25 MB
+ * lower at the same speed (1 MB: more scavenges, no lower; 4 MB: ~3 MB
+ * higher). One V8 helper thread instead of four saves another ~3 MB of thread
+ * stacks and allocator arenas and was no slower on two cores, for the
+ * optimizer's worker threads too.
+ */
+export const BACKTEST_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--v8-pool-size=1'];
+
 /** Environment variables of the bot that shape the strategy; a backtest reads these and nothing else. */
 export const STRATEGY_ENV_VARS = [
   'STARTING_CAPITAL',

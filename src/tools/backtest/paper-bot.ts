@@ -1,14 +1,10 @@
 // The dry-run bot exactly as the daemon builds it (fresh state, paper account
-// and fees, Trader), driven by the replay: its price source is whatever price
+// and fees, Trader: trading-setup.ts, which Bot.create uses too), driven by the replay: its price source is whatever price
 // the replay shows, its clock the replay's fake clock, and its events are
 // counted for the summary.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Bot } from '../../bot.js';
 import { FALLBACK_PAIR_INFO, type MarketData, type PairInfo, type Ticker } from '../../exchange/exchange.js';
-import { PaperExchange } from '../../exchange/paper-exchange.js';
+import type { PaperExchange } from '../../exchange/paper-exchange.js';
+import { freshDryRun } from '../../trading-setup.js';
 import type { GridState, Settings } from '../../core/grid-strategy.js';
 import type { Trader } from '../../core/trader.js';
 import type { TraderEvent } from '../../core/trading/events.js';
@@ -107,30 +103,21 @@ function countOrderOps(ex: PaperExchange): OrderOps {
   return ops;
 }
 
-/**
- * Builds the dry-run bot on a directory that does not exist: nothing is
- * loaded, and since only the Trader is driven (never Bot.persist), nothing is written.
- */
+/** Builds the dry-run bot from a fresh state; only the Trader is driven, so nothing is journaled or saved. */
 export function createPaperBot(opts: BacktestOptions, startMs: number): PaperBot {
   const clock = new ReplayClock(startMs);
   const market = new ReplayMarket(opts.pair ?? FALLBACK_PAIR_INFO);
   const levelsOverride = opts.levelsPerSide ?? null;
   const tally = new EventTally(clock, levelsOverride, () => state.levelsPerSide, opts.onEvent);
-  const scratch = path.join(os.tmpdir(), `grid-backtest-${process.pid}-${crypto.randomUUID()}`);
-  if (fs.existsSync(scratch)) throw new BacktestError(`scratch path ${scratch} exists`);
-  const bot = Bot.create({
-    config: { ...opts.config, logDir: scratch },
+  if (!opts.config.dryRun) throw new BacktestError('a backtest needs a dry-run configuration (DRY_RUN=true)');
+  const { trader, state, exchange } = freshDryRun({
+    config: opts.config,
     market,
     now: clock.now,
     botId: opts.botId ?? 'b4c7e57b4c7e57b4c7e5',
-    journal: null,
-    persist: false,
-    services: { onEvent: (e) => tally.record(e) },
+    onEvent: (e) => tally.record(e),
   });
-  const trader = bot.trader;
-  const state = bot.state;
-  if (!(bot.exchange instanceof PaperExchange)) throw new BacktestError('the dry-run bot did not build a paper exchange');
   if (opts.ratioOverride != null) state.settings.ratioOverride = opts.ratioOverride;
   if (levelsOverride !== null) (state.settings as Settings & Record<string, unknown>)[LEVELS_OVERRIDE_FIELD] = levelsOverride;
-  return { trader, state, exchange: bot.exchange, market, clock, tally, levelsOverride, ops: countOrderOps(bot.exchange) };
+  return { trader, state, exchange, market, clock, tally, levelsOverride, ops: countOrderOps(exchange) };
 }

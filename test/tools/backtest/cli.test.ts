@@ -9,10 +9,12 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main, parseList, USAGE } from '../../../src/tools/backtest/cli.js';
+import { BACKTEST_NODE_FLAGS } from '../../../src/tools/backtest/engine.js';
 import type { BacktestReport } from '../../../src/tools/backtest/report.js';
 import { XDGUSD_ASSET_PAIR } from '../../../src/tools/sim/kraken-sim.js';
 import { tempDir } from '../../support/core.js';
 import { removeDir } from '../../support/backtest-live.js';
+import { repoRoot } from '../../support/ship-repo.js';
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -22,6 +24,12 @@ async function cli(args: string[], env: Record<string, string | undefined> = {})
 }
 
 describe('backtest CLI', () => {
+  it('npm run backtest starts node with the backtest flags (small young generation), as the benchmark does', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.ok(BACKTEST_NODE_FLAGS.length > 0);
+    assert.match(pkg.scripts.backtest!, new RegExp(`&& node ${BACKTEST_NODE_FLAGS.join(' ')} dist/src/tools/backtest/cli\\.js$`));
+  });
+
   it('--help documents the options and the intra-candle path', async () => {
     const r = await cli(['--help']);
     assert.equal(r.code, 0);

@@ -13,10 +13,11 @@ import type { KrakenOhlcRow } from '../../../src/exchange/kraken/api-types.js';
 import '../../support/core.js';
 
 describe('CSV candles', () => {
-  it('a file is read in chunks, line by line: the same series as parsing its whole text (lines cut by chunk edges, CRLF, a header, unsorted rows)', () => {
+  it('a file is read in chunks, line by line: the same series as parsing its whole text (lines and multi-byte characters cut by chunk edges, CRLF, a header, unsorted rows)', () => {
     const rows: string[] = ['timestamp,open,high,low,close,volume'];
-    const n = 40_000; // about 2.4 MB: several 1 MiB chunks
+    const n = 40_000; // about 2.4 MB: many chunks
     for (let i = 0; i < n; i++) {
+      if (i % 500 === 0) rows.push(`# prix en € — 価格 ${'é'.repeat(i % 7)}`);
       const t = 1735689600 + 60 * (i === 17 ? n + 5 : i); // one row out of order
       const p = 0.1 + (i % 97) * 1e-5;
       rows.push(`${t},${p},${(p * 1.001).toFixed(7)},${(p * 0.999).toFixed(7)},${(p * 1.0004).toFixed(7)},${(i * 1.5).toFixed(1)}`);
@@ -86,6 +87,7 @@ describe('CSV candles', () => {
     assert.throws(() => parseCandlesCsv('60,1,1,1,1,1,1,1,1\n'), /9 columns without a header/);
     assert.throws(() => parseCandlesCsv('when,open,high,low\n'), /no column for time, close/);
     assert.throws(() => parseCandlesCsv('60,-1,1,1,1\n'), /positive/);
+    assert.throws(() => parseCandlesCsv('60,1,1,1,1\n120, 0.2 ,0,0.1,x\n'), /^CandleError: line 2: open\/high\/low\/close must be positive numbers, got 0\.2, 0, 0\.1, x$/);
     assert.throws(() => parseCandlesCsv('\n# nothing\n'), /no candles/);
   });
 
