@@ -47,3 +47,10 @@ describe('optimizer: grid mode and spacing mode', () => {
     for (const w of ['drift', 'trailing', 'arithmetic', 'geometric']) assert.ok(out.includes(w), `${w} in the table:\n${out}\n${err}`);
   });
 });
+
+describe('optimizer: default workers', () => {
+  it('one per core but one, and none on two cores (threads were slower there than one thread)', async () => {
+    const { defaultWorkers } = await import('../../../src/tools/backtest/optimize/pool.js');
+    assert.deepEqual([1, 2, 3, 4, 8].map((c) => defaultWorkers(c)), [1, 1, 2, 3, 7]);
+  });
+});

@@ -25,7 +25,8 @@ ${PARAMS.map((p) => `  --${p.key} LIST`.padEnd(24) + p.help).join('\n')}
   --sample-seed S       seed of the sample (default 1)
   --rank OBJ            ${Object.keys(OBJECTIVES).join(' | ')} (default equity: final
                         mark-to-market equity change)
-  --workers N           worker threads (default: one per core; 1 = no threads)
+  --workers N           worker threads (default: one per core but one, and 1 =
+                        no threads on 2 cores, where threads were slower)
   --top N               rows of the ranked table (default 20)
 `;
 
