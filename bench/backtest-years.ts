@@ -1,7 +1,7 @@
 // The two synthetic years the backtest benchmarks replay, defined once:
 // - calm: mean-reverting (OU) 1-minute candles, 4 % daily volatility, the
 //   default configuration (most candles take the quiet-band fast path);
-// - volatile: OU with 9 % daily volatility (about 29,000 fills and 1,200
+// - volatile: OU with 9 % daily volatility (about 22,000 fills and 1,200
 //   grid rebuilds in the year at 1 % spacing), with a stop floor and daily
 //   loss limit far enough that trading never stops, so the whole year runs
 //   the slow path (candles that cross a level or trigger a rebuild).

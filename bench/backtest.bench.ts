@@ -1,15 +1,15 @@
 // Backtest benchmarks, each year in a fresh child process (backtest-year-child.ts,
 // with the Node flags of `npm run backtest`) so its peak RSS is its own:
 // - candles/s on the calm and on the volatile synthetic year (backtest-years.ts:
-//   OU 4 %/day, and OU 9 %/day with about 29,000 fills and 1,200 rebuilds), at 1 % spacing;
+//   OU 4 %/day, and OU 9 %/day with about 22,000 fills and 1,200 rebuilds), at 1 % spacing;
 // - peak RSS for the volatile year replayed from a CSV file (streaming parse);
 // - the optimizer's speed-up on worker threads: the same 16 configurations
-//   over 150 volatile days with 1 worker, then 2, each in a fresh process
-//   (optimize-child.ts; wall time, CPU time for a busy machine, and the
-//   workers' start-up).
+//   over 150 volatile days with 1 worker, then 2, then 1 pinned to one core
+//   (taskset), each in a fresh process (optimize-child.ts; wall time, CPU time
+//   for a busy machine, and the workers' start-up).
 //
 // Run alone: node dist/bench/backtest.bench.js
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,15 +88,23 @@ const SWEEP = { configs: 16, days: 150, runs: 3 };
  * 2 × CPU₁ / CPU₂ counts the serial run's background threads as work that
  * two workers could share, and overstates it.
  */
-function optimizerSpeedup(): { one: OptimizeRun; two: OptimizeRun; load: number } {
+function optimizerSpeedup(): { one: OptimizeRun; two: OptimizeRun; pinned: OptimizeRun | null; load: number } {
   const load = os.loadavg()[0]!;
   const file = fileURLToPath(new URL('./optimize-child.js', import.meta.url));
-  const run = (workers: number): OptimizeRun => JSON.parse(execFileSync(process.execPath, [file, String(workers), String(SWEEP.days), String(SWEEP.configs)], { encoding: 'utf8' }).trim().split('\n').pop()!) as OptimizeRun;
+  // The flags `npm run backtest` runs with (BACKTEST_NODE_FLAGS); `pinned`: the whole process on one core (taskset).
+  const run = (workers: number, pinned = false): OptimizeRun => {
+    const args = [...BACKTEST_NODE_FLAGS, file, String(workers), String(SWEEP.days), String(SWEEP.configs)];
+    const out = pinned ? execFileSync('taskset', ['-c', '0', process.execPath, ...args], { encoding: 'utf8' }) : execFileSync(process.execPath, args, { encoding: 'utf8' });
+    return JSON.parse(out.trim().split('\n').pop()!) as OptimizeRun;
+  };
+  const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   const ones: OptimizeRun[] = [];
   const twos: OptimizeRun[] = [];
+  const pins: OptimizeRun[] = [];
   for (let i = 0; i < SWEEP.runs; i++) {
     ones.push(run(1));
     twos.push(run(2));
+    if (canPin) pins.push(run(1, true));
   }
   const best = (xs: OptimizeRun[]): OptimizeRun => ({
     wallMs: Math.min(...xs.map((x) => x.wallMs)),
@@ -104,16 +112,22 @@ function optimizerSpeedup(): { one: OptimizeRun; two: OptimizeRun; load: number 
     mainCpuMs: xs.every((x) => x.mainCpuMs !== null) ? Math.min(...xs.map((x) => x.mainCpuMs!)) : null,
     startupMs: xs.flatMap((x) => x.startupMs),
   });
-  return { one: best(ones), two: best(twos), load };
+  return { one: best(ones), two: best(twos), pinned: pins.length > 0 ? best(pins) : null, load };
 }
 
-function optimizerRows(sp: { one: OptimizeRun; two: OptimizeRun; load: number }): BenchResult[] {
+function optimizerRows(sp: { one: OptimizeRun; two: OptimizeRun; pinned: OptimizeRun | null; load: number }): BenchResult[] {
   const what = `${SWEEP.configs} configs × ${SWEEP.days} volatile d`;
   const rows: BenchResult[] = [
     { name: 'optimizer: machine load average (1 min) before its runs', value: sp.load, unit: '' },
     { name: `optimizer: ${what}, 1 worker (best of ${SWEEP.runs})`, value: sp.one.wallMs, unit: 'ms' },
     { name: 'optimizer: same, 2 workers', value: sp.two.wallMs, unit: 'ms' },
     { name: 'optimizer: speed-up on 2 cores (wall time)', value: sp.one.wallMs / sp.two.wallMs, unit: '×', target: '≥ 1.8' },
+    ...(sp.pinned
+      ? [
+          { name: 'optimizer: 1 worker pinned to one core (taskset -c 0)', value: sp.pinned.wallMs, unit: 'ms' },
+          { name: 'optimizer: 2 workers against one pinned core (wall time)', value: sp.pinned.wallMs / sp.two.wallMs, unit: '×', target: '≥ 1.8' },
+        ]
+      : []),
     { name: 'optimizer: CPU, 1 worker (all threads)', value: sp.one.cpuMs, unit: 'ms' },
     { name: 'optimizer: CPU, 1 worker (main thread only)', value: sp.one.mainCpuMs ?? NaN, unit: 'ms' },
     { name: 'optimizer: CPU, 2 workers (all threads)', value: sp.two.cpuMs, unit: 'ms' },
