@@ -1,7 +1,7 @@
 // The dry-run bot exactly as the daemon builds it (fresh state, paper account
-// and fees, Trader: trading-setup.ts, which Bot.create uses too), driven by the replay: its price source is whatever price
-// the replay shows, its clock the replay's fake clock, and its events are
-// counted for the summary.
+// and fees, Trader: trading-setup.ts, which Bot.create uses too), driven by
+// the replay: its price source is whatever price the replay shows, its clock
+// the replay's fake clock, and its events are counted for the summary.
 import { FALLBACK_PAIR_INFO, type MarketData, type PairInfo, type Ticker } from '../../exchange/exchange.js';
 import type { PaperExchange } from '../../exchange/paper-exchange.js';
 import { freshDryRun } from '../../trading-setup.js';
