@@ -120,11 +120,11 @@ export class PaperExchange implements Exchange {
 
   getPairInfo(): Promise<PairInfo> {
     if (this.pairInfo) return Promise.resolve(this.pairInfo);
-    return this.market.getPairInfo().then((p) => (this.pairInfo = p));
+    return settle(() => this.market.getPairInfo()).then((p) => (this.pairInfo = p));
   }
 
   getTicker(): Promise<Ticker> {
-    return this.market.getTicker().then((t) => {
+    return settle(() => this.market.getTicker()).then((t) => {
       this.observe(t.last);
       return t;
     });
@@ -346,8 +346,8 @@ export class PaperExchange implements Exchange {
   }
 }
 
-/** `fn`'s answer as a resolved promise, or its error as a rejected one (as an async function would). */
-function settle<T>(fn: () => T): Promise<T> {
+/** `fn`'s answer (or the promise it returns) as a promise, a thrown error as a rejected one: as an async function would. */
+function settle<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
     return Promise.resolve(fn());
   } catch (err) {

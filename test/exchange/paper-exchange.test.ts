@@ -76,3 +76,28 @@ describe('paper exchange', () => {
     assert.equal((await again.findOrderByClientId('a'))?.id, a.id);
   });
 });
+
+it('a price source that throws at once still answers a rejected promise, as an async exchange would', async () => {
+  const Paper = PaperExchange;
+  const market = {
+    getTicker: (): Promise<never> => {
+      throw new Error('no route to host');
+    },
+    getPairInfo: (): Promise<never> => {
+      throw new Error('no route to host');
+    },
+    getOhlc: () => Promise.resolve([]),
+  };
+  const ex = new Paper({ market, startingQuote: 100, makerFeePct: 0.25, userref: 1, now: () => 0 });
+  let sync = false;
+  let p: Promise<unknown> | undefined;
+  try {
+    p = ex.getTicker();
+  } catch {
+    sync = true;
+  }
+  assert.equal(sync, false);
+  await assert.rejects(p!, /no route to host/);
+  await assert.rejects(ex.getPairInfo(), /no route to host/);
+  await assert.rejects(ex.placeOrder({ side: 'buy', price: 0.1, volume: 20, clientOrderId: 'c1' }), /no route to host/);
+});
