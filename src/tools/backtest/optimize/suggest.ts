@@ -39,7 +39,7 @@ export async function suggestFromCandles(req: SuggestRequest): Promise<SuggestRe
   const run = createRunner(series, { env: req.env }, { workers: 1 });
   const start = series.time[0]!;
   const end = series.time[series.length - 1]! + series.intervalMs;
-  let r;
+  let r: Awaited<ReturnType<typeof walkForward>>;
   try {
     r = await walkForward(run, candidates, { start, end, trainMs: req.trainMs, testMs: req.testMs, objective: 'equity', baseline: current });
   } finally {
