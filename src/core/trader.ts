@@ -343,8 +343,8 @@ export class Trader {
 
   private async maybeAccumulate(price: number, now: number): Promise<void> {
     // Only PROFIT_MODE=accumulate sweeps; the other modes close the period all the same (a later switch sweeps only newer profit).
-    const usd = rules(this.state, this.cfg).profitMode === 'accumulate' ? accumulationAmount(this.state, now, this.cfg) : 0;
     if (!sweepDue(this.state, now, this.cfg)) return;
+    const usd = rules(this.state, this.cfg).profitMode === 'accumulate' ? accumulationAmount(this.state, now, this.cfg) : 0;
     closeAccumulationPeriod(this.state, now);
     if (usd <= 0) return;
     const limit = roundTo(price * 1.005, this.pairInfo.priceDecimals);

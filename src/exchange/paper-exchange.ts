@@ -163,7 +163,6 @@ export class PaperExchange implements Exchange {
     o.avgPrice = (o.avgPrice * o.volumeExecuted + price * volume) / o.volume;
     o.volumeExecuted = o.volume;
     o.fee += fee;
-    this.reports.delete(o.id);
     this.finish(o, 'closed');
   }
 

@@ -21,7 +21,6 @@ export async function readPair(d: Desk): Promise<void> {
  * daily. A failure keeps what we knew: neither ever stops the tick.
  */
 export async function refreshExchangeFacts(d: Desk, now: number): Promise<void> {
-  if (!exchangeFactsDue(d, now)) return;
   if (now - d.pairCheckedAt >= PAIR_STATUS_REFRESH_MS) {
     d.pairCheckedAt = now;
     try {

@@ -4,7 +4,7 @@
 // now. A newer request supersedes the one in progress; nothing ever waits.
 import { ExchangeError } from '../../exchange/exchange.js';
 import { errorMessage } from '../../util/log.js';
-import { baseNeeded, canFund, closePrices, commitment, freeFunds, fundsCover, sizeGrid, spacingModeOf, touch, type GridSizing, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
+import { baseNeeded, closePrices, commitment, freeFunds, fundsCover, sizeGrid, spacingModeOf, touch, type GridSizing, type GridOrder, type OrderIntent, type RebuildProgress } from '../grid-strategy.js';
 import { equity, fundInventory } from '../ledger.js';
 import { diffGrid, newRebuild, pickAmend, targetPlan } from '../rebuild-plan.js';
 import { bookCancelled, unfinishedCancels } from './cancels.js';

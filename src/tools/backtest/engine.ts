@@ -70,7 +70,8 @@ export { nextUp } from './quiet-band.js';
  * stacks and allocator arenas and was no slower on two cores, for the
  * optimizer's worker threads too.
  */
-export const BACKTEST_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--v8-pool-size=1'];
+export const BACKTEST_SEMI_SPACE_MB = 2;
+export const BACKTEST_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${BACKTEST_SEMI_SPACE_MB}`, '--v8-pool-size=1'];
 
 /** Environment variables of the bot that shape the strategy; a backtest reads these and nothing else. */
 export const STRATEGY_ENV_VARS = [

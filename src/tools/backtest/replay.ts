@@ -80,7 +80,8 @@ export class Replay {
   /** The replay proper: start at candle 0's open, then every candle. */
   async run(): Promise<void> {
     await this.start();
-    await this.candleSlow(0, 1);
+    const k0 = this.firstTick(0, 1);
+    if (k0 >= 0) await this.ticksFrom(0, k0);
     const { time, low, high, length: n } = this.series;
     const slot3 = this.slots[3]!;
     const band = this.band;
@@ -93,8 +94,7 @@ export class Replay {
         continue;
       }
       // Most of the other candles need no real tick either (trend steps): no async call for them.
-      this.prepare(i);
-      const k = this.walk(i, 0);
+      const k = this.firstTick(i, 0);
       if (k >= 0) await this.ticksFrom(i, k);
     }
   }
@@ -121,7 +121,7 @@ export class Replay {
     return this.tickAt(this.series.time[i]! + this.slots[3]!, this.series.close[i]!, true);
   }
 
-  /** The equity curve through a quiet candle's visits (in the order candleSlow visits them). */
+  /** The equity curve through a quiet candle's visits (in the order walk visits them). */
   private markQuiet(i: number): void {
     const { open, high, low, close } = this.series;
     const curve = this.curve;
@@ -139,11 +139,10 @@ export class Replay {
     curve.mark(close[i]!);
   }
 
-  /** The visits of candle i from visit k0 on, one at a time. */
-  private async candleSlow(i: number, k0: number): Promise<void> {
+  /** Candle i's visits from visit k0 on, up to the first that needs a real tick (returned; −1: none). */
+  private firstTick(i: number, k0: number): number {
     this.prepare(i);
-    const k = this.walk(i, k0);
-    if (k >= 0) await this.ticksFrom(i, k);
+    return this.walk(i, k0);
   }
 
   /** The four visit prices of candle i, in the order they are visited (see the header of engine.ts). */

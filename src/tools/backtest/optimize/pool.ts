@@ -11,6 +11,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { lowerBound, type CandleSeries } from '../candles.js';
+import { BACKTEST_SEMI_SPACE_MB } from '../engine.js';
 import { evaluate, type Job, type Score, type SearchBase } from './evaluate.js';
 
 export interface PoolOptions {
@@ -45,10 +46,10 @@ const COLUMNS = ['time', 'open', 'high', 'low', 'close', 'volume'] as const;
 const DEPTH = 2;
 /**
  * A backtest allocates many short-lived objects; a small young generation
- * (2 MB semi-spaces) scavenges as fast here and keeps two workers' heaps and
- * caches small on a 2-core machine.
+ * (the semi-spaces of BACKTEST_NODE_FLAGS; V8's young generation is three of
+ * them) scavenges as fast here and keeps two workers' heaps and caches small.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 6 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 3 * BACKTEST_SEMI_SPACE_MB };
 
 /**
  * One worker per core but one, and none on two cores: the serial run already
