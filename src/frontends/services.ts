@@ -50,7 +50,7 @@ export interface ServiceOptions {
   telegramPollTimeoutSec?: number;
   telegramRetryDelayMs?: number;
   aiTimeoutMs?: number;
-  /** Runs /suggest's walk-forward (default: a worker thread); tests inject a stub. */
+  /** Runs /suggest's walk-forward (default: a child process); tests inject a stub. */
   suggestRunner?: SuggestRunner;
   httpHost?: string;
 }

@@ -1,7 +1,7 @@
-// The contract between the running bot and the suggestion worker (a small
+// The contract between the running bot and the suggestion process (a small
 // walk-forward backtest on the bot's own recent candles, run off the trading
 // loop): what is asked, and what comes back. Plain data only (it crosses a
-// worker-thread boundary); the search itself lives in tools/backtest/optimize.
+// process boundary); the search itself lives in tools/backtest/optimize.
 import type { Config } from '../config.js';
 import type { Settings } from '../core/grid-strategy.js';
 import type { Candle } from '../core/types.js';
@@ -35,7 +35,7 @@ export interface SuggestResult {
   outOfSample: { chosen: number; current: number; wins: number; windows: number } | null;
 }
 
-/** Runs a suggestion off the trading loop (a worker thread in the bot; a stub in tests). */
+/** Runs a suggestion off the trading loop (a child process in the bot; a stub in tests). */
 export type SuggestRunner = (req: SuggestRequest) => Promise<SuggestResult>;
 
 /** Walk-forward lengths the bot uses: train 2 days, test 12 hours, over at most 14 days of candles. */

@@ -1,11 +1,13 @@
 // /suggest and POST /api/suggest: the walk-forward runs off the trading loop
 // (a slow worker never holds a tick), a better configuration arrives with
 // Approve / Skip and applies through the approval path, the AI advisor's
-// prompt carries the evidence; the real worker thread and the bot's candle history.
+// prompt carries the evidence; the real suggestion process (and what happens
+// when it crashes or hangs: the caller carries on) and the bot's candle history.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Bot } from '../../src/bot.js';
-import { runSuggestInWorker } from '../../src/frontends/ai/suggest.js';
+import { runSuggestInChild } from '../../src/frontends/ai/suggest.js';
 import { startHttpServer } from '../../src/frontends/http/server.js';
 import { createServices } from '../../src/frontends/services.js';
 import type { SuggestRequest, SuggestResult } from '../../src/ops/suggestion.js';
@@ -116,7 +118,9 @@ describe('/suggest in the running bot', () => {
   });
 });
 
-describe('the suggestion worker', () => {
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/suggest/${name}.js`, import.meta.url));
+
+describe('the suggestion process', () => {
   const series = syntheticCandles({ kind: 'ou', days: 3, seed: 2, dailyVolPct: 6, halfLifeDays: 1, intervalMs: 300_000, startMs: Date.parse('2026-03-01T00:00:00Z') });
   const req: SuggestRequest = {
     candles: toCandles(series),
@@ -127,13 +131,34 @@ describe('the suggestion worker', () => {
     testMs: 12 * 3_600_000,
   };
 
-  it('runs the walk-forward in a worker thread and gives what the same call gives in-process', async () => {
-    const inWorker = await runSuggestInWorker(req);
+  it('runs the walk-forward in a child process and gives what the same call gives in-process', async () => {
+    const inWorker = await runSuggestInChild(req);
     assert.deepEqual(inWorker, await suggestFromCandles(req));
     assert.ok(inWorker.verdict === 'better' || inWorker.verdict === 'keep');
     assert.equal(inWorker.outOfSample?.windows, 3);
     assert.match(inWorker.evidence.join('\n'), /Out of sample/);
     if (inWorker.verdict === 'better') assert.ok(inWorker.proposal && inWorker.proposal.spacingPct >= 0.6);
+  });
+
+  it('a suggestion process that crashes (a native abort) is a failed suggestion, with its last words; this process carries on', async () => {
+    await assert.rejects(runSuggestInChild(req, { entry: fixture('crash') }), (err: Error) => {
+      assert.match(err.message, /ended without a result \(SIGABRT\): node\[1\]: .*Assertion failed/);
+      return true;
+    });
+  });
+
+  it('a suggestion process that never answers is stopped at the time limit', async () => {
+    await assert.rejects(runSuggestInChild(req, { entry: fixture('hang'), timeoutMs: 0 }), /took longer than 0 s and was stopped/);
+  });
+
+  it('the suggestion process gets no environment variables (no API keys or tokens)', async () => {
+    process.env.KRAKEN_API_SECRET = 'do-not-pass-me';
+    try {
+      const r = await runSuggestInChild(req, { entry: fixture('env') });
+      assert.ok(!r.evidence.includes('KRAKEN_API_SECRET'), r.evidence.join(' '));
+    } finally {
+      delete process.env.KRAKEN_API_SECRET;
+    }
   });
 
   it('too few candles: no_data, nothing proposed', async () => {

@@ -1,34 +1,73 @@
 // /suggest and the dashboard's "Suggest settings" button: a small walk-forward
-// backtest on the bot's own recent candles, run in a worker thread so the
-// trading loop never waits for it. When a configuration beat the current one
-// out of sample it is proposed through the approval flow (Approve / Skip, the
-// numbers in the message); the evidence is kept for the AI advisor's prompt.
-import { Worker } from 'node:worker_threads';
+// backtest on the bot's own recent candles, run in a child process so the
+// trading loop never waits for it and nothing that goes wrong in it (a crash,
+// running out of memory, a hang) can stop the trading process. When a
+// configuration beat the current one out of sample it is proposed through the
+// approval flow (Approve / Skip, the numbers in the message); the evidence is
+// kept for the AI advisor's prompt.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Candle } from '../../core/types.js';
 import { SUGGEST_TEST_MS, SUGGEST_TRAIN_MS, type SuggestRequest, type SuggestResult, type SuggestRunner } from '../../ops/suggestion.js';
 import { errorMessage, logger } from '../../util/log.js';
 
 const log = logger('suggest');
 
-/** The suggestion worker (tools/backtest/optimize/suggest-worker.ts), loaded by URL: the bot never imports the backtester. */
-export const runSuggestInWorker: SuggestRunner = (req) =>
+/** The suggestion process (tools/backtest/optimize/suggest-child.ts), loaded by path: the bot never imports the backtester. */
+export const SUGGEST_CHILD = fileURLToPath(new URL('../../tools/backtest/optimize/suggest-child.js', import.meta.url));
+/** A walk-forward on 14 days of 5-minute candles takes seconds; one still running after this is stuck and is killed. */
+export const SUGGEST_TIMEOUT_MS = 10 * 60_000;
+/**
+ * The child's heap limits: old generation capped at 256 MB, and
+ * the backtest's small young generation (BACKTEST_NODE_FLAGS, not imported:
+ * the bot never imports the backtester).
+ */
+const CHILD_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=2'];
+
+export interface ChildOptions {
+  /** The script to run (tests give one that crashes or hangs). */
+  entry?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs the walk-forward in a child process: sends it the request, answers
+ * with its result. A process, not a worker thread: a worker shares the
+ * trading process, and tearing one down right after heavy work can abort the
+ * whole process on Node 20 (a V8 compile job racing the isolate's disposal:
+ * seen once here as "NodePlatform::ForIsolate … Assertion failed"). The child
+ * gets no environment variables (no API keys or tokens), only the request.
+ */
+export const runSuggestInChild = (req: SuggestRequest, opts: ChildOptions = {}): Promise<SuggestResult> =>
   new Promise<SuggestResult>((resolve, reject) => {
-    const w = new Worker(new URL('../../tools/backtest/optimize/suggest-worker.js', import.meta.url), { workerData: req, resourceLimits: { maxOldGenerationSizeMb: 256 } });
+    const child = fork(opts.entry ?? SUGGEST_CHILD, [], { serialization: 'advanced', execArgv: CHILD_NODE_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
     let settled = false;
-    w.once('message', (m: { result?: SuggestResult; error?: string }) => {
+    const settle = (fn: () => void): void => {
+      if (settled) return;
       settled = true;
-      if (m.result) resolve(m.result);
-      else reject(new Error(m.error ?? 'no result'));
-      void w.terminate();
+      clearTimeout(timer);
+      fn();
+    };
+    const timeoutMs = opts.timeoutMs ?? SUGGEST_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      settle(() => reject(new Error(`the suggestion took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)));
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    timer.unref();
+    child.once('message', (m: { result?: SuggestResult; error?: string }) => {
+      settle(() => (m.result ? resolve(m.result) : reject(new Error(m.error ?? 'no result'))));
+      if (child.connected) child.disconnect();
     });
-    w.once('error', (err) => {
-      if (!settled) reject(err);
-      settled = true;
+    child.once('error', (err) => settle(() => reject(err)));
+    child.once('exit', (code, signal) => {
+      const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(0, 1).join('');
+      settle(() => reject(new Error(`the suggestion process ended without a result (${signal ?? `exit code ${code}`})${last ? `: ${last.slice(0, 300)}` : ''}`)));
     });
-    w.once('exit', (code) => {
-      if (!settled) reject(new Error(`suggestion worker exited with code ${code}`));
-      settled = true;
-    });
+    child.send(req, (err) => err && settle(() => reject(err)));
   });
 
 export interface SuggesterDeps {
@@ -59,7 +98,7 @@ export class Suggester {
     if (this.inFlight) return { started: false, message: 'A suggestion is already being computed; its result will follow.' };
     const d = this.deps;
     const req: SuggestRequest = { ...d.request(), candles: d.candles(), trainMs: d.trainMs ?? SUGGEST_TRAIN_MS, testMs: d.testMs ?? SUGGEST_TEST_MS };
-    const runner = d.runner ?? runSuggestInWorker;
+    const runner = d.runner ?? ((r: SuggestRequest) => runSuggestInChild(r));
     const days = req.candles.length > 0 ? (req.candles[req.candles.length - 1]!.time - req.candles[0]!.time) / 86_400_000 : 0;
     this.inFlight = this.finish(runner(req)).finally(() => {
       this.inFlight = null;
