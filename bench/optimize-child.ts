@@ -2,7 +2,9 @@
 // [DAYS] [CONFIGS]` ranks CONFIGS configurations (8, 16 or 24; default 16)
 // over DAYS days (default 150) of the volatile synthetic candles with N worker
 // threads (1 = on this thread) in a fresh process, as a CLI run would, and
-// prints one JSON line: wall time, the process's CPU time (all threads), the
+// prints one JSON line: wall time until the ranking is known (when the CLI
+// prints it), the time close() then takes (the workers are ended once idle
+// for SETTLE_MS), the process's CPU time (all threads), the
 // main thread's own CPU time, and each worker's start-up (ms until it had
 // loaded the engine).
 import fs from 'node:fs';
@@ -47,11 +49,14 @@ async function main(): Promise<void> {
   const run = createRunner(series, { env: BENCH_YEARS.volatile.env }, { workers });
   const startup = run.ready();
   await optimize(run, candidates, series.time[0]!, end, 'equity');
-  await run.close();
+  // The ranked table is printed here (the CLI closes the pool after it).
   const wallMs = performance.now() - t0;
+  const t1 = performance.now();
+  await run.close();
+  const closeMs = performance.now() - t1;
   const c = process.cpuUsage(c0);
   const m1 = mainThreadCpuMs();
-  const out = { workers, days, configs: candidates.length, wallMs, cpuMs: (c.user + c.system) / 1000, mainCpuMs: m0 !== null && m1 !== null ? m1 - m0 : null, startupMs: await startup };
+  const out = { workers, days, configs: candidates.length, wallMs, closeMs, cpuMs: (c.user + c.system) / 1000, mainCpuMs: m0 !== null && m1 !== null ? m1 - m0 : null, startupMs: await startup };
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

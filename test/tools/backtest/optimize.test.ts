@@ -11,7 +11,7 @@ import { sliceSeries, type CandleSeries } from '../../../src/tools/backtest/cand
 import { main } from '../../../src/tools/backtest/cli.js';
 import { backtestConfig, runBacktest } from '../../../src/tools/backtest/engine.js';
 import { evaluate, rank, type Job, type Score } from '../../../src/tools/backtest/optimize/evaluate.js';
-import { createRunner, longestFirst, type JobRunner } from '../../../src/tools/backtest/optimize/pool.js';
+import { createRunner, longestFirst, SETTLE_MS, type JobRunner } from '../../../src/tools/backtest/optimize/pool.js';
 import { optimize, stabilityOf, walkForward, walkWindows } from '../../../src/tools/backtest/optimize/search.js';
 import { gridCandidates, paramDef, parseValues, sampleCandidates, type Candidate, type Space } from '../../../src/tools/backtest/optimize/space.js';
 import { syntheticCandles } from '../../../src/tools/backtest/synthetic.js';
@@ -92,6 +92,18 @@ describe('optimizer', () => {
     }
     assert.deepEqual(parallel.threadIds(), []);
     await assert.rejects(parallel(jobs), /closed/);
+  });
+
+  it('close() ends the workers only once they had nothing to do for SETTLE_MS (Node 20 can abort when a worker ends mid-compile)', async () => {
+    const s = series(1, 8);
+    const run = createRunner(s, { env: ENV }, { workers: 2 });
+    const job: Job = { index: 0, candidate: { spacing: 1 }, from: s.time[0]!, to: endOf(s) };
+    await run([job, job]);
+    const lastDone = performance.now();
+    await run.close();
+    const ended = performance.now() - lastDone;
+    assert.ok(ended >= SETTLE_MS - 1, `ended ${ended.toFixed(0)} ms after the last job`);
+    assert.deepEqual(run.threadIds(), []);
   });
 
   it('a failed batch rejects and the next batch runs on new workers', async () => {

@@ -1,7 +1,8 @@
 // Runs evaluation jobs serially or on worker threads. The candles are copied
 // once into SharedArrayBuffers that every worker reads (no copy per job).
 // The workers are started when the runner is created and kept for every batch
-// it runs (a walk-forward runs two or more), until close(): a worker's start
+// it runs (a walk-forward runs two or more), until close() (which ends them
+// once they are idle: see SETTLE_MS): a worker's start
 // (loading the engine) and its first jobs (the JIT warming up) cost as much as
 // several steady jobs, so paying them once per batch ate the parallel gain.
 // Each worker holds up to two jobs so it never waits for this thread to hand
@@ -130,9 +131,28 @@ interface Batch {
   reject: (err: Error) => void;
 }
 
+/**
+ * How long a worker must have had nothing to do before it is ended. Ending a
+ * worker right after heavy work can abort the whole process on Node 20: its
+ * engine leaves Node's platform while a V8 compile job for it still runs
+ * ("NodePlatform::ForIsolate … Assertion failed (data.first) != nullptr",
+ * seen once here at the end of a two-worker run). Such jobs are started only
+ * while JavaScript runs and take milliseconds; after this long idle, none is left.
+ */
+export const SETTLE_MS = 200;
+
+/** A worker's jobs in flight and when it last finished one (for retire). */
+interface Load {
+  jobs: number;
+  lastDone: number;
+  /** Called when jobs drops to 0 (or the worker exits). */
+  idle: (() => void) | null;
+}
+
 /** Worker threads kept for every batch of one runner (one batch at a time). */
 export class WorkerPool {
   private threads: Worker[] = [];
+  private readonly load = new Map<Worker, Load>();
   private batch: Batch | null = null;
   private closed = false;
   private waiting: Promise<number>[] = [];
@@ -158,7 +178,15 @@ export class WorkerPool {
       // Only ready() reports it: a worker closed early is not an unhandled rejection.
       ready.catch(() => undefined);
       this.waiting.push(ready);
-      // A worker already ended (by fail or close) has nothing more to say.
+      const load: Load = { jobs: 0, lastDone: performance.now(), idle: null };
+      this.load.set(w, load);
+      w.on('message', (m: WorkerReply) => !m.ready && this.done(load));
+      w.on('exit', () => {
+        this.load.delete(w);
+        load.jobs = 0;
+        load.idle?.();
+      });
+      // A worker already retired (by fail or close) has nothing more to say.
       w.on('message', (m: WorkerReply) => this.threads.includes(w) && this.onReply(w, m));
       w.on('error', (err) => this.threads.includes(w) && this.fail(err));
       w.on('exit', (code) => this.threads.includes(w) && this.fail(new Error(`optimizer worker exited with code ${code}`)));
@@ -184,6 +212,8 @@ export class WorkerPool {
     const slot = b.order[b.next++]!;
     try {
       w.postMessage({ slot, job: b.jobs[slot] });
+      const load = this.load.get(w);
+      if (load) load.jobs++;
     } catch (err) {
       this.fail(err instanceof Error ? err : new Error(String(err)));
     }
@@ -203,12 +233,31 @@ export class WorkerPool {
     } else this.feed(w);
   }
 
-  /** A failed batch rejects and its workers are ended; the next batch starts new ones. */
+  private done(load: Load): void {
+    load.lastDone = performance.now();
+    if (load.jobs > 0 && --load.jobs === 0) load.idle?.();
+  }
+
+  /** Ends workers once they are quiet: their jobs in flight answered, then SETTLE_MS with nothing to do. */
+  private retire(threads: Worker[]): Promise<void> {
+    return Promise.all(threads.map((w) => this.quiet(w).then(() => w.terminate()))).then(() => undefined);
+  }
+
+  private async quiet(w: Worker): Promise<void> {
+    const load = this.load.get(w);
+    if (!load) return;
+    if (load.jobs > 0) await new Promise<void>((resolve) => (load.idle = resolve));
+    const wait = SETTLE_MS - (performance.now() - load.lastDone);
+    // Referenced: a caller awaiting close() must not see the process end first.
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+
+  /** A failed batch rejects and its workers are retired; the next batch starts new ones. */
   private fail(err: Error): void {
     const b = this.batch;
     const threads = this.threads;
     this.threads = [];
-    for (const t of threads) void t.terminate();
+    void this.retire(threads);
     if (b) {
       this.batch = null;
       b.reject(err);
@@ -234,7 +283,7 @@ export class WorkerPool {
       this.batch = null;
       b.reject(new Error('optimizer pool closed during a batch'));
     }
-    await Promise.all(threads.map((t) => t.terminate()));
+    await this.retire(threads);
   }
 }
 
