@@ -242,7 +242,15 @@ export interface ExitProgress {
 
 export const EQUITY_DAYS_KEPT = 400;
 
+/** Fills (and round-trip profits) the state keeps: at least this many of the newest, at most FILLS_TRIM_BATCH more. */
 export const MAX_FILLS_KEPT = 10_000;
+/**
+ * The oldest fills go in batches: one splice per this many fills, instead of
+ * a shift per fill, which copies the whole 10,000-entry array whenever V8
+ * cannot trim it in place (during garbage-collector marking; 2 µs per fill in a
+ * backtest year, 5 % of its replay).
+ */
+export const FILLS_TRIM_BATCH = 500;
 export const PRICE_WINDOW_MS = 24 * 3600_000;
 export const TREND_WINDOW_MS = 12 * 3600_000;
 export const RATIO_REBUILD_DELTA = 0.2;
@@ -768,9 +776,14 @@ function dropOldest(items: unknown[], n: number): void {
   for (let i = 0; i < n; i++) items.shift();
 }
 
+/** Keeps the newest MAX_FILLS_KEPT once the list is FILLS_TRIM_BATCH longer than that. */
+function trimKept(items: unknown[]): void {
+  if (items.length > MAX_FILLS_KEPT + FILLS_TRIM_BATCH) items.splice(0, items.length - MAX_FILLS_KEPT);
+}
+
 export function recordFill(state: GridState, fill: FillRecord): void {
   state.fills.push(fill);
-  dropOldest(state.fills, state.fills.length - MAX_FILLS_KEPT);
+  trimKept(state.fills);
   const p = state.profit;
   p.fees += fill.fee;
   p.feesToday += fill.fee;
@@ -782,7 +795,7 @@ export function recordFill(state: GridState, fill: FillRecord): void {
     p.roundTrips++;
     p.roundTripsToday++;
     state.roundTripProfits.push(fill.profit);
-    dropOldest(state.roundTripProfits, state.roundTripProfits.length - MAX_FILLS_KEPT);
+    trimKept(state.roundTripProfits);
   }
   touch(state);
 }

@@ -31,6 +31,11 @@ interface PaperOrder {
   postOnly: boolean;
 }
 
+/** An order as the account holds it: with its report as of its last change, built when first asked for (not saved). */
+interface HeldOrder extends PaperOrder {
+  report: OrderReport | null;
+}
+
 export interface PaperSnapshot {
   nextId: number;
   funded: boolean;
@@ -65,11 +70,9 @@ export class PaperExchange implements Exchange {
   private balances: Balances;
   private lastPrice: number;
   /** Every order we still remember, by id. Open ones are also in `open`. */
-  private readonly orders = new Map<string, PaperOrder>();
+  private readonly orders = new Map<string, HeldOrder>();
   /** Open orders in the order they were placed (a plain array: every placement scans it). */
-  private readonly open: PaperOrder[] = [];
-  /** The report of each order as of its last change: most queries ask about orders that did not change. */
-  private readonly reports = new Map<string, OrderReport>();
+  private readonly open: HeldOrder[] = [];
   private readonly done: string[] = [];
   private pairInfo: PairInfo | null = null;
   /** Highest open buy and lowest open sell: a price strictly between them fills nothing. */
@@ -89,7 +92,7 @@ export class PaperExchange implements Exchange {
     this.balances = snap ? { ...snap.balances } : { base: 0, quote: opts.startingQuote };
     this.lastPrice = snap?.lastPrice ?? 0;
     for (const o of snap?.orders ?? []) {
-      const copy = { ...o };
+      const copy: HeldOrder = { ...o, report: null };
       this.orders.set(copy.id, copy);
       if (copy.state === 'open') this.open.push(copy);
       else this.done.push(copy.id);
@@ -113,7 +116,7 @@ export class PaperExchange implements Exchange {
       nextId: this.nextId,
       funded: this.funded,
       balances: { ...this.balances },
-      orders: [...this.orders.values()].map((o) => ({ ...o })),
+      orders: [...this.orders.values()].map(({ report: _cached, ...o }) => o),
       lastPrice: this.lastPrice,
     };
   }
@@ -149,7 +152,7 @@ export class PaperExchange implements Exchange {
     for (const o of hit) this.fill(o, o.price);
   }
 
-  private fill(o: PaperOrder, price: number, taker = false): void {
+  private fill(o: HeldOrder, price: number, taker = false): void {
     const volume = o.volume - o.volumeExecuted;
     const cost = volume * price;
     const fee = cost * (taker ? this.takerRate : this.feeRate);
@@ -166,17 +169,15 @@ export class PaperExchange implements Exchange {
     this.finish(o, 'closed');
   }
 
-  private finish(o: PaperOrder, state: 'closed' | 'canceled'): void {
+  private finish(o: HeldOrder, state: 'closed' | 'canceled'): void {
     o.state = state;
-    this.reports.delete(o.id);
+    o.report = null;
     const i = this.open.indexOf(o);
     if (i >= 0) this.open.splice(i, 1);
     if (o.price === this.bestBuy || o.price === this.bestSell) this.refreshBest();
     this.done.push(o.id);
     while (this.done.length > this.historyLimit) {
-      const id = this.done.shift()!;
-      this.orders.delete(id);
-      this.reports.delete(id);
+      this.orders.delete(this.done.shift()!);
     }
   }
 
@@ -219,7 +220,7 @@ export class PaperExchange implements Exchange {
     } else if (this.balances.quote - this.reserved('buy') + 1e-9 < volume * execPrice * (1 + (crosses ? this.takerRate : this.feeRate))) {
       throw new ExchangeError('insufficient_funds', 'EOrder:Insufficient funds');
     }
-    const order: PaperOrder = {
+    const order: HeldOrder = {
       id: `PAPER-${String(this.nextId++).padStart(8, '0')}`,
       clientOrderId: req.clientOrderId,
       side: req.side,
@@ -231,6 +232,7 @@ export class PaperExchange implements Exchange {
       state: 'open',
       openedAt: this.now(),
       postOnly,
+      report: null,
     };
     this.orders.set(order.id, order);
     this.open.push(order);
@@ -261,7 +263,7 @@ export class PaperExchange implements Exchange {
     const before = { price: o.price, volume: o.volume };
     o.price = price;
     o.volume = volume;
-    this.reports.delete(o.id);
+    o.report = null;
     const need = o.side === 'sell' ? this.reserved('sell') : this.reserved('buy');
     const have = o.side === 'sell' ? this.balances.base : this.balances.quote;
     if (left > 0 && have + 1e-9 < need) {
@@ -288,13 +290,9 @@ export class PaperExchange implements Exchange {
     return n;
   }
 
-  private report(o: PaperOrder): OrderReport {
-    let r = this.reports.get(o.id);
-    if (r === undefined) {
-      r = Object.freeze(this.freshReport(o));
-      this.reports.set(o.id, r);
-    }
-    return r;
+  /** Most queries ask about orders that did not change since the last one: their report is reused. */
+  private report(o: HeldOrder): OrderReport {
+    return (o.report ??= Object.freeze(this.freshReport(o)));
   }
 
   private freshReport(o: PaperOrder): OrderReport {

@@ -10,6 +10,7 @@ import {
   dayKey,
   driftNeedsRebuild,
   levelPrice,
+  FILLS_TRIM_BATCH,
   MAX_FILLS_KEPT,
   newState,
   nextClientOrderId,
@@ -312,12 +313,17 @@ describe('fills and round trips', () => {
 });
 
 describe('bounded history', () => {
-  it('keeps the newest MAX_FILLS_KEPT fills and round-trip profits, oldest dropped first, totals over all', () => {
+  it('keeps the newest MAX_FILLS_KEPT fills and round-trip profits, the oldest dropped in batches of FILLS_TRIM_BATCH, totals over all', () => {
     const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
-    const n = MAX_FILLS_KEPT + 25;
-    for (let i = 0; i < n; i++) recordFill(s, { time: T0 + i, side: 'sell', price: 0.1, volume: 10, fee: 0.001, level: 1, profit: 0.01, orderId: `O${i}` });
+    const fill = (i: number) => recordFill(s, { time: T0 + i, side: 'sell', price: 0.1, volume: 10, fee: 0.001, level: 1, profit: 0.01, orderId: `O${i}` });
+    const full = MAX_FILLS_KEPT + FILLS_TRIM_BATCH;
+    for (let i = 0; i < full; i++) fill(i);
+    assert.equal(s.fills.length, full, 'nothing dropped until the batch is full');
+    assert.equal(s.fills[0]!.orderId, 'O0');
+    const n = full + 1;
+    fill(full);
     assert.equal(s.fills.length, MAX_FILLS_KEPT);
-    assert.equal(s.fills[0]!.orderId, 'O25');
+    assert.equal(s.fills[0]!.orderId, `O${n - MAX_FILLS_KEPT}`);
     assert.equal(s.fills.at(-1)!.orderId, `O${n - 1}`);
     assert.equal(s.roundTripProfits.length, MAX_FILLS_KEPT);
     assert.equal(s.profit.roundTrips, n, 'the counters count every fill');

@@ -167,7 +167,7 @@ async function moveLevels(d: Desk, r: RebuildProgress, todo: readonly OrderInten
   const pool = [...surplus];
   for (const t of todo) {
     if (s.rebuild !== r || s.risk.paused || s.risk.stopped) return false;
-    if (d.rebuildGaveUp.has(`${t.side}${t.level}`)) continue;
+    if (d.rebuildGaveUp.size > 0 && d.rebuildGaveUp.has(`${t.side}${t.level}`)) continue;
     const now = d.now();
     const b = budget(d);
     const c = d.exchange.amendOrder && !d.amendUnsupported ? pickAmend(t, fundedMoves(d, pool, t), b, now, price) : null;
@@ -290,7 +290,7 @@ function finishRebuild(d: Desk, r: RebuildProgress, unplaced: readonly OrderInte
   const target = r.target as NonNullable<RebuildProgress['target']>;
   s.rebuild = null;
   touch(s);
-  const unfunded = unplaced.filter((t) => !d.rebuildGaveUp.has(`${t.side}${t.level}`));
+  const unfunded = d.rebuildGaveUp.size === 0 ? unplaced : unplaced.filter((t) => !d.rebuildGaveUp.has(`${t.side}${t.level}`));
   if (unfunded.length > 0) d.emit({ type: 'warning', message: unfundedNotice(unfunded) });
   const buys = s.orders.filter((o) => o.side === 'buy').length;
   const sells = s.orders.length - buys;

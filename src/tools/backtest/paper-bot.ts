@@ -39,7 +39,7 @@ export class ReplayClock {
 
 /** What the Trader reported during the replay, as the bot's notifier would have seen it. */
 export class EventTally {
-  /** Every fill, in order (the state keeps only the last 10 000). */
+  /** Every fill, in order (the state keeps only the last 10,000 or so: MAX_FILLS_KEPT). */
   readonly fills: FillRecord[] = [];
   readonly rebuilds: Record<string, number> = {};
   pauses = 0;

@@ -86,7 +86,7 @@ export interface BacktestRun {
   summary: ScenarioSummary;
   /** The Trader's state at the end (the same shape the bot persists). */
   state: GridState;
-  /** Every fill, in order (the state keeps only the last 10 000). */
+  /** Every fill, in order (the state keeps only the last 10,000 or so: MAX_FILLS_KEPT). */
   fills: FillRecord[];
   stats: StatsReport;
   exchange: PaperExchange;
