@@ -6,10 +6,12 @@
 // - the optimizer's speed-up on worker threads: the same 16 configurations
 //   over 150 volatile days with 1 worker, then 2, then 1 pinned to one core
 //   (taskset), each in a fresh process (optimize-child.ts; wall time, CPU time
-//   for a busy machine, and the workers' start-up).
+//   for a busy machine, and the workers' start-up); and two pinned 1-worker
+//   runs at once, one per core: what two cores give this machine for work
+//   that shares nothing, the ceiling for any worker scheme.
 //
 // Run alone: node dist/bench/backtest.bench.js
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,23 +93,29 @@ const SWEEP = { configs: 16, days: 150, runs: 3 };
  * 2 × CPU₁ / CPU₂ counts the serial run's background threads as work that
  * two workers could share, and overstates it.
  */
-function optimizerSpeedup(): { one: OptimizeRun; two: OptimizeRun; pinned: OptimizeRun | null; load: number } {
+async function optimizerSpeedup(): Promise<Speedup> {
   const load = os.loadavg()[0]!;
   const file = fileURLToPath(new URL('./optimize-child.js', import.meta.url));
-  // The flags `npm run backtest` runs with (BACKTEST_NODE_FLAGS); `pinned`: the whole process on one core (taskset).
-  const run = (workers: number, pinned = false): OptimizeRun => {
-    const args = [...BACKTEST_NODE_FLAGS, file, String(workers), String(SWEEP.days), String(SWEEP.configs)];
-    const out = pinned ? execFileSync('taskset', ['-c', '0', process.execPath, ...args], { encoding: 'utf8' }) : execFileSync(process.execPath, args, { encoding: 'utf8' });
-    return JSON.parse(out.trim().split('\n').pop()!) as OptimizeRun;
-  };
-  const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  // The flags `npm run backtest` runs with (BACKTEST_NODE_FLAGS); `core`: the whole process on that core (taskset).
+  const args = (workers: number) => [...BACKTEST_NODE_FLAGS, file, String(workers), String(SWEEP.days), String(SWEEP.configs)];
+  const run = (workers: number, core: number | null = null): Promise<OptimizeRun> =>
+    new Promise((resolve, reject) => {
+      const [cmd, argv] = core === null ? [process.execPath, args(workers)] : ['taskset', ['-c', String(core), process.execPath, ...args(workers)]];
+      execFile(cmd, argv, { encoding: 'utf8' }, (err, out) => (err ? reject(err) : resolve(JSON.parse(out.trim().split('\n').pop()!) as OptimizeRun)));
+    });
+  const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && os.cpus().length >= 2;
   const ones: OptimizeRun[] = [];
   const twos: OptimizeRun[] = [];
   const pins: OptimizeRun[] = [];
+  const pairs: number[] = [];
   for (let i = 0; i < SWEEP.runs; i++) {
-    ones.push(run(1));
-    twos.push(run(2));
-    if (canPin) pins.push(run(1, true));
+    ones.push(await run(1));
+    twos.push(await run(2));
+    if (!canPin) continue;
+    pins.push(await run(1, 0));
+    // Two independent serial runs at once, one per core: nothing shared but the machine.
+    const pair = await Promise.all([run(1, 0), run(1, 1)]);
+    pairs.push(Math.max(pair[0].wallMs, pair[1].wallMs));
   }
   const best = (xs: OptimizeRun[]): OptimizeRun => ({
     wallMs: Math.min(...xs.map((x) => x.wallMs)),
@@ -116,10 +124,19 @@ function optimizerSpeedup(): { one: OptimizeRun; two: OptimizeRun; pinned: Optim
     mainCpuMs: xs.every((x) => x.mainCpuMs !== null) ? Math.min(...xs.map((x) => x.mainCpuMs!)) : null,
     startupMs: xs.flatMap((x) => x.startupMs),
   });
-  return { one: best(ones), two: best(twos), pinned: pins.length > 0 ? best(pins) : null, load };
+  return { one: best(ones), two: best(twos), pinned: pins.length > 0 ? best(pins) : null, pairMs: pairs.length > 0 ? Math.min(...pairs) : null, load };
 }
 
-function optimizerRows(sp: { one: OptimizeRun; two: OptimizeRun; pinned: OptimizeRun | null; load: number }): BenchResult[] {
+interface Speedup {
+  one: OptimizeRun;
+  two: OptimizeRun;
+  pinned: OptimizeRun | null;
+  /** Two pinned serial runs at once (one per core): the slower one's wall time. */
+  pairMs: number | null;
+  load: number;
+}
+
+function optimizerRows(sp: Speedup): BenchResult[] {
   const what = `${SWEEP.configs} configs × ${SWEEP.days} volatile d`;
   const rows: BenchResult[] = [
     { name: 'optimizer: machine load average (1 min) before its runs', value: sp.load, unit: '' },
@@ -131,6 +148,12 @@ function optimizerRows(sp: { one: OptimizeRun; two: OptimizeRun; pinned: Optimiz
       ? [
           { name: 'optimizer: 1 worker pinned to one core (taskset -c 0)', value: sp.pinned.wallMs, unit: 'ms' },
           { name: 'optimizer: 2 workers against one pinned core (wall time)', value: sp.pinned.wallMs / sp.two.wallMs, unit: '×', target: '≥ 1.8' },
+        ]
+      : []),
+    ...(sp.pinned && sp.pairMs !== null
+      ? [
+          { name: 'optimizer: two pinned 1-worker runs at once (one per core), the slower', value: sp.pairMs, unit: 'ms' },
+          { name: "optimizer: this machine's ceiling for 2 cores (2 × pinned / that)", value: (2 * sp.pinned.wallMs) / sp.pairMs, unit: '×' },
         ]
       : []),
     { name: 'optimizer: CPU, 1 worker (all threads)', value: sp.one.cpuMs, unit: 'ms' },
@@ -159,7 +182,7 @@ export async function benchBacktest(): Promise<BenchResult[]> {
   } finally {
     fs.rmSync(path.dirname(csv), { recursive: true, force: true });
   }
-  const sp = optimizerSpeedup();
+  const sp = await optimizerSpeedup();
   const cps = (r: ChildResult) => (r.candles / r.replayMs) * 1000;
   const perCpu = (r: ChildResult) => (r.candles / r.cpuMs) * 1000;
   const load = os.loadavg()[0]!;

@@ -64,11 +64,17 @@ export const runSuggestInChild = (req: SuggestRequest, opts: ChildOptions = {}):
     });
     child.once('error', (err) => settle(() => reject(err)));
     child.once('exit', (code, signal) => {
-      const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(0, 1).join('');
-      settle(() => reject(new Error(`the suggestion process ended without a result (${signal ?? `exit code ${code}`})${last ? `: ${last.slice(0, 300)}` : ''}`)));
+      const why = tellingLine(stderr);
+      settle(() => reject(new Error(`the suggestion process ended without a result (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`)));
     });
     child.send(req, (err) => err && settle(() => reject(err)));
   });
+
+/** The line of a dead process's stderr that says what happened (an error, an assertion, running out of memory), else its first. */
+function tellingLine(stderr: string): string {
+  const lines = stderr.split('\n').filter((l) => l.trim() !== '');
+  return (lines.find((l) => /error|assert|fatal|out of memory/i.test(l)) ?? lines[0] ?? '').trim().slice(0, 300);
+}
 
 export interface SuggesterDeps {
   /** The bot's recent candles, oldest first. */
