@@ -2,6 +2,7 @@
 // Telegram, the AI advisor and the analyzers. Each leaf reads the bot through
 // the views in ops/ and hands requests back through the controls; none trades
 // by itself.
+import path from 'node:path';
 import type { Config } from '../config.js';
 import { recordDecision, setPendingApproval } from '../ops/advisor-record.js';
 import type { BotHandle, BotHooks } from '../ops/bot-handle.js';
@@ -14,6 +15,7 @@ import { csvFiles } from '../persistence/journal.js';
 import { OffsetStore } from '../persistence/telegram-offset.js';
 import { StatsRunner } from '../stats/runner.js';
 import { CandleHistory } from '../stats/candle-history.js';
+import { CANDLES_FILE, CandleFile } from '../persistence/candle-file.js';
 import { strategyEnvOf, SUGGEST_HISTORY_MS, type SuggestRunner } from '../ops/suggestion.js';
 import { Suggester } from './ai/suggest.js';
 import { errorMessage, logger } from '../util/log.js';
@@ -216,9 +218,18 @@ function createSuggester(bot: BotHandle, controls: Controls, history: CandleHist
   });
 }
 
+/** The candles /suggest reads, kept in LOG_DIR/candles.json across restarts (persistence/candle-file.ts). */
+function keptCandleHistory(bot: BotHandle): CandleHistory {
+  const file = new CandleFile(path.join(bot.config.logDir, CANDLES_FILE), bot.now);
+  const history = new CandleHistory(SUGGEST_HISTORY_MS);
+  history.add(file.load());
+  history.onChange = (candles) => file.maybeSave(candles);
+  return history;
+}
+
 export async function createServices(bot: BotHandle, opts: ServiceOptions = {}): Promise<Services> {
   const controls = createControls(bot.trader, notifySettings(bot));
-  const history = new CandleHistory(SUGGEST_HISTORY_MS);
+  const history = keptCandleHistory(bot);
   const stats = new StatsRunner(() => bot.state, bot.exchange, bot.config.pollIntervalSeconds, history);
   const advisor = createAdvisor(bot.config, bot.now, opts);
   const pendingAction = (): string | null => {
