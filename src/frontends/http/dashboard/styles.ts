@@ -73,11 +73,11 @@ tr.filled td{opacity:.55}
 form.ctl{margin-bottom:12px}
 form.ctl label{display:block;font-size:12.5px;color:var(--muted);margin-bottom:4px}
 .row{display:flex;gap:6px}
-input{flex:1;min-width:0;background:var(--bg);color:var(--text);border:1px solid var(--line);border-radius:8px;padding:8px 10px;font:inherit;font-variant-numeric:tabular-nums}
-input:focus{outline:2px solid var(--blue);outline-offset:-1px}
+input,select{flex:1;min-width:0;background:var(--bg);color:var(--text);border:1px solid var(--line);border-radius:8px;padding:8px 10px;font:inherit;font-variant-numeric:tabular-nums}
+input:focus,select:focus{outline:2px solid var(--blue);outline-offset:-1px}
 button{background:#1f6feb;color:#fff;border:0;border-radius:8px;padding:8px 14px;font:inherit;font-weight:600;cursor:pointer;white-space:nowrap}
 button.ghost{background:var(--panel2);color:var(--text);border:1px solid var(--line)}
-button:disabled,input:disabled{opacity:.45;cursor:not-allowed}
+button:disabled,input:disabled,select:disabled{opacity:.45;cursor:not-allowed}
 .hint{color:var(--muted);font-size:12px;margin-top:4px}
 .msg{border-radius:8px;padding:8px 10px;font-size:13px;margin-top:4px}
 .msg.ok{background:var(--green-bg);color:#aff5b4}.msg.err{background:var(--red-bg);color:#ffc1bd}.msg.pending{background:var(--panel2);color:var(--muted)}
