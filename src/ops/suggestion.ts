@@ -35,6 +35,28 @@ export interface SuggestResult {
   outOfSample: { chosen: number; current: number; wins: number; windows: number } | null;
 }
 
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * What is wrong with an answer that claims to be a SuggestResult (null: it is
+ * one). The answer crosses a process boundary: a malformed one must be a failed
+ * suggestion, never an exception in the trading process or a proposal of NaN.
+ */
+export function suggestResultProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'not an object';
+  const r = x as Record<string, unknown>;
+  if (r.verdict !== 'better' && r.verdict !== 'keep' && r.verdict !== 'no_data') return `verdict ${JSON.stringify(r.verdict)}`;
+  if (!Array.isArray(r.evidence) || !r.evidence.every((l) => typeof l === 'string')) return 'evidence is not a list of lines';
+  const p = r.proposal as Record<string, unknown> | null | undefined;
+  if (p !== null && (typeof p !== 'object' || p === undefined)) return 'proposal is neither null nor an object';
+  if (p && !(finite(p.spacingPct) && p.spacingPct > 0)) return `proposed spacing ${JSON.stringify(p.spacingPct)}`;
+  if (p && !(p.ratio === null || p.ratio === 'auto' || (finite(p.ratio) && p.ratio > 0 && p.ratio < 1))) return `proposed ratio ${JSON.stringify(p.ratio)}`;
+  if (r.verdict === 'better' && !p) return 'verdict better without a proposal';
+  const o = r.outOfSample as Record<string, unknown> | null | undefined;
+  if (o !== null && !(typeof o === 'object' && o !== undefined && [o.chosen, o.current, o.wins, o.windows].every(finite))) return 'outOfSample is neither null nor four numbers';
+  return null;
+}
+
 /** Runs a suggestion off the trading loop (a child process in the bot; a stub in tests). */
 export type SuggestRunner = (req: SuggestRequest) => Promise<SuggestResult>;
 

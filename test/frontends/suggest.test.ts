@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Bot } from '../../src/bot.js';
-import { runSuggestInChild } from '../../src/frontends/ai/suggest.js';
+import { runSuggestInChild, Suggester, type SuggesterDeps } from '../../src/frontends/ai/suggest.js';
 import { startHttpServer } from '../../src/frontends/http/server.js';
 import { createServices } from '../../src/frontends/services.js';
 import type { SuggestRequest, SuggestResult } from '../../src/ops/suggestion.js';
 import { CandleHistory } from '../../src/stats/candle-history.js';
 import { toCandles } from '../../src/tools/backtest/candles.js';
-import { suggestFromCandles } from '../../src/tools/backtest/optimize/suggest.js';
+import { sinceLastGap, suggestFromCandles } from '../../src/tools/backtest/optimize/suggest.js';
 import { syntheticCandles } from '../../src/tools/backtest/synthetic.js';
 import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
 import { createFakeBot } from '../support/fake-status.js';
@@ -147,6 +147,12 @@ describe('the suggestion process', () => {
     });
   });
 
+  it('an answer that is not a result (null, missing evidence, a NaN spacing) is a failed suggestion, never an exception here', async () => {
+    for (const kind of ['null', 'shape', 'nan']) {
+      await assert.rejects(runSuggestInChild(req, { entry: fixture('malformed'), args: [kind] }), /unexpected answer from the suggestion process/, kind);
+    }
+  });
+
   it('a suggestion process that never answers is stopped at the time limit', async () => {
     await assert.rejects(runSuggestInChild(req, { entry: fixture('hang'), timeoutMs: 0 }), /took longer than 0 s and was stopped/);
   });
@@ -159,6 +165,47 @@ describe('the suggestion process', () => {
     } finally {
       delete process.env.KRAKEN_API_SECRET;
     }
+  });
+
+  it('the Suggester turns a malformed result, a runner that throws and a failing proposal into a logged failure: nothing rejects unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const notes: string[] = [];
+      const make = (runner: SuggesterDeps['runner'], propose: SuggesterDeps['propose'] = async () => undefined) =>
+        new Suggester({ candles: () => req.candles, request: () => ({ env: req.env, current: req.current, minSpacingPct: 0.6 }), runner, propose, notify: (t) => notes.push(t), now: () => 0 });
+      const malformed = make(async () => ({ verdict: 'keep' }) as unknown as SuggestResult);
+      malformed.start();
+      await malformed.inFlight;
+      assert.match(notes.at(-1) ?? '', /Suggestion failed: unexpected answer from the suggestion run \(evidence is not a list of lines\)/);
+      assert.equal(malformed.inFlight, null);
+      const throwing = make(() => {
+        throw new Error('no fork today');
+      });
+      assert.equal(throwing.start().started, true);
+      await throwing.inFlight;
+      assert.match(notes.at(-1) ?? '', /Suggestion failed: no fork today/);
+      const refused = make(async () => BETTER, async () => {
+        throw new Error('telegram down');
+      });
+      refused.start();
+      await refused.inFlight;
+      assert.equal(refused.inFlight, null, 'a later /suggest can start');
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a gap in the candles (the bot was down) is not replayed across: only the candles after it count', async () => {
+    const gap = req.candles.map((c, i) => (i < 400 ? { ...c, time: c.time - 10 * 86_400_000 } : c));
+    assert.equal(sinceLastGap(gap).length, req.candles.length - 400);
+    assert.deepEqual(sinceLastGap(req.candles), req.candles);
+    const r = await suggestFromCandles({ ...req, candles: gap });
+    assert.equal(r.verdict, 'no_data');
+    assert.match(r.evidence[0]!, /400 older candles before a gap in the history left out/);
   });
 
   it('too few candles: no_data, nothing proposed', async () => {

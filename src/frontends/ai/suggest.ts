@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Candle } from '../../core/types.js';
-import { SUGGEST_TEST_MS, SUGGEST_TRAIN_MS, type SuggestRequest, type SuggestResult, type SuggestRunner } from '../../ops/suggestion.js';
+import { SUGGEST_TEST_MS, SUGGEST_TRAIN_MS, suggestResultProblem, type SuggestRequest, type SuggestResult, type SuggestRunner } from '../../ops/suggestion.js';
 import { errorMessage, logger } from '../../util/log.js';
 
 const log = logger('suggest');
@@ -25,8 +25,9 @@ export const SUGGEST_TIMEOUT_MS = 10 * 60_000;
 const CHILD_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=2'];
 
 export interface ChildOptions {
-  /** The script to run (tests give one that crashes or hangs). */
+  /** The script to run, and its arguments (tests give one that crashes, hangs or answers nonsense). */
   entry?: string;
+  args?: string[];
   timeoutMs?: number;
 }
 
@@ -34,41 +35,54 @@ export interface ChildOptions {
  * Runs the walk-forward in a child process: sends it the request, answers
  * with its result. A process, not a worker thread: a worker shares the
  * trading process, and tearing one down right after heavy work can abort the
- * whole process on Node 20 (a V8 compile job racing the isolate's disposal:
- * seen once here as "NodePlatform::ForIsolate … Assertion failed"). The child
- * gets no environment variables (no API keys or tokens), only the request.
+ * whole process (a V8 compile job racing the isolate's disposal: seen once
+ * here on Node 20, the CI's, as "NodePlatform::ForIsolate … Assertion
+ * failed"; not known to be fixed in the Docker image's Node 22). The child
+ * gets no environment variables (no API keys or tokens), only the request;
+ * its answer is checked (suggestResultProblem) before anything uses it.
  */
 export const runSuggestInChild = (req: SuggestRequest, opts: ChildOptions = {}): Promise<SuggestResult> =>
   new Promise<SuggestResult>((resolve, reject) => {
-    const child = fork(opts.entry ?? SUGGEST_CHILD, [], { serialization: 'advanced', execArgv: CHILD_NODE_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(opts.entry ?? SUGGEST_CHILD, opts.args ?? [], { serialization: 'advanced', execArgv: CHILD_NODE_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-4000);
     });
     let settled = false;
-    const settle = (fn: () => void): void => {
+    /** Settles once; a child that is still running after anything but its answer is killed (it would wait forever). */
+    const settle = (answer: SuggestResult | Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      fn();
+      if (answer instanceof Error) {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        reject(answer);
+      } else resolve(answer);
     };
     const timeoutMs = opts.timeoutMs ?? SUGGEST_TIMEOUT_MS;
-    const timer = setTimeout(() => {
-      settle(() => reject(new Error(`the suggestion took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)));
-      child.kill('SIGKILL');
-    }, timeoutMs);
+    const timer = setTimeout(() => settle(new Error(`the suggestion took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)), timeoutMs);
     timer.unref();
-    child.once('message', (m: { result?: SuggestResult; error?: string }) => {
-      settle(() => (m.result ? resolve(m.result) : reject(new Error(m.error ?? 'no result'))));
+    child.once('message', (m: unknown) => {
+      settle(answerOf(m));
       if (child.connected) child.disconnect();
     });
-    child.once('error', (err) => settle(() => reject(err)));
-    child.once('exit', (code, signal) => {
+    child.on('error', (err) => settle(err));
+    // 'close', not 'exit': by then stderr has been read to the end.
+    child.once('close', (code, signal) => {
       const why = tellingLine(stderr);
-      settle(() => reject(new Error(`the suggestion process ended without a result (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`)));
+      settle(new Error(`the suggestion process ended without a result (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`));
     });
-    child.send(req, (err) => err && settle(() => reject(err)));
+    child.send(req, (err) => err && settle(err));
   });
+
+/** The child's message: its result when it is a well-formed one, else the error it reports or a description of what came. */
+function answerOf(m: unknown): SuggestResult | Error {
+  if (typeof m === 'object' && m !== null && typeof (m as { error?: unknown }).error === 'string') return new Error((m as { error: string }).error);
+  const result = typeof m === 'object' && m !== null ? (m as { result?: unknown }).result : undefined;
+  const problem = suggestResultProblem(result);
+  return problem === null ? (result as SuggestResult) : new Error(`unexpected answer from the suggestion process (${problem})`);
+}
 
 /** The line of a dead process's stderr that says what happened (an error, an assertion, running out of memory), else its first. */
 function tellingLine(stderr: string): string {
@@ -106,9 +120,18 @@ export class Suggester {
     const req: SuggestRequest = { ...d.request(), candles: d.candles(), trainMs: d.trainMs ?? SUGGEST_TRAIN_MS, testMs: d.testMs ?? SUGGEST_TEST_MS };
     const runner = d.runner ?? ((r: SuggestRequest) => runSuggestInChild(r));
     const days = req.candles.length > 0 ? (req.candles[req.candles.length - 1]!.time - req.candles[0]!.time) / 86_400_000 : 0;
-    this.inFlight = this.finish(runner(req)).finally(() => {
-      this.inFlight = null;
-    });
+    let pending: Promise<SuggestResult>;
+    try {
+      pending = runner(req);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    // Nothing here may reject unhandled: the trading process treats that as fatal.
+    this.inFlight = this.finish(pending)
+      .catch((err: unknown) => log.error(`handing on the suggestion failed: ${errorMessage(err)}`))
+      .finally(() => {
+        this.inFlight = null;
+      });
     return { started: true, message: `Running a walk-forward backtest on the last ${days.toFixed(1)} days of candles (${req.candles.length}) in the background; the result follows.` };
   }
 
@@ -116,6 +139,9 @@ export class Suggester {
     let result: SuggestResult;
     try {
       result = await pending;
+      // Any runner's answer is checked, not only the child's: a malformed one is a failed suggestion.
+      const problem = suggestResultProblem(result);
+      if (problem !== null) throw new Error(`unexpected answer from the suggestion run (${problem})`);
     } catch (err) {
       log.error(`suggestion failed: ${errorMessage(err)}`);
       this.deps.notify(`Suggestion failed: ${errorMessage(err)}`);
