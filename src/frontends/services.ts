@@ -220,9 +220,9 @@ function createSuggester(bot: BotHandle, controls: Controls, history: CandleHist
 
 /** The candles /suggest reads, kept in LOG_DIR/candles.json across restarts (persistence/candle-file.ts). */
 function keptCandleHistory(bot: BotHandle): CandleHistory {
-  const file = new CandleFile(path.join(bot.config.logDir, CANDLES_FILE), bot.now);
+  const file = new CandleFile(path.join(bot.config.logDir, CANDLES_FILE), bot.config.pair, bot.now);
   const history = new CandleHistory(SUGGEST_HISTORY_MS);
-  history.add(file.load());
+  history.add(file.load(SUGGEST_HISTORY_MS));
   history.onChange = (candles) => file.maybeSave(candles);
   return history;
 }

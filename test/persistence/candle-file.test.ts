@@ -87,19 +87,19 @@ describe('candles.json', () => {
     const dir = tempDir();
     const file = path.join(dir, CANDLES_FILE);
     const clock = new FakeClock(1_000_000_000_000);
-    const saved = new CandleFile(file, clock.now);
+    const saved = new CandleFile(file, 'XDGUSD', clock.now);
     const h = new CandleHistory(14 * DAY);
     h.onChange = (c) => saved.maybeSave(c);
-    const onDisk = () => new CandleFile(file, clock.now).load().length;
-    h.add(candles(clock.now(), 10));
+    const onDisk = () => new CandleFile(file, 'XDGUSD', clock.now).load(14 * DAY).length;
+    h.add(candles(clock.now() - 10 * FIVE_MIN, 10));
     assert.equal(onDisk(), 10);
     clock.advance(CANDLES_SAVE_INTERVAL_MS - 1);
-    h.add(candles(clock.now(), 10));
+    h.add(candles(clock.now() - 3 * FIVE_MIN, 3));
     assert.equal(onDisk(), 10, 'not yet');
     clock.advance(1);
     h.add([]);
     assert.equal(onDisk(), 10, 'an empty refresh changes nothing');
-    h.add(candles(clock.now(), 1));
+    h.add(candles(clock.now() - FIVE_MIN, 1));
     assert.equal(onDisk(), h.size);
   });
 
@@ -107,11 +107,23 @@ describe('candles.json', () => {
     const dir = tempDir();
     const file = path.join(dir, CANDLES_FILE);
     const clock = new FakeClock(1_000_000_000_000);
-    fs.writeFileSync(file, '[{"time": 1, "open": 0.1');
-    assert.deepEqual(new CandleFile(file, clock.now).load(), []);
+    const load = () => new CandleFile(file, 'XDGUSD', clock.now).load(14 * DAY);
+    fs.writeFileSync(file, '{"pair": "XDGUSD", "candles": [{"time": 1, "open": 0.1');
+    assert.deepEqual(load(), []);
     assert.ok(fs.readdirSync(dir).some((f) => f.startsWith(`${CANDLES_FILE}.corrupt-`)), 'kept for the operator');
-    const good = candles(clock.now(), 2);
-    fs.writeFileSync(file, JSON.stringify([...good, { ...good[0], time: 'x' }, null, { ...good[1], close: Infinity }]));
-    assert.deepEqual(new CandleFile(file, clock.now).load(), good);
+    const good = candles(clock.now() - 2 * FIVE_MIN, 2);
+    fs.writeFileSync(file, JSON.stringify({ pair: 'XDGUSD', candles: [...good, { ...good[0], time: 'x' }, null, { ...good[1], close: Infinity }] }));
+    assert.deepEqual(load(), good);
+  });
+
+  it('read back only for the same pair, and only the kept span before now: no stale or future candles', () => {
+    const file = path.join(tempDir(), CANDLES_FILE);
+    const clock = new FakeClock(Date.parse('2026-06-20T00:00:00Z'));
+    const old = candles(clock.now() - 20 * DAY, 3);
+    const recent = candles(clock.now() - DAY, 3);
+    const future = candles(clock.now() + DAY, 3);
+    fs.writeFileSync(file, JSON.stringify({ pair: 'XDGUSD', candles: [...old, ...recent, ...future] }));
+    assert.deepEqual(new CandleFile(file, 'XDGUSD', clock.now).load(14 * DAY), recent);
+    assert.deepEqual(new CandleFile(file, 'XDGEUR', clock.now).load(14 * DAY), [], 'another pair: not its candles');
   });
 });

@@ -4,6 +4,7 @@
 // window scores, next to the current settings. A configuration is proposed
 // only when the walk-forward choices beat the current settings out of sample
 // (summed over the test windows) and the final choice differs from them.
+import type { Candle } from '../../../core/types.js';
 import type { SuggestRequest, SuggestResult } from '../../../ops/suggestion.js';
 import { seriesFromCandles } from '../candles.js';
 import { createRunner } from './pool.js';
@@ -27,12 +28,26 @@ export function suggestSpace(req: SuggestRequest): Space {
   ];
 }
 
+/**
+ * Candles further apart than this mean the bot was not collecting (down, or
+ * Kraken unreachable): replayed across, the gap would be one instant jump.
+ */
+export const MAX_CANDLE_GAP_MS = 30 * 60_000;
+
+/** The candles after the newest gap longer than MAX_CANDLE_GAP_MS (all of them when there is none). */
+export function sinceLastGap(candles: readonly Candle[]): Candle[] {
+  for (let i = candles.length - 1; i > 0; i--) if (candles[i]!.time - candles[i - 1]!.time > MAX_CANDLE_GAP_MS) return candles.slice(i);
+  return candles.slice();
+}
+
 export async function suggestFromCandles(req: SuggestRequest): Promise<SuggestResult> {
-  const series = seriesFromCandles(req.candles);
+  const candles = sinceLastGap(req.candles);
+  const series = seriesFromCandles(candles);
   const need = req.trainMs + req.testMs;
   const have = series.length > 0 ? series.time[series.length - 1]! + series.intervalMs - series.time[0]! : 0;
   const h = (ms: number) => `${+(ms / 3_600_000).toFixed(1)} h`;
-  if (have < need) return { verdict: 'no_data', evidence: [`Not enough candles yet: ${h(have)} kept, a walk-forward needs ${h(need)} (train ${h(req.trainMs)} + test ${h(req.testMs)}).`], proposal: null, outOfSample: null };
+  const leftOut = candles.length < req.candles.length ? ` (${req.candles.length - candles.length} older candles before a gap in the history left out)` : '';
+  if (have < need) return { verdict: 'no_data', evidence: [`Not enough candles yet: ${h(have)} kept${leftOut}, a walk-forward needs ${h(need)} (train ${h(req.trainMs)} + test ${h(req.testMs)}).`], proposal: null, outOfSample: null };
   const space = suggestSpace(req);
   const current = currentCandidate(space, { spacingPct: req.current.spacingPct, driftResetPct: req.current.driftResetPct, levelsOverride: null, ratioOverride: req.current.ratioOverride });
   const candidates = gridCandidates(space);
@@ -51,7 +66,7 @@ export async function suggestFromCandles(req: SuggestRequest): Promise<SuggestRe
   const better = oos.chosen > oos.current && !sameCandidate(final, current);
   const stable = r.stability.map((s) => `${s.key} ${s.mode} in ${s.modeCount}/${s.chosen.length} windows`).join(', ');
   const evidence = [
-    `Walk-forward on the last ${h(end - start)} of 5-minute candles: ${r.windows.length} window${r.windows.length === 1 ? '' : 's'} (train ${h(req.trainMs)}, test ${h(req.testMs)}), ${candidates.length} configurations each.`,
+    `Walk-forward on the last ${h(end - start)} of 5-minute candles${leftOut}: ${r.windows.length} window${r.windows.length === 1 ? '' : 's'} (train ${h(req.trainMs)}, test ${h(req.testMs)}), ${candidates.length} configurations each.`,
     `Out of sample, the configurations chosen on each train window made ${money(oos.chosen)} against ${money(oos.current)} for the current settings (${describeCandidate(current)}); better in ${oos.wins} of ${oos.windows} windows.`,
     `In sample (train windows) they made ${money(t.inSample)}: the out-of-sample figure is the honest one. Chosen most often: ${stable}.`,
     better
