@@ -137,6 +137,12 @@ export interface Profit {
   roundTrips: number;
   roundTripsToday: number;
   tradesToday: number;
+  /**
+   * Every fill booked since the bot first started (the fills list keeps only
+   * the newest). Missing in states saved before it was counted: the first fill
+   * after such a restart starts it from the fills kept.
+   */
+  trades?: number;
   dogeAccumulated: number;
   dogeAccumulatedToday: number;
 }
@@ -304,7 +310,7 @@ export function newState(cfg: StrategyConfig, settings: Settings, botId: string,
 }
 
 function emptyProfit(): Profit {
-  return { total: 0, today: 0, fees: 0, feesToday: 0, grossToday: 0, roundTrips: 0, roundTripsToday: 0, tradesToday: 0, dogeAccumulated: 0, dogeAccumulatedToday: 0 };
+  return { total: 0, today: 0, fees: 0, feesToday: 0, grossToday: 0, roundTrips: 0, roundTripsToday: 0, tradesToday: 0, trades: 0, dogeAccumulated: 0, dogeAccumulatedToday: 0 };
 }
 
 export function touch(state: GridState): void {
@@ -783,8 +789,9 @@ function trimKept(items: unknown[]): void {
 
 export function recordFill(state: GridState, fill: FillRecord): void {
   state.fills.push(fill);
-  trimKept(state.fills);
   const p = state.profit;
+  p.trades = (p.trades ?? state.fills.length - 1) + 1;
+  trimKept(state.fills);
   p.fees += fill.fee;
   p.feesToday += fill.fee;
   p.tradesToday++;

@@ -64,7 +64,8 @@ export function metricsOf(bot: BotHandle): MetricsSnapshot {
     roundTrips: s.profit.roundTrips,
     openOrders: { buy: buys, sell: s.orders.length - buys },
     fillsPerHour: fillsSince(s.fills, bot.now() - 3600_000),
-    fillsTotal: s.fills.length,
+    // A counter: every fill since the first start, never the trimmed list's length (which drops by a batch now and then).
+    fillsTotal: s.profit.trades ?? s.fills.length,
     apiErrorsTotal: bot.errorsTotal,
     lastTickDurationMs: bot.ticks > 0 ? bot.lastTickMs : null,
     ticksTotal: bot.ticks,

@@ -112,6 +112,7 @@ function checkBooks(p: Problems, s: Obj): void {
   }
   if (p.object(s.profit, 'profit')) {
     p.numbers(s.profit, 'profit', ['total', 'today', 'fees', 'feesToday', 'grossToday', 'roundTrips', 'roundTripsToday', 'tradesToday', 'dogeAccumulated', 'dogeAccumulatedToday']);
+    if (s.profit.trades !== undefined) p.numbers(s.profit, 'profit', ['trades'], { min: 0 });
   }
   if (p.object(s.day, 'day')) {
     if (typeof s.day.key !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s.day.key)) p.add('day.key', `expected YYYY-MM-DD, got ${JSON.stringify(s.day.key)}`);

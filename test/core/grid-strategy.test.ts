@@ -313,6 +313,15 @@ describe('fills and round trips', () => {
 });
 
 describe('bounded history', () => {
+  it('a state saved before fills were counted starts the count from the fills it kept', () => {
+    const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
+    const fill = (i: number) => recordFill(s, { time: T0 + i, side: 'buy', price: 0.1, volume: 10, fee: 0.001, level: -1, profit: null, orderId: `O${i}` });
+    for (let i = 0; i < 3; i++) fill(i);
+    delete s.profit.trades;
+    fill(3);
+    assert.equal(s.profit.trades, 4);
+  });
+
   it('keeps the newest MAX_FILLS_KEPT fills and round-trip profits, the oldest dropped in batches of FILLS_TRIM_BATCH, totals over all', () => {
     const s = newState(cfg, { spacingPct: 1, ratioOverride: null, aiIntervalSec: 3600 }, 'ab', T0);
     const fill = (i: number) => recordFill(s, { time: T0 + i, side: 'sell', price: 0.1, volume: 10, fee: 0.001, level: 1, profit: 0.01, orderId: `O${i}` });
@@ -327,5 +336,6 @@ describe('bounded history', () => {
     assert.equal(s.fills.at(-1)!.orderId, `O${n - 1}`);
     assert.equal(s.roundTripProfits.length, MAX_FILLS_KEPT);
     assert.equal(s.profit.roundTrips, n, 'the counters count every fill');
+    assert.equal(s.profit.trades, n, 'every fill, for the dogegrid_fills_total counter: never back down at a trim');
   });
 });

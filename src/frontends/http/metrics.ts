@@ -32,7 +32,7 @@ export function metricsText(m: MetricsSnapshot, mode: string, requests: Map<stri
     ['{side="sell"}', m.openOrders?.sell],
   ]);
   metric('dogegrid_fills_per_hour', 'gauge', 'Fills in the last hour.', [['', m.fillsPerHour]]);
-  metric('dogegrid_fills_total', 'counter', 'Fills since start.', [['', m.fillsTotal]]);
+  metric('dogegrid_fills_total', 'counter', 'Fills since the bot first started.', [['', m.fillsTotal]]);
   metric('dogegrid_api_errors_total', 'counter', 'Failed exchange API calls.', [['', m.apiErrorsTotal]]);
   metric('dogegrid_last_tick_duration_seconds', 'gauge', 'Duration of the last tick.', [
     ['', typeof m.lastTickDurationMs === 'number' ? m.lastTickDurationMs / 1000 : null],
