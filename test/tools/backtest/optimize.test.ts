@@ -106,6 +106,25 @@ describe('optimizer', () => {
     assert.deepEqual(run.threadIds(), []);
   });
 
+  it('close() right after the start waits until the workers have loaded the engine (ending one mid-load can abort Node 20)', async () => {
+    // Four workers on this 2-core machine load more slowly than SETTLE_MS after their start.
+    const run = createRunner(series(1, 8), { env: ENV }, { workers: 4 });
+    const ready = run.ready();
+    await run.close();
+    assert.equal((await ready).length, 4, 'every worker loaded before it was ended');
+  });
+
+  it('close() after a failed batch also waits for the workers that batch was retiring', async () => {
+    const s = series(2, 8);
+    const run = createRunner(s, { env: ENV }, { workers: 2 });
+    const job: Job = { index: 0, candidate: { spacing: 1 }, from: s.time[0]!, to: endOf(s) };
+    const bad = { ...job, candidate: { spacing: 1, oops: () => 1 } as unknown as Job['candidate'] };
+    await assert.rejects(run([job, job, bad]), /could not be cloned/);
+    await run.close();
+    const left = process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker');
+    assert.deepEqual(left, [], 'no worker of the failed batch still running');
+  });
+
   it('a failed batch rejects and the next batch runs on new workers', async () => {
     const s = series(2, 8);
     const run = createRunner(s, { env: ENV }, { workers: 2 });

@@ -13,7 +13,10 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { lowerBound, type CandleSeries } from '../candles.js';
 import { BACKTEST_SEMI_SPACE_MB } from '../engine.js';
+import { logger } from '../../../util/log.js';
 import { evaluate, type Job, type Score, type SearchBase } from './evaluate.js';
+
+const log = logger('optimizer');
 
 export interface PoolOptions {
   /** Worker threads; 0 or 1 runs every job on this thread. Default: the number of cores. */
@@ -141,18 +144,27 @@ interface Batch {
  */
 export const SETTLE_MS = 200;
 
-/** A worker's jobs in flight and when it last finished one (for retire). */
+/**
+ * A worker that still has not loaded the engine or answered its jobs after
+ * this long is ended anyway (a job that never ends must not hang close()).
+ */
+export const RETIRE_WAIT_LIMIT_MS = 30_000;
+
+/** A worker's state for retire: loaded yet, jobs in flight, when it last finished something. */
 interface Load {
+  ready: boolean;
   jobs: number;
   lastDone: number;
-  /** Called when jobs drops to 0 (or the worker exits). */
-  idle: (() => void) | null;
+  /** Called when it becomes ready, its jobs drop to 0, or it exits. */
+  wake: (() => void) | null;
 }
 
 /** Worker threads kept for every batch of one runner (one batch at a time). */
 export class WorkerPool {
   private threads: Worker[] = [];
   private readonly load = new Map<Worker, Load>();
+  /** Workers a failed batch is retiring: close() waits for them too. */
+  private readonly retiring = new Set<Promise<void>>();
   private batch: Batch | null = null;
   private closed = false;
   private waiting: Promise<number>[] = [];
@@ -178,13 +190,13 @@ export class WorkerPool {
       // Only ready() reports it: a worker closed early is not an unhandled rejection.
       ready.catch(() => undefined);
       this.waiting.push(ready);
-      const load: Load = { jobs: 0, lastDone: performance.now(), idle: null };
+      const load: Load = { ready: false, jobs: 0, lastDone: performance.now(), wake: null };
       this.load.set(w, load);
-      w.on('message', (m: WorkerReply) => !m.ready && this.done(load));
+      w.on('message', (m: WorkerReply) => this.done(load, m.ready === true));
       w.on('exit', () => {
         this.load.delete(w);
         load.jobs = 0;
-        load.idle?.();
+        load.wake?.();
       });
       // A worker already retired (by fail or close) has nothing more to say.
       w.on('message', (m: WorkerReply) => this.threads.includes(w) && this.onReply(w, m));
@@ -233,12 +245,15 @@ export class WorkerPool {
     } else this.feed(w);
   }
 
-  private done(load: Load): void {
+  /** A worker said it is ready or answered a job. */
+  private done(load: Load, ready: boolean): void {
     load.lastDone = performance.now();
-    if (load.jobs > 0 && --load.jobs === 0) load.idle?.();
+    if (ready) load.ready = true;
+    else if (load.jobs > 0) load.jobs--;
+    if (load.ready && load.jobs === 0) load.wake?.();
   }
 
-  /** Ends workers once they are quiet: their jobs in flight answered, then SETTLE_MS with nothing to do. */
+  /** Ends workers once they are quiet: loaded, their jobs in flight answered, then SETTLE_MS with nothing to do. */
   private retire(threads: Worker[]): Promise<void> {
     return Promise.all(threads.map((w) => this.quiet(w).then(() => w.terminate()))).then(() => undefined);
   }
@@ -246,9 +261,21 @@ export class WorkerPool {
   private async quiet(w: Worker): Promise<void> {
     const load = this.load.get(w);
     if (!load) return;
-    if (load.jobs > 0) await new Promise<void>((resolve) => (load.idle = resolve));
+    if (!load.ready || load.jobs > 0) {
+      // Referenced timers: a caller awaiting close() must not see the process end first.
+      let timer: NodeJS.Timeout | undefined;
+      const woke = await new Promise<boolean>((resolve) => {
+        load.wake = () => resolve(true);
+        timer = setTimeout(() => resolve(false), RETIRE_WAIT_LIMIT_MS);
+      });
+      clearTimeout(timer);
+      load.wake = null;
+      if (!woke) {
+        log.warn(`optimizer worker ${w.threadId} still busy after ${RETIRE_WAIT_LIMIT_MS / 1000} s; ending it anyway`);
+        return;
+      }
+    }
     const wait = SETTLE_MS - (performance.now() - load.lastDone);
-    // Referenced: a caller awaiting close() must not see the process end first.
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
@@ -257,7 +284,9 @@ export class WorkerPool {
     const b = this.batch;
     const threads = this.threads;
     this.threads = [];
-    void this.retire(threads);
+    const retired = this.retire(threads).catch(() => undefined);
+    this.retiring.add(retired);
+    void retired.finally(() => this.retiring.delete(retired));
     if (b) {
       this.batch = null;
       b.reject(err);
@@ -283,7 +312,7 @@ export class WorkerPool {
       this.batch = null;
       b.reject(new Error('optimizer pool closed during a batch'));
     }
-    await this.retire(threads);
+    await Promise.all([this.retire(threads), ...this.retiring]);
   }
 }
 
