@@ -38,8 +38,9 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||process.env.HEALTH_PORT||8080)+'/health',{signal:AbortSignal.timeout(5000)}).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))"]
 # Exec form: Node is PID 1 and receives SIGTERM/SIGINT itself. The bot installs
 # handlers for both (stop the loop, cancel its own open orders, save, exit 0),
-# so no shell and no init (tini / --init) is needed in between; Node spawns no
-# child processes, so there are no zombies to reap either. Give the container
+# so no shell and no init (tini / --init) is needed in between; the only child
+# process, /suggest's backtest, is Node's own and Node reaps it (no zombies,
+# and it ends when the bot does). Give the container
 # about 20 s to stop (--stop-timeout 20; Railway: drainingSeconds in railway.json):
 # cancelling can take up to 8 s, then queued Telegram messages are flushed.
 CMD ["node", "dist/src/bot.js"]
