@@ -1,6 +1,7 @@
 // 4. Fill rate regime: Poisson fill rate against a persisted 48 h baseline:
 //    Garwood CIs, exact conditional test of the two counts.
 
+import { MAX_FILLS_KEPT } from '../core/grid-strategy.js';
 import type { FillRecord } from '../core/types.js';
 import { binomialTwoSidedP, poissonExactCi } from './distributions.js';
 import {
@@ -23,7 +24,6 @@ export const DEFAULT_BASELINE_MS = 48 * HOUR_MS;
 export const RATE_WINDOW_MS = 6 * HOUR_MS;
 /** The current window must cover at least this much time after the baseline. */
 export const MIN_RATE_WINDOW_MS = HOUR_MS;
-const MAX_FILL_LIST = 10_000;
 /** A persisted baseline claiming more fills than this is corrupt (58 fills/s for 48 h). */
 const MAX_BASELINE_FILLS = 10_000_000;
 
@@ -113,7 +113,7 @@ function currentWindowStart(fills: readonly FillRecord[], now: number, baselineE
   let start = Math.max(now - RATE_WINDOW_MS, baselineEnd);
   // If the bounded fill list no longer reaches back to the window start, only
   // the part it covers can be counted.
-  if (fills.length >= MAX_FILL_LIST) {
+  if (fills.length >= MAX_FILLS_KEPT) {
     const oldest = fillTime(fills[0]);
     if (oldest > start) start = oldest;
   }
