@@ -4,6 +4,7 @@
 // process boundary); the search itself lives in tools/backtest/optimize.
 import type { Config } from '../config.js';
 import type { Settings } from '../core/grid-strategy.js';
+import { RATIO_MAX, RATIO_MIN, SPACING_MAX_PCT } from '../core/limits.js';
 import type { Candle } from '../core/types.js';
 
 export interface SuggestRequest {
@@ -49,8 +50,8 @@ export function suggestResultProblem(x: unknown): string | null {
   if (!Array.isArray(r.evidence) || !r.evidence.every((l) => typeof l === 'string')) return 'evidence is not a list of lines';
   const p = r.proposal as Record<string, unknown> | null | undefined;
   if (p !== null && (typeof p !== 'object' || p === undefined)) return 'proposal is neither null nor an object';
-  if (p && !(finite(p.spacingPct) && p.spacingPct > 0)) return `proposed spacing ${JSON.stringify(p.spacingPct)}`;
-  if (p && !(p.ratio === null || p.ratio === 'auto' || (finite(p.ratio) && p.ratio > 0 && p.ratio < 1))) return `proposed ratio ${JSON.stringify(p.ratio)}`;
+  if (p && !(finite(p.spacingPct) && p.spacingPct > 0 && p.spacingPct <= SPACING_MAX_PCT)) return `proposed spacing ${JSON.stringify(p.spacingPct)}`;
+  if (p && !(p.ratio === null || p.ratio === 'auto' || (finite(p.ratio) && p.ratio >= RATIO_MIN && p.ratio <= RATIO_MAX))) return `proposed ratio ${JSON.stringify(p.ratio)}`;
   if (r.verdict === 'better' && !p) return 'verdict better without a proposal';
   const o = r.outOfSample as Record<string, unknown> | null | undefined;
   if (o !== null && !(typeof o === 'object' && o !== undefined && [o.chosen, o.current, o.wins, o.windows].every(finite))) return 'outOfSample is neither null nor four numbers';

@@ -10,7 +10,7 @@ import { Bot } from '../../src/bot.js';
 import { runSuggestInChild, Suggester, type SuggesterDeps } from '../../src/frontends/ai/suggest.js';
 import { startHttpServer } from '../../src/frontends/http/server.js';
 import { createServices } from '../../src/frontends/services.js';
-import type { SuggestRequest, SuggestResult } from '../../src/ops/suggestion.js';
+import { suggestResultProblem, type SuggestRequest, type SuggestResult } from '../../src/ops/suggestion.js';
 import { CandleHistory } from '../../src/stats/candle-history.js';
 import { toCandles } from '../../src/tools/backtest/candles.js';
 import { sinceLastGap, suggestFromCandles } from '../../src/tools/backtest/optimize/suggest.js';
@@ -151,6 +151,30 @@ describe('the suggestion process', () => {
     for (const kind of ['null', 'shape', 'nan']) {
       await assert.rejects(runSuggestInChild(req, { entry: fixture('malformed'), args: [kind] }), /unexpected answer from the suggestion process/, kind);
     }
+  });
+
+  it('a suggestion process still running after a bad answer is killed, not left waiting', async () => {
+    let pid: number | undefined;
+    await assert.rejects(runSuggestInChild(req, { entry: fixture('malformed'), args: ['linger'], onSpawn: (p) => (pid = p) }), /unexpected answer/);
+    assert.ok(pid);
+    const alive = () => {
+      try {
+        process.kill(pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Waits for the SIGKILL to land (a fixed number of event-loop turns, no timer).
+    for (let i = 0; i < 20_000 && alive(); i++) await new Promise((r) => setImmediate(r));
+    assert.equal(alive(), false, 'the child is gone');
+  });
+
+  it('a proposal outside what the controls accept (ratio 0.9, spacing 50 %) is not an answer', () => {
+    const ok = { verdict: 'better', evidence: [], outOfSample: null };
+    assert.equal(suggestResultProblem({ ...ok, proposal: { spacingPct: 1.5, ratio: 0.6 } }), null);
+    assert.match(suggestResultProblem({ ...ok, proposal: { spacingPct: 1.5, ratio: 0.9 } }) ?? '', /ratio/);
+    assert.match(suggestResultProblem({ ...ok, proposal: { spacingPct: 50, ratio: 'auto' } }) ?? '', /spacing/);
   });
 
   it('a suggestion process that never answers is stopped at the time limit', async () => {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Bot } from '../../src/bot.js';
-import { healthOf, statusOf } from '../../src/ops/views.js';
+import { FILLS_TRIM_BATCH, MAX_FILLS_KEPT, recordFill } from '../../src/core/grid-strategy.js';
+import { healthOf, metricsOf, statusOf } from '../../src/ops/views.js';
 import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
 
 function rig() {
@@ -144,5 +145,16 @@ describe('a state that cannot be saved (issue 18 item 2)', () => {
     assert.equal(healthOf(bot).healthy, true, String(healthOf(bot).body.reason));
     assert.ok(placed > 0, 'the counter order goes out once the state is saved again');
     assert.deepEqual(notices.slice(1), [null]);
+  });
+});
+
+describe('metrics', () => {
+  it('dogegrid_fills_total counts every fill, never the kept list, which the trim shortens by a batch', () => {
+    const clock = new FakeClock(Date.UTC(2024, 2, 1, 12));
+    const bot = Bot.create({ config: testConfig(), market: new ScriptedMarket(() => 0.1, clock.now), now: clock.now });
+    const n = MAX_FILLS_KEPT + FILLS_TRIM_BATCH + 1;
+    for (let i = 0; i < n; i++) recordFill(bot.state, { time: clock.now() + i, side: 'buy', price: 0.1, volume: 10, fee: 0.001, level: -1, profit: null, orderId: `O${i}` });
+    assert.equal(bot.state.fills.length, MAX_FILLS_KEPT, 'the kept list was just trimmed');
+    assert.equal(metricsOf(bot).fillsTotal, n);
   });
 });

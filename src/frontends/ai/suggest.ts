@@ -29,6 +29,8 @@ export interface ChildOptions {
   entry?: string;
   args?: string[];
   timeoutMs?: number;
+  /** Told the child's pid once it is started (tests check it is gone after a failure). */
+  onSpawn?: (pid: number | undefined) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export interface ChildOptions {
 export const runSuggestInChild = (req: SuggestRequest, opts: ChildOptions = {}): Promise<SuggestResult> =>
   new Promise<SuggestResult>((resolve, reject) => {
     const child = fork(opts.entry ?? SUGGEST_CHILD, opts.args ?? [], { serialization: 'advanced', execArgv: CHILD_NODE_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    opts.onSpawn?.(child.pid);
     let stderr = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
@@ -73,7 +76,12 @@ export const runSuggestInChild = (req: SuggestRequest, opts: ChildOptions = {}):
       const why = tellingLine(stderr);
       settle(new Error(`the suggestion process ended without a result (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`));
     });
-    child.send(req, (err) => err && settle(err));
+    try {
+      child.send(req, (err) => err && settle(err));
+    } catch (err) {
+      // A request that cannot be sent (not serialisable): the child would wait for it until the time limit.
+      settle(err instanceof Error ? err : new Error(String(err)));
+    }
   });
 
 /** The child's message: its result when it is a well-formed one, else the error it reports or a description of what came. */
