@@ -36,6 +36,18 @@ export interface SuggestResult {
   outOfSample: { chosen: number; current: number; wins: number; windows: number } | null;
 }
 
+/**
+ * Candles further apart than this mean the bot was not collecting (down, or
+ * Kraken unreachable): replayed across, the gap would be one instant jump.
+ */
+export const MAX_CANDLE_GAP_MS = 30 * 60_000;
+
+/** The candles after the newest gap longer than MAX_CANDLE_GAP_MS (all of them when there is none). */
+export function sinceLastGap(candles: readonly Candle[]): Candle[] {
+  for (let i = candles.length - 1; i > 0; i--) if (candles[i]!.time - candles[i - 1]!.time > MAX_CANDLE_GAP_MS) return candles.slice(i);
+  return candles.slice();
+}
+
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /**

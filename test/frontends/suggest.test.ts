@@ -10,10 +10,10 @@ import { Bot } from '../../src/bot.js';
 import { runSuggestInChild, Suggester, type SuggesterDeps } from '../../src/frontends/ai/suggest.js';
 import { startHttpServer } from '../../src/frontends/http/server.js';
 import { createServices } from '../../src/frontends/services.js';
-import { suggestResultProblem, type SuggestRequest, type SuggestResult } from '../../src/ops/suggestion.js';
+import { sinceLastGap, suggestResultProblem, type SuggestRequest, type SuggestResult } from '../../src/ops/suggestion.js';
 import { CandleHistory } from '../../src/stats/candle-history.js';
 import { toCandles } from '../../src/tools/backtest/candles.js';
-import { sinceLastGap, suggestFromCandles } from '../../src/tools/backtest/optimize/suggest.js';
+import { suggestFromCandles } from '../../src/tools/backtest/optimize/suggest.js';
 import { syntheticCandles } from '../../src/tools/backtest/synthetic.js';
 import { FakeClock, ScriptedMarket, testConfig } from '../support/core.js';
 import { createFakeBot } from '../support/fake-status.js';
@@ -230,6 +230,9 @@ describe('the suggestion process', () => {
     const r = await suggestFromCandles({ ...req, candles: gap });
     assert.equal(r.verdict, 'no_data');
     assert.match(r.evidence[0]!, /400 older candles before a gap in the history left out/);
+    const s = new Suggester({ candles: () => gap, request: () => ({ env: req.env, current: req.current, minSpacingPct: 0.6 }), runner: async () => BETTER, propose: async () => undefined, notify: () => undefined, now: () => 0 });
+    assert.match(s.start().message, /last 1\.6 days of candles \(464\)/, 'the start message counts what is used');
+    await s.inFlight;
   });
 
   it('too few candles: no_data, nothing proposed', async () => {

@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Candle } from '../../core/types.js';
-import { SUGGEST_TEST_MS, SUGGEST_TRAIN_MS, suggestResultProblem, type SuggestRequest, type SuggestResult, type SuggestRunner } from '../../ops/suggestion.js';
+import { sinceLastGap, SUGGEST_TEST_MS, SUGGEST_TRAIN_MS, suggestResultProblem, type SuggestRequest, type SuggestResult, type SuggestRunner } from '../../ops/suggestion.js';
 import { errorMessage, logger } from '../../util/log.js';
 
 const log = logger('suggest');
@@ -127,7 +127,9 @@ export class Suggester {
     const d = this.deps;
     const req: SuggestRequest = { ...d.request(), candles: d.candles(), trainMs: d.trainMs ?? SUGGEST_TRAIN_MS, testMs: d.testMs ?? SUGGEST_TEST_MS };
     const runner = d.runner ?? ((r: SuggestRequest) => runSuggestInChild(r));
-    const days = req.candles.length > 0 ? (req.candles[req.candles.length - 1]!.time - req.candles[0]!.time) / 86_400_000 : 0;
+    // What the walk-forward will use: the candles after the newest gap in the history.
+    const used = sinceLastGap(req.candles);
+    const days = used.length > 0 ? (used[used.length - 1]!.time - used[0]!.time) / 86_400_000 : 0;
     let pending: Promise<SuggestResult>;
     try {
       pending = runner(req);
@@ -140,7 +142,7 @@ export class Suggester {
       .finally(() => {
         this.inFlight = null;
       });
-    return { started: true, message: `Running a walk-forward backtest on the last ${days.toFixed(1)} days of candles (${req.candles.length}) in the background; the result follows.` };
+    return { started: true, message: `Running a walk-forward backtest on the last ${days.toFixed(1)} days of candles (${used.length}) in the background; the result follows.` };
   }
 
   private async finish(pending: Promise<SuggestResult>): Promise<void> {

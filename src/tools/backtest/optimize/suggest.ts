@@ -4,8 +4,7 @@
 // window scores, next to the current settings. A configuration is proposed
 // only when the walk-forward choices beat the current settings out of sample
 // (summed over the test windows) and the final choice differs from them.
-import type { Candle } from '../../../core/types.js';
-import type { SuggestRequest, SuggestResult } from '../../../ops/suggestion.js';
+import { sinceLastGap, type SuggestRequest, type SuggestResult } from '../../../ops/suggestion.js';
 import { seriesFromCandles } from '../candles.js';
 import { createRunner } from './pool.js';
 import { walkForward, walkForwardTotals } from './search.js';
@@ -26,18 +25,6 @@ export function suggestSpace(req: SuggestRequest): Space {
     { key: 'spacing', values: [...spacings].sort((a, b) => a - b) },
     { key: 'ratio', values: [...new Set(ratios)] },
   ];
-}
-
-/**
- * Candles further apart than this mean the bot was not collecting (down, or
- * Kraken unreachable): replayed across, the gap would be one instant jump.
- */
-export const MAX_CANDLE_GAP_MS = 30 * 60_000;
-
-/** The candles after the newest gap longer than MAX_CANDLE_GAP_MS (all of them when there is none). */
-export function sinceLastGap(candles: readonly Candle[]): Candle[] {
-  for (let i = candles.length - 1; i > 0; i--) if (candles[i]!.time - candles[i - 1]!.time > MAX_CANDLE_GAP_MS) return candles.slice(i);
-  return candles.slice();
 }
 
 export async function suggestFromCandles(req: SuggestRequest): Promise<SuggestResult> {
