@@ -176,9 +176,7 @@ export class PaperExchange implements Exchange {
     if (i >= 0) this.open.splice(i, 1);
     if (o.price === this.bestBuy || o.price === this.bestSell) this.refreshBest();
     this.done.push(o.id);
-    while (this.done.length > this.historyLimit) {
-      this.orders.delete(this.done.shift()!);
-    }
+    while (this.done.length > this.historyLimit) this.orders.delete(this.done.shift()!);
   }
 
   private reserved(side: Side): number {

@@ -107,6 +107,8 @@ interface Plan {
   objective: Objective;
   candidates: Candidate[];
   workers: number;
+  /** Rows of the ranked table (--top). */
+  top: number;
   /** Set for a walk-forward. */
   walk: { trainMs: number; testMs: number; baseline: Candidate } | null;
 }
@@ -124,7 +126,7 @@ function walkOf(values: Values, space: Space, baseEnv: Record<string, string>, s
 }
 
 async function searchAndReport(run: JobRunner, values: Values, series: CandleSeries, plan: Plan, stdout: (s: string) => void, stderr: (s: string) => void): Promise<void> {
-  const { objective, candidates, workers, walk } = plan;
+  const { objective, candidates, workers, top, walk } = plan;
   const start = series.time[0]!;
   const end = series.time[series.length - 1]! + series.intervalMs;
   const t0 = performance.now();
@@ -136,7 +138,6 @@ async function searchAndReport(run: JobRunner, values: Values, series: CandleSer
   }
   const r = await optimize(run, candidates, start, end, objective, progress(stderr, 'optimizing'));
   const seconds = (performance.now() - t0) / 1000;
-  const top = count('top', values.top, 20, 1);
   stdout(values.json ? JSON.stringify({ objective, seconds, workers, ranked: r.order.map((i) => ({ candidate: r.candidates[i], score: r.scores[i] })) }, null, 2) + '\n' : optimizeText(r, { objective, seconds, workers, candles: series.length, top }));
 }
 
@@ -152,12 +153,12 @@ export async function runOptimizeCli(values: Values, data: { series: CandleSerie
   const baseEnv = baseEnvOf(values, io.env);
   const candidates = candidatesOf(values, space, baseEnv, io.stderr);
   const workers = count('workers', values.workers, defaultWorkers(), 1);
-  count('top', values.top, 20, 1);
+  const top = count('top', values.top, 20, 1);
   const { series } = data;
   const walk = walkOf(values, space, baseEnv, series.time[0]!, series.time[series.length - 1]! + series.intervalMs);
   const run = createRunner(series, { env: baseEnv, pair: data.pair }, { workers });
   try {
-    await searchAndReport(run, values, series, { objective, candidates, workers, walk }, io.stdout, io.stderr);
+    await searchAndReport(run, values, series, { objective, candidates, workers, top, walk }, io.stdout, io.stderr);
   } finally {
     await run.close();
   }

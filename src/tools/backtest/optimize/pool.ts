@@ -183,25 +183,31 @@ export class WorkerPool {
     for (let k = 0; k < this.size; k++) {
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.init, resourceLimits: WORKER_LIMITS });
       w.unref();
+      let loaded!: (ms: number) => void;
+      let lost!: (err: Error) => void;
       const ready = new Promise<number>((resolve, reject) => {
-        w.on('message', (m: WorkerReply) => m.ready && resolve(performance.now() - t0));
-        w.once('exit', () => reject(new Error('optimizer worker ended before it was ready')));
+        loaded = resolve;
+        lost = reject;
       });
       // Only ready() reports it: a worker closed early is not an unhandled rejection.
       ready.catch(() => undefined);
       this.waiting.push(ready);
       const load: Load = { ready: false, jobs: 0, lastDone: performance.now(), wake: null };
       this.load.set(w, load);
-      w.on('message', (m: WorkerReply) => this.done(load, m.ready === true));
-      w.on('exit', () => {
+      w.on('message', (m: WorkerReply) => {
+        if (m.ready) loaded(performance.now() - t0);
+        this.done(load, m.ready === true);
+        // A worker already retired (by fail or close) has nothing more to say.
+        if (this.threads.includes(w)) this.onReply(w, m);
+      });
+      w.on('error', (err) => this.threads.includes(w) && this.fail(err));
+      w.on('exit', (code) => {
+        lost(new Error('optimizer worker ended before it was ready'));
         this.load.delete(w);
         load.jobs = 0;
         load.wake?.();
+        if (this.threads.includes(w)) this.fail(new Error(`optimizer worker exited with code ${code}`));
       });
-      // A worker already retired (by fail or close) has nothing more to say.
-      w.on('message', (m: WorkerReply) => this.threads.includes(w) && this.onReply(w, m));
-      w.on('error', (err) => this.threads.includes(w) && this.fail(err));
-      w.on('exit', (code) => this.threads.includes(w) && this.fail(new Error(`optimizer worker exited with code ${code}`)));
       this.threads.push(w);
     }
   }
